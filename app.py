@@ -1,0 +1,82 @@
+"""Home page: sign-in, then the review at a glance for every role."""
+from __future__ import annotations
+
+import streamlit as st
+
+from review import clock, tasks, users
+from review.errors import DomainError
+from review.roles import Role
+from ui import charts, data
+from ui.feedback import flash, guarded
+from ui.page import setup_page, sign_in
+
+ctx = setup_page("home")
+
+
+def sign_in_form() -> None:
+    st.title("SEND IAG Review Tracker")
+    st.write("Tracks the county council's review of SEND information, advice and guidance: the tasks, "
+             "the KIDS hubs contract, parent engagement, phone-line costs and the decisions.")
+    if ctx.settings.demo_mode:
+        st.info("This copy is running on **fictional demo data**. Sign in with one click as any role to "
+                "look around; nothing here is real.", icon=":material/science:")
+        cols = st.columns(4)
+        for col, role in zip(cols, [Role.EDITOR, Role.VIEWER, Role.COMMISSIONER, Role.ADMIN], strict=True):
+            if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}"):
+                with guarded(), data.writing() as session:
+                    sign_in(users.demo_sign_in(session, role))
+                    flash(f"Signed in as the demo {role.label}.")
+                    st.rerun()
+    with st.form("sign_in"):
+        st.subheader("Sign in")
+        username = st.text_input("Username", autocomplete="username")
+        password = st.text_input("Password", type="password", autocomplete="current-password")
+        if st.form_submit_button("Sign in", type="primary"):
+            try:
+                with data.writing() as session:
+                    actor = users.authenticate(session, username, password)
+            except DomainError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                sign_in(actor)
+                st.rerun()
+
+
+def home() -> None:
+    actor = ctx.actor
+    st.title("The review at a glance")
+    st.caption(f"As at {clock.today():%A %d %B %Y}. Welcome, {actor.display_name}.")
+    with data.reading() as session:
+        progress = tasks.progress_by_phase(session)
+        counts = tasks.status_counts(session)
+        overdue = tasks.overdue_frame(session)
+        milestones = tasks.next_milestones(session)
+    if progress["Tasks"].sum() == 0:
+        st.info("No tasks yet. The project team adds them on the Tasks page.", icon=":material/info:")
+        return
+    metrics = st.columns(5)
+    for col, label in zip(metrics, ["In progress", "Blocked", "Overdue", "Done", "Not started"], strict=True):
+        col.metric(label, counts.get(label, 0))
+    left, right = st.columns(2)
+    left.plotly_chart(charts.phase_progress(progress))
+    right.plotly_chart(charts.status_bar({k: v for k, v in counts.items() if k != "Overdue"}),
+                       )
+    left, right = st.columns(2)
+    with left:
+        st.subheader("Overdue tasks")
+        if overdue.empty:
+            st.success("Nothing is overdue.", icon=":material/check_circle:")
+        else:
+            st.dataframe(overdue[["Ref", "Task", "Owner", "Status", "Due", "Days late"]], hide_index=True)
+    with right:
+        st.subheader("Next milestones")
+        if milestones.empty:
+            st.info("No open milestones ahead.", icon=":material/flag:")
+        else:
+            st.dataframe(milestones[["Ref", "Task", "Due", "Days to go", "Status"]], hide_index=True)
+
+
+if ctx.actor is None:
+    sign_in_form()
+else:
+    home()

@@ -1,0 +1,44 @@
+"""Tasks: the project team's tracker (editors and admins)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from review import tasks
+from ui import data
+from ui.page import setup_page
+from ui.task_components import TABLE_COLUMNS, load_lookups, show_add_form, show_edit_form, show_filters, show_table
+
+ctx = setup_page("tasks")
+st.title("Tasks")
+lookups = load_lookups()
+all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"])
+
+with all_tab:
+    filters = show_filters(lookups)
+    with data.reading() as session:
+        frame = tasks.tasks_frame(session, filters)
+        csv = tasks.tasks_csv(session)
+    if frame.empty:
+        st.info("No tasks match these filters. Clear a filter, or add a task in the 'Add a task' tab.",
+                icon=":material/filter_alt_off:")
+    else:
+        st.caption(f"{len(frame)} task(s). Edit cells, then press **Save table changes**; "
+                   "open a task in full in the last tab for dependencies and comments.")
+        show_table(ctx.actor, frame, lookups, filters)
+    st.download_button("Download all tasks (CSV)", csv, "tasks.csv", "text/csv", icon=":material/download:")
+
+with mine_tab:
+    with data.reading() as session:
+        mine = tasks.my_tasks_frame(session, ctx.actor)
+    if ctx.actor.person_id is None:
+        st.info("Your account is not linked to a person in the people list, so no tasks are assigned to you.")
+    elif mine.empty:
+        st.success("You have no open tasks.", icon=":material/check_circle:")
+    else:
+        st.dataframe(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True)
+
+with add_tab:
+    show_add_form(ctx.actor, lookups)
+
+with edit_tab:
+    show_edit_form(ctx.actor, frame, lookups)

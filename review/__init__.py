@@ -1,0 +1,1 @@
+"""SEND IAG Review Tracker: the application core (no Streamlit here)."""

@@ -1,0 +1,4 @@
+"""`python -m review ...`: the command-line interface."""
+from review.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,104 @@
+"""Command line: set up the database, load demo data, create accounts (and more, per capability)."""
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from collections.abc import Callable
+
+from review import db, demo, users
+from review.config import get_settings
+from review.errors import DomainError, ValidationFailed
+from review.roles import SYSTEM, Role
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _engine():
+    engine = db.make_engine()
+    db.upgrade(engine)
+    return engine
+
+
+def cmd_init_db(args: argparse.Namespace) -> int:
+    settings = get_settings()
+    engine = _engine()
+    where = "shared database" if settings.shared_database else f"embedded database {engine.url.database}"
+    print(f"Schema is up to date on the {where}.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    engine = _engine()
+    with db.unit_of_work(engine) as session:
+        if not demo.is_empty(session):
+            print("The database already holds data; demo data is only loaded into an empty database.",
+                  file=sys.stderr)
+            return 1
+        demo.load_demo(session)
+    accounts = "with one demo account per role" if get_settings().demo_mode else "without demo accounts"
+    print(f"Demo data loaded ({accounts}).")
+    return 0
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("Password: ")
+    if first != getpass.getpass("Repeat password: "):
+        raise ValidationFailed({"password": "The two passwords differ."})
+    return first
+
+
+def cmd_create_user(args: argparse.Namespace) -> int:
+    password = _read_password(args)
+    engine = _engine()
+    with db.unit_of_work(engine) as session:
+        user = users.create_user(session, SYSTEM, args.username, args.role, password, args.display_name)
+        print(f"Created {user.username} ({Role(user.role).label}).")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m review", description="SEND IAG Review Tracker administration.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init-db", help="Create or upgrade the database schema (Alembic migrations).",
+                       description="Create the schema on an empty database or upgrade an older one.")
+    p.set_defaults(handler=cmd_init_db)
+
+    p = sub.add_parser("seed-demo", help="Load the fictional demo data set into an empty database.",
+                       description="Load data/demo/ into an empty database. Demo accounts are only created "
+                                   "in demo mode (embedded database, REVIEW_DEMO not 0).")
+    p.set_defaults(handler=cmd_seed_demo)
+
+    p = sub.add_parser("create-user", help="Create a user account.",
+                       description="Create an account. The password is read from a prompt, or from the first "
+                                   "line of standard input with --password-stdin.")
+    p.add_argument("--username", required=True, help="Sign-in name: lower-case letters, digits, . _ -")
+    p.add_argument("--role", required=True, choices=[r.value for r in Role], help="What the account may do.")
+    p.add_argument("--display-name", help="Name shown in the app (default: the username).")
+    p.add_argument("--password-stdin", action="store_true", help="Read the password from standard input.")
+    p.set_defaults(handler=cmd_create_user)
+
+    for register in EXTRA_COMMANDS:
+        register(sub)
+    return parser
+
+
+# Capabilities add commands here: functions that take the subparsers object and add a parser
+# with set_defaults(handler=...).
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.handler(args)
+    except ValidationFailed as exc:
+        for field, message in exc.errors.items():
+            print(f"error: {field}: {message}", file=sys.stderr)
+        return 2
+    except DomainError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

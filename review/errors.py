@@ -1,0 +1,65 @@
+"""The few domain errors that every page knows how to show."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base class: a message fit to show to the user as it is."""
+
+
+class PermissionDenied(DomainError):
+    """The signed-in role may not do this; nothing was changed."""
+
+
+class AuthenticationFailed(DomainError):
+    """Wrong username or password, or the account is inactive."""
+
+
+class NotFound(DomainError):
+    """The record no longer exists (perhaps someone deleted it)."""
+
+
+class ValidationFailed(DomainError):
+    """Input was refused. `errors` maps a field name to the message to show next to it."""
+
+    def __init__(self, errors: dict[str, str]):
+        self.errors = dict(errors)
+        super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
+
+
+@dataclass
+class OtherChange:
+    """One field someone else changed since you loaded the record."""
+
+    who: str
+    when: Any
+    field: str
+    before: Any
+    after: Any
+
+
+@dataclass
+class EditConflict(DomainError):
+    """Someone else saved the record after you loaded it; your edit was not applied."""
+
+    entity: str
+    record_id: Any
+    your_version: int
+    current_version: int
+    their_changes: list[OtherChange] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        who = sorted({c.who for c in self.their_changes}) or ["someone else"]
+        lines = [
+            f"{', '.join(who)} saved this {self.entity} after you opened it "
+            f"(version {self.your_version} -> {self.current_version}). Your change was not saved."
+        ]
+        for c in self.their_changes:
+            lines.append(f"- {c.field}: {c.before!r} -> {c.after!r} ({c.who})")
+        lines.append("Reload to see their change, then make yours again.")
+        return "\n".join(lines)

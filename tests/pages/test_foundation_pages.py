@@ -1,0 +1,128 @@
+"""AppTest of the home, tasks, users and audit pages for every role."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from review import db
+from review.config import get_settings
+from review.models import Task
+from review.roles import Role
+from tests.pages.conftest import texts
+
+ALL_ROLES = list(Role)
+FOUNDATION_PAGES = {
+    "pages/2_Tasks.py": {Role.ADMIN, Role.EDITOR},
+    "pages/11_Users.py": {Role.ADMIN},
+    "pages/12_Audit_log.py": {Role.ADMIN},
+}
+
+
+def task_by_ref(ref: str) -> Task:
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        task = session.scalar(select(Task).where(Task.reference == ref))
+        session.expunge(task)
+    engine.dispose()
+    return task
+
+
+def test_sign_in_page_offers_one_click_demo_roles(open_page):
+    at = open_page("app.py", None)
+    assert not at.exception
+    assert "fictional demo data" in texts(at)
+    at.button(key="demo_viewer").click().run()
+    assert not at.exception
+    assert at.session_state["actor"].role == Role.VIEWER
+    assert "The review at a glance" in texts(at)
+
+
+def test_password_sign_in_and_wrong_password(open_page):
+    at = open_page("app.py", None)
+    at.text_input[0].input("demo-editor")
+    at.text_input[1].input("wrong")
+    at.button[-1].click().run()
+    assert "not recognised" in texts(at)
+    at.text_input[1].input("demo-password-2019")
+    at.button[-1].click().run()
+    assert at.session_state["actor"].username == "demo-editor"
+
+
+def test_no_demo_sign_in_when_demo_mode_is_off(open_page, monkeypatch):
+    monkeypatch.setenv("REVIEW_DEMO", "0")
+    at = open_page("app.py", None)
+    assert not [b for b in at.button if b.key and b.key.startswith("demo_")]
+    assert "fictional demo data" not in texts(at)
+
+
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_home_page_for_every_role(open_page, role):
+    at = open_page("app.py", role)
+    assert not at.exception
+    page = texts(at)
+    assert "The review at a glance" in page and "Overdue tasks" in page and "Next milestones" in page
+    assert len(at.get("plotly_chart")) == 2
+
+
+@pytest.mark.parametrize("page", list(FOUNDATION_PAGES))
+@pytest.mark.parametrize("role", ALL_ROLES)
+def test_each_page_for_each_role(open_page, page, role):
+    at = open_page(page, role)
+    assert not at.exception
+    if role in FOUNDATION_PAGES[page]:
+        assert not at.error, [e.value for e in at.error]
+    else:
+        assert any("cannot use" in e.value for e in at.error)
+        assert not at.get("data_editor") and not at.text_input and not at.get("form")
+
+
+def test_signed_out_visit_is_sent_to_sign_in(open_page):
+    at = open_page("pages/2_Tasks.py", None)
+    assert "Please sign in" in texts(at)
+    assert not at.get("data_editor")
+
+
+def test_editor_saves_a_table_edit(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    before = task_by_ref("SUB-04")
+    editor_key = at.session_state["task_table_key"]
+    rows = at.session_state[f"{editor_key}_rows"]
+    position = [task_id for task_id, _ in rows].index(before.id)
+    at.session_state[editor_key] = {"edited_rows": {position: {"Status": "In progress", "% complete": 10}},
+                                    "added_rows": [], "deleted_rows": []}
+    next(b for b in at.button if b.label == "Save table changes").click().run()
+    assert not at.exception
+    assert "Saved 1 task" in texts(at)
+    after = task_by_ref("SUB-04")
+    assert (after.status, after.percent_complete, after.version) == ("in_progress", 10, before.version + 1)
+
+
+def test_editor_adds_a_task_and_sees_field_errors(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    form_buttons = [b for b in at.button if b.label == "Add task"]
+    at.text_input(key="add_0_title").input("")
+    form_buttons[0].click().run()
+    assert "Enter a title" in texts(at)
+    at.text_input(key="add_0_title").input("Brief the Executive Member")
+    next(b for b in at.button if b.label == "Add task").click().run()
+    assert "Added task" in texts(at)
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        assert session.scalar(select(Task.id).where(Task.title == "Brief the Executive Member"))
+
+
+def test_delete_asks_for_confirmation(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at.button(key="delete_task").click().run()
+    assert "Yes, delete this task" in [b.label for b in at.button]
+    at.button(key="confirm_delete_no").click().run()
+    assert "Yes, delete this task" not in [b.label for b in at.button]
+
+
+def test_admin_filters_the_audit_log(open_page):
+    at = open_page("pages/12_Audit_log.py", Role.ADMIN)
+    assert not at.exception
+    assert "event(s) shown" in texts(at)
+    at.selectbox[1].select("task").run()
+    frame = at.dataframe[0].value
+    assert set(frame["Record type"]) == {"task"}

@@ -1,0 +1,259 @@
+"""Task services: create, update, delete, validation, cycles, permissions, audit, stale versions."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from review import tasks
+from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.models import AuditEvent, Task, TaskComment, TaskDependency
+
+
+def make(session, actor, org, **overrides):
+    values = {"title": "Map SENDIASS demand", "phase_id": org.phase_id, "owner_id": org.person_id,
+              "start_date": date(2019, 4, 1), "due_date": date(2019, 5, 31)}
+    values.update(overrides)
+    task = tasks.create_task(session, actor, **values)
+    session.commit()
+    return task
+
+
+def audit_rows(session, action=None):
+    query = select(AuditEvent).where(AuditEvent.entity == "task")
+    if action:
+        query = query.where(AuditEvent.action == action)
+    return session.scalars(query.order_by(AuditEvent.id)).all()
+
+
+def test_create_sets_defaults_and_audits(session, editor, org):
+    task = make(session, editor, org, reference="EXP-06")
+    assert (task.status, task.priority, task.percent_complete, task.version) == ("not_started", "medium", 0, 1)
+    [event] = audit_rows(session, "create")
+    assert event.username == "test-editor" and event.record_id == str(task.id)
+    assert event.changes["title"] == {"before": None, "after": "Map SENDIASS demand"}
+    assert event.changes["due_date"]["after"] == "2019-05-31"
+
+
+def test_update_changes_fields_bumps_version_and_records_before_after(session, editor, org):
+    task = make(session, editor, org)
+    tasks.update_task(session, editor, task.id, 1, status="in_progress", percent_complete=40)
+    session.commit()
+    fresh = session.get(Task, task.id)
+    assert (fresh.status, fresh.percent_complete, fresh.version) == ("in_progress", 40, 2)
+    [event] = audit_rows(session, "update")
+    assert event.changes == {"status": {"before": "not_started", "after": "in_progress"},
+                             "percent_complete": {"before": 0, "after": 40}}
+    assert event.record_version == 2
+
+
+def test_marking_done_sets_completed_date_and_full_progress(session, editor, org):
+    task = make(session, editor, org)
+    tasks.update_task(session, editor, task.id, 1, status="done")
+    assert task.completed_date == date(2019, 11, 15)  # REVIEW_TODAY in tests
+    assert task.percent_complete == 100
+    tasks.update_task(session, editor, task.id, 2, status="in_progress", percent_complete=80)
+    assert task.completed_date is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"title": "  "}, "title"),
+        ({"title": "x" * 201}, "title"),
+        ({"due_date": date(2019, 3, 1)}, "due_date"),
+        ({"percent_complete": 101}, "percent_complete"),
+        ({"percent_complete": -1}, "percent_complete"),
+        ({"percent_complete": 12.5}, "percent_complete"),
+        ({"completed_date": date(2019, 5, 1)}, "completed_date"),
+        ({"owner_id": 99999}, "owner_id"),
+        ({"phase_id": 99999}, "phase_id"),
+        ({"status": "finished"}, "status"),
+        ({"priority": "urgent"}, "priority"),
+        ({"due_date": "31/05/2019"}, "due_date"),
+    ],
+)
+def test_each_validation_error_is_reported_against_its_field_and_changes_nothing(session, editor, org, changes,
+                                                                                   field):
+    task = make(session, editor, org)
+    with pytest.raises(ValidationFailed) as info:
+        tasks.update_task(session, editor, task.id, 1, **changes)
+    assert field in info.value.errors
+    session.rollback()
+    fresh = session.get(Task, task.id)
+    assert fresh.version == 1 and fresh.title == "Map SENDIASS demand"
+    assert len(audit_rows(session, "update")) == 0
+
+
+def test_create_with_several_problems_reports_them_all(session, editor, org):
+    with pytest.raises(ValidationFailed) as info:
+        tasks.create_task(session, editor, title="", phase_id=org.phase_id, start_date=date(2019, 5, 1),
+                          due_date=date(2019, 4, 1), percent_complete=150)
+    assert set(info.value.errors) == {"title", "due_date", "percent_complete"}
+    assert "before the start date" in info.value.errors["due_date"]
+
+
+def test_unknown_field_is_refused(session, editor, org):
+    task = make(session, editor, org)
+    with pytest.raises(ValidationFailed) as info:
+        tasks.update_task(session, editor, task.id, 1, version=7)
+    assert "version" in info.value.errors
+
+
+def test_duplicate_reference_is_refused(session, editor, org):
+    make(session, editor, org, reference="EXP-01")
+    with pytest.raises(ValidationFailed) as info:
+        make(session, editor, org, reference="EXP-01", title="Another")
+    assert "already used" in info.value.errors["reference"]
+
+
+def test_viewer_and_commissioner_cannot_write_and_nothing_changes(session, editor, viewer, commissioner, org):
+    task = make(session, editor, org)
+    for actor in (viewer, commissioner):
+        with pytest.raises(PermissionDenied, match="cannot change tasks"):
+            tasks.create_task(session, actor, title="Sneaky", phase_id=org.phase_id)
+        with pytest.raises(PermissionDenied):
+            tasks.update_task(session, actor, task.id, 1, title="Changed")
+        with pytest.raises(PermissionDenied):
+            tasks.delete_task(session, actor, task.id, 1)
+        with pytest.raises(PermissionDenied):
+            tasks.add_comment(session, actor, task.id, "hello")
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Task)) == 1
+    assert session.get(Task, task.id).title == "Map SENDIASS demand"
+    assert len(audit_rows(session)) == 1  # only the editor's create
+
+
+def test_stale_version_is_refused_with_the_other_change_and_nothing_is_lost(session, editor, admin, org):
+    task = make(session, editor, org)
+    # Admin and editor both open version 1; admin saves first.
+    tasks.update_task(session, admin, task.id, 1, status="blocked")
+    session.commit()
+    with pytest.raises(EditConflict) as info:
+        tasks.update_task(session, editor, task.id, 1, title="Editor's new title")
+    conflict = info.value
+    assert (conflict.your_version, conflict.current_version) == (1, 2)
+    assert [(c.who, c.field, c.before, c.after) for c in conflict.their_changes] == [
+        ("test-admin", "status", "not_started", "blocked")]
+    assert "test-admin" in str(conflict)
+    session.rollback()
+    fresh = session.get(Task, task.id)
+    assert (fresh.status, fresh.title) == ("blocked", "Map SENDIASS demand")
+
+
+def test_concurrent_flush_is_caught_by_the_version_column(engine, session, editor, org):
+    """Two sessions load version 1; the second UPDATE matches no row and fails rather than overwrite."""
+    from sqlalchemy.orm import Session
+    from sqlalchemy.orm.exc import StaleDataError
+
+    task = make(session, editor, org)
+    with Session(engine) as a, Session(engine) as b:
+        ta, tb = a.get(Task, task.id), b.get(Task, task.id)
+        ta.title = "A"
+        a.commit()
+        tb.title = "B"
+        with pytest.raises(StaleDataError):
+            b.commit()
+    session.expire_all()
+    assert session.get(Task, task.id).title == "A"
+
+
+def test_delete_removes_links_and_comments_and_keeps_an_audit_copy(session, editor, org):
+    a, b = make(session, editor, org, title="A"), make(session, editor, org, title="B")
+    tasks.add_dependency(session, editor, a.id, b.id)
+    tasks.add_comment(session, editor, a.id, "Note")
+    session.commit()
+    tasks.delete_task(session, editor, a.id, a.version)
+    session.commit()
+    assert session.get(Task, a.id) is None
+    assert session.scalar(select(func.count()).select_from(TaskDependency)) == 0
+    assert session.scalar(select(func.count()).select_from(TaskComment)) == 0
+    [event] = audit_rows(session, "delete")
+    assert event.changes["title"] == {"before": "A", "after": None}
+    assert event.changes["dependencies"]["before"] == [f"{a.id}->{b.id}"]
+
+
+def test_delete_of_missing_or_stale_task(session, editor, org):
+    task = make(session, editor, org)
+    tasks.update_task(session, editor, task.id, 1, title="New")
+    session.commit()
+    with pytest.raises(EditConflict):
+        tasks.delete_task(session, editor, task.id, 1)
+    with pytest.raises(NotFound):
+        tasks.delete_task(session, editor, 424242, 1)
+
+
+def test_dependency_cycle_is_refused_naming_the_loop(session, editor, org):
+    a = make(session, editor, org, title="Alpha", reference="A1")
+    b = make(session, editor, org, title="Beta", reference="B1")
+    c = make(session, editor, org, title="Gamma", reference="C1")
+    tasks.add_dependency(session, editor, a.id, b.id)
+    tasks.add_dependency(session, editor, b.id, c.id)
+    with pytest.raises(ValidationFailed) as info:
+        tasks.add_dependency(session, editor, c.id, a.id)
+    message = info.value.errors["predecessor_id"]
+    assert "loop" in message
+    assert "A1 Alpha -> B1 Beta -> C1 Gamma -> A1 Alpha" in message
+    with pytest.raises(ValidationFailed, match="itself"):
+        tasks.add_dependency(session, editor, a.id, a.id)
+    with pytest.raises(ValidationFailed, match="already exists"):
+        tasks.add_dependency(session, editor, a.id, b.id)
+    assert session.scalar(select(func.count()).select_from(TaskDependency)) == 2
+
+
+def test_set_predecessors_adds_and_removes(session, editor, org):
+    a, b, c = (make(session, editor, org, title=t) for t in "ABC")
+    tasks.set_predecessors(session, editor, c.id, [a.id, b.id])
+    assert sorted(tasks.predecessors_of(session, c.id)) == sorted([a.id, b.id])
+    tasks.set_predecessors(session, editor, c.id, [b.id])
+    assert tasks.predecessors_of(session, c.id) == [b.id]
+    assert tasks.successors_of(session, b.id) == [c.id]
+
+
+def test_table_edits_apply_all_or_nothing(session, editor, org):
+    a, b = make(session, editor, org, title="A", reference="A"), make(session, editor, org, title="B", reference="B")
+    with pytest.raises(ValidationFailed) as info:
+        tasks.apply_task_edits(session, editor, {a.id: (1, {"status": "in_progress"}),
+                                                 b.id: (1, {"percent_complete": 300})})
+    assert "B: percent_complete" in info.value.errors
+    session.rollback()
+    assert session.get(Task, a.id).status == "not_started"
+    changed = tasks.apply_task_edits(session, editor, {a.id: (1, {"status": "in_progress"}),
+                                                       b.id: (1, {"percent_complete": 30})})
+    session.commit()
+    assert changed == 2
+    assert session.get(Task, b.id).percent_complete == 30
+
+
+def test_comments(session, editor, org):
+    task = make(session, editor, org)
+    with pytest.raises(ValidationFailed):
+        tasks.add_comment(session, editor, task.id, "   ")
+    tasks.add_comment(session, editor, task.id, "Spoke to the forum")
+    [comment] = tasks.comments_of(session, task.id)
+    assert (comment.author, comment.body) == ("Test Editor", "Spoke to the forum")
+
+
+def test_reads_filters_overdue_and_progress(session, editor, org):
+    make(session, editor, org, title="Late", due_date=date(2019, 11, 1))
+    make(session, editor, org, title="Done", status="done", completed_date=date(2019, 5, 1),
+         due_date=date(2019, 5, 1))
+    make(session, editor, org, title="Next", phase_id=org.phase2_id, is_milestone=True,
+         start_date=date(2019, 12, 1), due_date=date(2019, 12, 5), owner_id=org.person2_id)
+    today = date(2019, 11, 15)
+    frame = tasks.tasks_frame(session, today=today)
+    assert list(frame["Task"]) == ["Done", "Late", "Next"]
+    assert dict(zip(frame["Task"], frame["Overdue"], strict=True)) == {"Late": True, "Done": False, "Next": False}
+    assert list(tasks.tasks_frame(session, tasks.TaskFilter(overdue_only=True), today)["Task"]) == ["Late"]
+    assert list(tasks.tasks_frame(session, tasks.TaskFilter(owner_ids=[org.person2_id]), today)["Task"]) == ["Next"]
+    assert list(tasks.tasks_frame(session, tasks.TaskFilter(statuses=["done"]), today)["Task"]) == ["Done"]
+    assert list(tasks.tasks_frame(session, tasks.TaskFilter(text="lat"), today)["Task"]) == ["Late"]
+    progress = tasks.progress_by_phase(session).set_index("Phase")
+    assert progress.loc["Exploration and intelligence gathering", "Share done"] == pytest.approx(1 / 2)
+    assert progress.loc["Submission to SEND Executive", "Share done"] == 0
+    counts = tasks.status_counts(session, today)
+    assert (counts["Done"], counts["Not started"], counts["Overdue"]) == (1, 2, 1)
+    milestones = tasks.next_milestones(session, today=today)
+    assert list(milestones["Task"]) == ["Next"] and list(milestones["Days to go"]) == [20]
+    assert b"Ref,Task,Phase" in tasks.tasks_csv(session)

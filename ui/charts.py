@@ -1,0 +1,41 @@
+"""Chart helpers: every chart gets a title, axis labels with units and the app's colours."""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+STATUS_COLOURS = {
+    "Not started": "#9aa5b1",
+    "In progress": "#1d4f91",
+    "Blocked": "#c0392b",
+    "Done": "#2e8540",
+    "Cancelled": "#d0d5da",
+    "Overdue": "#e67e22",
+}
+RAG_COLOURS = {"Red": "#c0392b", "Amber": "#e6a117", "Green": "#2e8540"}
+
+
+def finish(fig: go.Figure, title: str, x_title: str | None, y_title: str | None, height: int = 320) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0}, height=height, margin={"l": 10, "r": 10, "t": 50, "b": 10},
+                      xaxis_title=x_title, yaxis_title=y_title, legend_title_text="")
+    return fig
+
+
+def phase_progress(frame: pd.DataFrame) -> go.Figure:
+    """Horizontal bars: share of each phase's tasks done (cancelled tasks excluded)."""
+    shown = frame.assign(**{"% done": (frame["Share done"] * 100).round(0)})
+    fig = px.bar(shown, x="% done", y="Phase", orientation="h", text="% done",
+                 hover_data={"Tasks": True, "Done": True}, color_discrete_sequence=["#1d4f91"])
+    fig.update_traces(texttemplate="%{text:.0f}%", textposition="outside", cliponaxis=False)
+    fig.update_xaxes(range=[0, 110], ticksuffix="%")
+    fig.update_yaxes(autorange="reversed")
+    return finish(fig, "Progress of the review by phase", "Tasks done (% of live tasks)", None, 260)
+
+
+def status_bar(counts: dict[str, int]) -> go.Figure:
+    """Bars: number of tasks in each status."""
+    frame = pd.DataFrame({"Status": list(counts), "Tasks": list(counts.values())})
+    fig = px.bar(frame, x="Status", y="Tasks", color="Status", color_discrete_map=STATUS_COLOURS, text="Tasks")
+    fig.update_layout(showlegend=False)
+    return finish(fig, "Tasks by status", "Status", "Number of tasks", 300)

@@ -1,0 +1,328 @@
+"""Task page components: filters, the editable table, the add form and the full edit form."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from review import organisation, tasks
+from review.errors import DomainError, EditConflict, ValidationFailed
+from review.roles import Actor
+from review.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
+from ui import data
+from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+
+STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
+PRIORITY_CODES = {label: code for code, label in PRIORITY_LABELS.items()}
+# Table column -> service field; only these can be edited inline.
+TABLE_EDITABLE = {"Task": "title", "Owner": "owner_id", "Status": "status", "Priority": "priority",
+                  "Start": "start_date", "Due": "due_date", "% complete": "percent_complete",
+                  "Milestone": "is_milestone"}
+TABLE_COLUMNS = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due",
+                 "% complete", "Milestone", "Overdue"]
+
+
+def load_lookups() -> dict[str, dict[int, str]]:
+    with data.reading() as session:
+        return organisation.lookups(session)
+
+
+def show_filters(lookups: dict[str, dict[int, str]]) -> TaskFilter:
+    """Filter widgets above the table; returns what to show."""
+    c1, c2, c3, c4 = st.columns(4)
+    phases = c1.multiselect("Phase", list(lookups["phase"]), format_func=lookups["phase"].get, key="f_phase")
+    streams = c2.multiselect("Workstream", list(lookups["workstream"]), format_func=lookups["workstream"].get,
+                             key="f_ws")
+    owners = c3.multiselect("Owner", list(lookups["owner"]), format_func=lookups["owner"].get, key="f_owner")
+    statuses = c4.multiselect("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="f_status")
+    c5, c6 = st.columns([3, 1])
+    text = c5.text_input("Search title or reference", key="f_text", placeholder="e.g. consultation or SUB-03")
+    overdue = c6.toggle("Overdue only", key="f_overdue")
+    return TaskFilter(phases, streams, owners, statuses, overdue, text)
+
+
+# ------------------------------------------------------------------ editable table
+
+def _to_change(column: str, value: Any, owner_ids: dict[str, int]) -> tuple[str, Any]:
+    field = TABLE_EDITABLE[column]
+    if column == "Owner":
+        return field, owner_ids.get(value) if value else None
+    if column == "Status":
+        return field, STATUS_CODES.get(value, value)
+    if column == "Priority":
+        return field, PRIORITY_CODES.get(value, value)
+    return field, value
+
+
+def edits_from_editor(rows: list[tuple[int, int]], edited_rows: dict, owner_ids: dict[str, int]
+                      ) -> dict[int, tuple[int, dict[str, Any]]]:
+    """Map the editor's {row position: {column: value}} onto {task id: (loaded version, changes)}."""
+    edits: dict[int, tuple[int, dict[str, Any]]] = {}
+    for position, cells in edited_rows.items():
+        task_id, version = rows[int(position)]
+        changes = dict(_to_change(col, val, owner_ids) for col, val in cells.items() if col in TABLE_EDITABLE)
+        if changes:
+            edits[task_id] = (version, changes)
+    return edits
+
+
+def _save_table(actor: Actor, editor_key: str, owner_ids: dict[str, int]) -> None:
+    rows = st.session_state.get(f"{editor_key}_rows", [])
+    state = st.session_state.get(editor_key) or {}
+    edits = edits_from_editor(rows, state.get("edited_rows", {}), owner_ids)
+    if not edits:
+        flash("No changes to save.", "info")
+        return
+    try:
+        with data.writing() as session:
+            changed = tasks.apply_task_edits(session, actor, edits)
+    except ValidationFailed as exc:
+        flash("Nothing was saved. " + " ".join(f"{k}: {v}" for k, v in exc.errors.items()), "error")
+        return
+    except EditConflict as exc:
+        yours = "; ".join(f"{k} -> {v!r}" for _, (_, ch) in edits.items() for k, v in ch.items())
+        flash(f"{exc}\n\nYour unsaved changes were: {yours}", "warning")
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return
+    else:
+        flash(f"Saved {changed} task{'s' if changed != 1 else ''}.")
+    st.session_state["table_nonce"] = st.session_state.get("table_nonce", 0) + 1
+
+
+def show_table(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, str]], filters: TaskFilter) -> None:
+    """The tasks as an editable table in a form; saved in one transaction with version checks."""
+    owner_ids = {label: pid for pid, label in lookups["owner"].items()}
+    nonce = st.session_state.get("table_nonce", 0)
+    editor_key = f"task_table_{nonce}_{abs(hash(repr(filters))) % 10**8}"
+    st.session_state["task_table_key"] = editor_key
+    st.session_state[f"{editor_key}_rows"] = list(zip(frame["id"].tolist(), frame["version"].tolist(), strict=True))
+    with st.form("task_table_form", border=False):
+        st.data_editor(
+            frame[TABLE_COLUMNS], key=editor_key, hide_index=True, num_rows="fixed",
+            disabled=[c for c in TABLE_COLUMNS if c not in TABLE_EDITABLE],
+            column_config={
+                "Ref": st.column_config.TextColumn("Ref", width="small"),
+                "Task": st.column_config.TextColumn("Task", width="large", required=True, max_chars=200),
+                "Owner": st.column_config.SelectboxColumn("Owner", options=sorted(owner_ids)),
+                "Status": st.column_config.SelectboxColumn("Status", options=list(STATUS_CODES), required=True),
+                "Priority": st.column_config.SelectboxColumn("Priority", options=list(PRIORITY_CODES),
+                                                             required=True),
+                "Start": st.column_config.DateColumn("Start", format="DD MMM YYYY"),
+                "Due": st.column_config.DateColumn("Due", format="DD MMM YYYY"),
+                "% complete": st.column_config.NumberColumn("% complete", min_value=0, max_value=100, step=1),
+                "Milestone": st.column_config.CheckboxColumn("Milestone"),
+                "Overdue": st.column_config.CheckboxColumn("Overdue"),
+            },
+        )
+        st.form_submit_button("Save table changes", type="primary", icon=":material/save:",
+                              on_click=_save_table, args=(actor, editor_key, owner_ids))
+
+
+# ------------------------------------------------------------------ add and edit forms
+
+def _task_fields(form: str, lookups: dict[str, dict[int, str]], values: dict[str, Any], prefix: str) -> dict:
+    """Inputs for every task field, each followed by its validation message if any."""
+    def opt(mapping: dict[int, str], current: int | None, label: str, field: str, allow_none: bool = True) -> Any:
+        options = ([None] if allow_none else []) + list(mapping)
+        index = options.index(current) if current in options else 0
+        chosen = st.selectbox(label, options, index=index, key=f"{prefix}_{field}",
+                              format_func=lambda i: "(none)" if i is None else mapping[i])
+        field_error(form, field)
+        return chosen
+
+    out: dict[str, Any] = {}
+    c1, c2 = st.columns([1, 4])
+    out["reference"] = c1.text_input("Reference", values.get("reference") or "", key=f"{prefix}_reference",
+                                     max_chars=20, help="Optional short code, e.g. PLN-10")
+    with c1:
+        field_error(form, "reference")
+    out["title"] = c2.text_input("Title *", values.get("title") or "", key=f"{prefix}_title", max_chars=200)
+    with c2:
+        field_error(form, "title")
+    out["description"] = st.text_area("Description", values.get("description") or "", key=f"{prefix}_description")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        out["phase_id"] = opt(lookups["phase"], values.get("phase_id"), "Phase *", "phase_id", allow_none=False)
+    with c2:
+        out["workstream_id"] = opt(lookups["workstream"], values.get("workstream_id"), "Workstream", "workstream_id")
+    with c3:
+        out["owner_id"] = opt(lookups["owner"], values.get("owner_id"), "Owner", "owner_id")
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        out["status"] = opt(STATUS_LABELS, values.get("status", "not_started"), "Status", "status", False)
+    with c2:
+        out["priority"] = opt(PRIORITY_LABELS, values.get("priority", "medium"), "Priority", "priority", False)
+    with c3:
+        out["percent_complete"] = st.number_input("% complete", 0, 100, int(values.get("percent_complete") or 0),
+                                                  step=5, key=f"{prefix}_percent")
+        field_error(form, "percent_complete")
+    with c4:
+        out["is_milestone"] = st.checkbox("Milestone", bool(values.get("is_milestone")), key=f"{prefix}_milestone")
+    c1, c2, c3 = st.columns(3)
+    for col, field, label in ((c1, "start_date", "Start date"), (c2, "due_date", "Due date"),
+                              (c3, "completed_date", "Completed date")):
+        with col:
+            out[field] = st.date_input(label, values.get(field), key=f"{prefix}_{field}", format="DD/MM/YYYY",
+                                       min_value=date(2000, 1, 1), max_value=date(2100, 12, 31))
+            field_error(form, field)
+    return out
+
+
+def _read_form(prefix: str) -> dict[str, Any]:
+    keys = {"reference": "reference", "title": "title", "description": "description", "phase_id": "phase_id",
+            "workstream_id": "workstream_id", "owner_id": "owner_id", "status": "status", "priority": "priority",
+            "percent_complete": "percent", "is_milestone": "milestone", "start_date": "start_date",
+            "due_date": "due_date", "completed_date": "completed_date"}
+    return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in keys.items()}
+
+
+def _create(actor: Actor, form: str, prefix: str) -> None:
+    values = _read_form(prefix)
+    try:
+        with data.writing() as session:
+            task = tasks.create_task(session, actor, **values)
+            label = task.reference or f"#{task.id}"
+    except ValidationFailed as exc:
+        set_field_errors(form, exc.errors)
+        flash("The task was not added. Please correct the fields marked below.", "error")
+        return
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return
+    clear_field_errors(form)
+    flash(f"Added task {label}: {values['title']}.")
+    st.session_state["add_nonce"] = st.session_state.get("add_nonce", 0) + 1
+
+
+def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
+    form = "add_task"
+    prefix = f"add_{st.session_state.get('add_nonce', 0)}"
+    if not lookups["phase"]:
+        st.info("There are no phases yet; an administrator loads them with `python -m review seed-demo` "
+                "or adds them before tasks can be created.")
+        return
+    with st.form(form):
+        _task_fields(form, lookups, {}, prefix)
+        st.form_submit_button("Add task", type="primary", icon=":material/add:", on_click=_create,
+                              args=(actor, form, prefix))
+
+
+def _update(actor: Actor, form: str, prefix: str, task_id: int, version: int) -> None:
+    values = _read_form(prefix)
+    try:
+        with data.writing() as session:
+            tasks.update_task(session, actor, task_id, version, **values)
+    except ValidationFailed as exc:
+        set_field_errors(form, exc.errors)
+        flash("Nothing was saved. Please correct the fields marked below.", "error")
+        return
+    except DomainError as exc:
+        flash(str(exc), "warning")
+        return
+    clear_field_errors(form)
+    st.session_state.pop("edit_loaded", None)
+    flash("Task saved.")
+
+
+def _save_predecessors(actor: Actor, task_id: int, key: str) -> None:
+    try:
+        with data.writing() as session:
+            tasks.set_predecessors(session, actor, task_id, st.session_state.get(key, []))
+    except DomainError as exc:
+        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "error")
+        return
+    flash("Dependencies saved.")
+
+
+def _add_comment(actor: Actor, task_id: int, key: str) -> None:
+    try:
+        with data.writing() as session:
+            tasks.add_comment(session, actor, task_id, st.session_state.get(key, ""))
+    except DomainError as exc:
+        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "error")
+        return
+    st.session_state[key] = ""
+    flash("Comment added.")
+
+
+def _delete(actor: Actor, task_id: int, version: int) -> None:
+    try:
+        with data.writing() as session:
+            tasks.delete_task(session, actor, task_id, version)
+    except DomainError as exc:
+        flash(str(exc), "warning")
+        return
+    st.session_state.pop("edit_loaded", None)
+    st.session_state.pop("confirm_delete", None)
+    st.session_state.pop("edit_task_choice", None)
+    flash("Task deleted. The audit log keeps a copy of what it held.")
+
+
+def show_edit_form(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, str]]) -> None:
+    """Edit one task in full: every field, its predecessors, comments, and delete with confirmation."""
+    if frame.empty:
+        st.info("No task to edit with these filters.")
+        return
+    labels = {int(r.id): f"{r.Ref} {r.Task}".strip() for r in frame.itertuples()}
+    task_id = st.selectbox("Task to edit", list(labels), format_func=labels.get, key="edit_task_choice")
+    with data.reading() as session:
+        task = tasks.get_task(session, task_id)
+        values = {f: getattr(task, f) for f in tasks.EDITABLE_FIELDS}
+        current_version = task.version
+        predecessors = tasks.predecessors_of(session, task_id)
+        comments = tasks.comments_of(session, task_id)
+        all_tasks = tasks.tasks_frame(session)
+    loaded = st.session_state.get("edit_loaded")
+    if not loaded or loaded[0] != task_id:
+        loaded = (task_id, current_version)
+        st.session_state["edit_loaded"] = loaded
+    version = loaded[1]
+    if version != current_version:
+        st.warning("Someone else has saved this task since you opened it. Saving will show their change; "
+                   "or reload to start from the latest version.", icon=":material/sync_problem:")
+        if st.button("Reload the latest version", key="reload_task"):
+            st.session_state.pop("edit_loaded", None)
+            st.rerun()
+    form = f"edit_task_{task_id}"
+    prefix = f"edit_{task_id}_{version}"
+    with st.form(form):
+        _task_fields(form, lookups, values, prefix)
+        st.form_submit_button("Save task", type="primary", icon=":material/save:", on_click=_update,
+                              args=(actor, form, prefix, task_id, version))
+
+    st.markdown("**Depends on (predecessors)**")
+    others = {int(r.id): f"{r.Ref} {r.Task}".strip() for r in all_tasks.itertuples() if int(r.id) != task_id}
+    pred_key = f"preds_{task_id}_{current_version}_{len(predecessors)}"
+    with st.form(f"deps_{task_id}"):
+        st.multiselect("This task cannot start until these are done", list(others), default=predecessors,
+                       format_func=others.get, key=pred_key)
+        st.form_submit_button("Save dependencies", icon=":material/account_tree:", on_click=_save_predecessors,
+                              args=(actor, task_id, pred_key))
+
+    st.markdown("**Comments**")
+    if not comments:
+        st.caption("No comments yet.")
+    for c in comments:
+        st.markdown(f"*{c.author}, {c.created_at:%d %b %Y %H:%M}*  \n{c.body}")
+    comment_key = f"comment_{task_id}"
+    with st.form(f"comment_form_{task_id}"):
+        st.text_area("Add a comment", key=comment_key, max_chars=5000)
+        st.form_submit_button("Add comment", icon=":material/comment:", on_click=_add_comment,
+                              args=(actor, task_id, comment_key))
+
+    st.markdown("**Delete**")
+    if st.session_state.get("confirm_delete") == task_id:
+        st.warning(f"Delete **{labels[task_id]}**? Its dependencies and comments go too. "
+                   "The audit log keeps a record.", icon=":material/delete:")
+        c1, c2 = st.columns(2)
+        c1.button("Yes, delete this task", type="primary", key="confirm_delete_yes", on_click=_delete,
+                  args=(actor, task_id, version))
+        if c2.button("Cancel", key="confirm_delete_no"):
+            st.session_state.pop("confirm_delete", None)
+            st.rerun()
+    elif st.button("Delete this task...", icon=":material/delete:", key="delete_task"):
+        st.session_state["confirm_delete"] = task_id
+        st.rerun()
