@@ -22,9 +22,12 @@ def sign_in_form() -> None:
                 "look around; nothing here is real.", icon=":material/science:")
         cols = st.columns(4)
         for col, role in zip(cols, [Role.EDITOR, Role.VIEWER, Role.COMMISSIONER, Role.ADMIN], strict=True):
-            if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}"):
-                with guarded(), data.writing() as session:
-                    sign_in(users.demo_sign_in(session, role))
+            if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}", width="stretch"):
+                signed_in = False
+                with guarded(), data.writing() as session:  # st.rerun() must stay outside: it would roll back
+                    sign_in(session, users.demo_sign_in(session, role))
+                    signed_in = True
+                if signed_in:
                     flash(f"Signed in as the demo {role.label}.")
                     st.rerun()
     with st.form("sign_in"):
@@ -34,11 +37,10 @@ def sign_in_form() -> None:
         if st.form_submit_button("Sign in", type="primary"):
             try:
                 with data.writing() as session:
-                    actor = users.authenticate(session, username, password)
+                    sign_in(session, users.authenticate(session, username, password))
             except DomainError as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
-                sign_in(actor)
                 st.rerun()
 
 

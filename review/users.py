@@ -1,7 +1,10 @@
 """Accounts: password hashing (argon2), sign-in, creating and changing users."""
 from __future__ import annotations
 
+import hashlib
 import re
+import secrets
+from datetime import datetime, timedelta, timezone
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -13,6 +16,7 @@ from review import audit
 from review.config import get_settings
 from review.errors import AuthenticationFailed, NotFound
 from review.models import User
+from review.models.sign_in import SignInSession
 from review.roles import Actor, Permission, Role, require
 from review.validation import Problems
 
@@ -150,3 +154,43 @@ def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
 
 def has_users(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is not None
+
+
+# A signed-in browser stays signed in for a working day, then asks again.
+SIGN_IN_LIFETIME = timedelta(hours=10)
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, actor: Actor) -> str:
+    """A new random sign-in token for the actor (only its hash is stored)."""
+    token = secrets.token_urlsafe(32)
+    session.add(SignInSession(token_hash=_token_hash(token), user_id=actor.user_id,
+                              expires_at=datetime.now(timezone.utc) + SIGN_IN_LIFETIME))
+    session.flush()
+    return token
+
+
+def resume_session(session: Session, token: str | None) -> Actor | None:
+    """The actor for a live token of an active account, else None."""
+    if not token:
+        return None
+    row = session.scalar(select(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
+    if row is None:
+        return None
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    user = session.get(User, row.user_id)
+    if expires < datetime.now(timezone.utc) or user is None or not user.active:
+        session.delete(row)
+        return None
+    return actor_for(user)
+
+
+def end_session(session: Session, token: str | None) -> None:
+    """Sign out: forget the token."""
+    if token:
+        row = session.scalar(select(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
+        if row is not None:
+            session.delete(row)

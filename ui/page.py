@@ -5,7 +5,9 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from review import clock
+from sqlalchemy.orm import Session
+
+from review import clock, users
 from review.config import Settings, get_settings
 from review.models import User
 from review.roles import Actor
@@ -16,6 +18,9 @@ from ui.navigation import PAGE_BY_KEY, draw_menu
 
 APP_NAME = "SEND IAG Review Tracker"
 ACTOR_KEY = "actor"
+TOKEN_KEY = "_sign_in_token"
+COOKIE = "review_session"
+_COOKIE_SCRIPT = "_cookie_script"
 
 
 @dataclass(frozen=True)
@@ -25,9 +30,21 @@ class PageContext:
 
 
 def current_actor() -> Actor | None:
-    """The signed-in actor, refreshed from the database so a changed role or deactivation applies at once."""
+    """The signed-in actor, refreshed from the database so a changed role or deactivation applies at once.
+
+    A new browser session (a reload) is resumed from the sign-in cookie if it is still valid.
+    """
     actor: Actor | None = st.session_state.get(ACTOR_KEY)
-    if actor is None or actor.user_id is None:
+    if actor is None:
+        token = st.context.cookies.get(COOKIE) if st.context.cookies else None
+        if token and not st.session_state.get("_signed_out"):
+            with data.writing() as session:
+                actor = users.resume_session(session, token)
+            if actor is not None:
+                st.session_state[ACTOR_KEY] = actor
+                st.session_state[TOKEN_KEY] = token
+        return actor
+    if actor.user_id is None:
         return actor
     with data.reading() as session:
         user = session.get(User, actor.user_id)
@@ -37,13 +54,31 @@ def current_actor() -> Actor | None:
     return fresh
 
 
-def sign_in(actor: Actor) -> None:
+def sign_in(session: Session, actor: Actor) -> None:
+    """Remember the actor for this browser session and set the sign-in cookie for reloads."""
+    token = users.start_session(session, actor)
     st.session_state[ACTOR_KEY] = actor
+    st.session_state[TOKEN_KEY] = token
+    st.session_state.pop("_signed_out", None)
+    st.session_state[_COOKIE_SCRIPT] = (
+        f"document.cookie = '{COOKIE}={token}; path=/; max-age={int(users.SIGN_IN_LIFETIME.total_seconds())}; "
+        "SameSite=Strict';")
 
 
 def sign_out() -> None:
+    """Forget the sign-in here and on the server, and clear the cookie."""
+    with data.writing() as session:
+        users.end_session(session, st.session_state.get(TOKEN_KEY))
     for key in list(st.session_state.keys()):
         del st.session_state[key]
+    st.session_state["_signed_out"] = True
+    st.session_state[_COOKIE_SCRIPT] = f"document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Strict';"
+
+
+def _apply_cookie_script() -> None:
+    script = st.session_state.pop(_COOKIE_SCRIPT, None)
+    if script:
+        st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
 def _sidebar(actor: Actor | None, settings: Settings) -> None:
@@ -69,6 +104,7 @@ def setup_page(key: str) -> PageContext:
                        layout="wide")
     settings = get_settings()
     data.engine()
+    _apply_cookie_script()
     actor = current_actor()
     _sidebar(actor, settings)
     show_flash()

@@ -30,8 +30,19 @@ def test_editor_changes_status_and_it_persists_after_reload(page, app_url):
     page.get_by_text("Task saved.").wait_for()
     screenshot(page, "task-saved")
 
-    page.reload()  # a new browser session: sign in again, then look at the task
+    page.reload()  # a new Streamlit session: the sign-in cookie keeps the editor signed in
     wait_idle(page)
-    sign_in_as(page, app_url, "Project team (editor)")
+    page.get_by_role("heading", name="Tasks").wait_for()
     open_task_in_full(page, "SUB-04")
     assert edit_form(page).get_by_label("Status", exact=True).input_value() == "In progress"
+
+
+def test_sign_out_survives_a_reload(page, app_url):
+    sign_in_as(page, app_url, "SEND Executive Group (viewer)")
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign in", exact=True).wait_for()
+    wait_idle(page)
+    page.reload()
+    wait_idle(page)
+    page.get_by_role("button", name="Sign in", exact=True).wait_for()
+    assert page.get_by_text("The review at a glance").count() == 0

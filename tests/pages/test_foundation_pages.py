@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from review import db
 from review.config import get_settings
-from review.models import Task
+from review.models import AuditEvent, Task
+from review.models.sign_in import SignInSession
 from review.roles import Role
 from tests.pages.conftest import texts
 
@@ -35,6 +36,10 @@ def test_sign_in_page_offers_one_click_demo_roles(open_page):
     assert not at.exception
     assert at.session_state["actor"].role == Role.VIEWER
     assert "The review at a glance" in texts(at)
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:  # the sign-in was committed, with its audit event and session
+        assert session.scalar(select(AuditEvent.username).where(AuditEvent.action == "sign-in")) == "demo-viewer"
+        assert session.scalar(select(SignInSession.user_id)) == at.session_state["actor"].user_id
 
 
 def test_password_sign_in_and_wrong_password(open_page):
