@@ -86,9 +86,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def cmd_export_pack(args: argparse.Namespace) -> int:
+    """Generate the submission pack from live data (recorded like a pack generated in the app)."""
+    from pathlib import Path
+
+    from review import submissions
+
+    engine = _engine()
+    with db.unit_of_work(engine) as session:
+        submission_id = args.submission or submissions.latest_submission_id(session)
+        if submission_id is None:
+            print("There is no submission yet; the project team starts one on the Submission pack page.",
+                  file=sys.stderr)
+            return 1
+        pack = submissions.generate_pack(session, SYSTEM, submission_id)
+        Path(args.out).write_bytes(pack.document)
+        print(f"Wrote pack {pack.number} of submission {submission_id} to {args.out} "
+              f"(figures as at {pack.as_at:%d %B %Y}, data version {pack.data_version}).")
+        if pack.number > 1:
+            print(f"{len(pack.changes)} change(s) since pack {pack.number - 1}:" if pack.changes
+                  else f"No figure or table row changed since pack {pack.number - 1}.")
+            for change in pack.changes:
+                print(f"- {change['what']}: {change['before'] or '-'} -> {change['after'] or '-'}")
+    return 0
+
+
+def register_export_pack(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("export-pack", help="Generate the SEND Executive submission pack (Word) from live data.",
+                       description="Pull the figures now, write the pack as a .docx file and record the generation "
+                                   "(with the changes since the previous pack) as the 'system' user.")
+    p.add_argument("--out", required=True, help="Where to write the .docx file.")
+    p.add_argument("--submission", type=int, help="Submission id (default: the paper for the latest meeting).")
+    p.set_defaults(handler=cmd_export_pack)
+
+
 # Capabilities add commands here: functions that take the subparsers object and add a parser
 # with set_defaults(handler=...).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = []
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack]
 
 
 def main(argv: list[str] | None = None) -> int:

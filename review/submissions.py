@@ -5,7 +5,6 @@ Every write checks the role, validates, records an audit event and refuses a sta
 """
 from __future__ import annotations
 
-from datetime import date
 from enum import StrEnum
 from typing import Any
 
