@@ -11,7 +11,8 @@ from ui.task_components import TABLE_COLUMNS, load_lookups, show_add_form, show_
 ctx = setup_page("tasks")
 st.title("Tasks")
 lookups = load_lookups()
-all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"])
+all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"],
+                                               key="tasks_tab")
 
 with all_tab:
     filters = show_filters(lookups)
