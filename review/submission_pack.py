@@ -559,7 +559,7 @@ def _paragraphs(text: str | None, missing: str) -> list[Block]:
     return [Block("paragraph", p.strip()) for p in text.split("\n\n") if p.strip()]
 
 
-def _display(frame: pd.DataFrame) -> pd.DataFrame:
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Money and FTE as text, dates as 05 Dec 2019, empty cells blank: how tables read in the paper."""
     out = frame.copy()
     for column in out.columns:
@@ -590,7 +590,7 @@ def _part_blocks(part: Part, columns: list[str] | None = None) -> list[Block]:
     frame = part.frame if columns is None else part.frame[[c for c in columns if c in part.frame.columns]]
     if frame.empty:
         return [Block("note", f"{part.source} Nothing recorded yet.")]
-    return [Block("table", part.source, frame=_display(frame))]
+    return [Block("table", part.source, frame=display_frame(frame))]
 
 
 def options_chart(content: PackContent) -> Chart | None:
@@ -643,7 +643,7 @@ def outline(content: PackContent) -> list[Block]:
     b.append(Block("heading", next(sec)))
     b += _paragraphs(s.get("background"), "The background has not been written yet.")
     if content.decisions.available and not content.decisions.frame.empty:
-        b.append(Block("table", "Decisions on record (decision log).", frame=_display(content.decisions.frame)))
+        b.append(Block("table", "Decisions on record (decision log).", frame=display_frame(content.decisions.frame)))
 
     b.append(Block("heading", next(sec)))
     if content.options.empty:
@@ -651,7 +651,7 @@ def outline(content: PackContent) -> list[Block]:
     else:
         b.append(Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from "
                                     "the saved cost scenario when this pack was generated."))
-        b.append(Block("table", "Options appraised", frame=_display(content.options[OPTION_TABLE_COLUMNS])))
+        b.append(Block("table", "Options appraised", frame=display_frame(content.options[OPTION_TABLE_COLUMNS])))
         if _module(_COSTING, *_COSTING_API) is None and content.options["scenario_id"].notna().any():
             b.append(Block("note", content.costing_source))
         chart = options_chart(content)
@@ -690,7 +690,7 @@ def outline(content: PackContent) -> list[Block]:
     b.append(Block("heading", next(sec)))
     b += _paragraphs(s.get("financial_notes"), "No financial commentary yet.")
     if content.finance.available:
-        b.append(Block("table", content.finance.source, frame=_display(content.finance.frame)))
+        b.append(Block("table", content.finance.source, frame=display_frame(content.finance.frame)))
     else:
         b.append(Block("note", content.finance.source))
 
@@ -711,7 +711,7 @@ def outline(content: PackContent) -> list[Block]:
     if content.alignment.empty:
         b.append(Block("note", "The paper has not yet been aligned with the strategic priorities list."))
     else:
-        b.append(Block("table", "Strategic priorities and statutory duties", frame=_display(content.alignment)))
+        b.append(Block("table", "Strategic priorities and statutory duties", frame=display_frame(content.alignment)))
 
     b.append(Block("heading", next(sec)))
     b += _part_blocks(content.timetable)
@@ -724,7 +724,7 @@ def outline(content: PackContent) -> list[Block]:
             b.append(Block("note", "No actions have been recorded from the decision yet."))
         else:
             b.append(Block("table", "Actions from the decision (tasks in the tracker)",
-                           frame=_display(content.actions)))
+                           frame=display_frame(content.actions)))
     else:
         b.append(Block("note", f"No decision has been recorded yet; the paper's status is "
                                f"'{s['status_label']}'."))
@@ -749,7 +749,7 @@ def outline(content: PackContent) -> list[Block]:
     if content.team.empty:
         b.append(Block("note", "No task has an owner yet, so the team cannot be listed."))
     else:
-        b.append(Block("table", "Task owners by workstream", frame=_display(content.team)))
+        b.append(Block("table", "Task owners by workstream", frame=display_frame(content.team)))
     b.append(Block("heading", next(pid), level=2))
     b += _paragraphs(s.get("pid_quality"), "The quality management approach has not been written yet.")
     b.append(Block("heading", next(pid), level=2))
@@ -769,14 +769,14 @@ def outline(content: PackContent) -> list[Block]:
     if content.task_list.empty:
         b.append(Block("note", "No tasks yet."))
     else:
-        b.append(Block("table", "All tasks in the tracker", frame=_display(content.task_list)))
+        b.append(Block("table", "All tasks in the tracker", frame=display_frame(content.task_list)))
     b.append(Block("heading", APPENDIX_HEADINGS[2]))
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:
         b.append(Block("note", content.costing_source if _module(_COSTING, *_COSTING_API) is None
                        else "No option is linked to a cost scenario."))
     else:
-        b.append(Block("table", content.costing_source, frame=_display(
+        b.append(Block("table", content.costing_source, frame=display_frame(
             costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
                     "Contract years"]])))
     b.append(Block("heading", APPENDIX_HEADINGS[3]))

@@ -1,0 +1,524 @@
+"""Submission pack page components: choose a paper, generate and download the pack, preview it as the Word
+document lays it out, the change report, and the editors' forms (paper, options, alignment, decision)."""
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+import streamlit as st
+
+from review import organisation, submission_pack, submissions, tasks
+from review.errors import DomainError, ValidationFailed
+from review.models.submissions import Submission
+from review.roles import Actor
+from ui import data
+from ui.charts import finish
+from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+
+DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+CHOICE_KEY = "submission_choice"
+DATE_LIMITS = {"min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31), "format": "DD/MM/YYYY"}
+
+
+# ------------------------------------------------------------------ shared
+
+def _run_write(action, success: str, form: str | None = None, error_kind: str = "error") -> bool:
+    """Run a write in one transaction and report it with flash(); field errors go next to their inputs."""
+    try:
+        with data.writing() as session:
+            result = action(session)
+    except ValidationFailed as exc:
+        if form:
+            set_field_errors(form, exc.errors)
+        flash("Nothing was saved. " + " ".join(f"{k}: {v}" for k, v in exc.errors.items()), "error")
+        return False
+    except DomainError as exc:
+        flash(str(exc), "warning" if error_kind == "warning" else "error")
+        return False
+    if form:
+        clear_field_errors(form)
+    flash(success(result) if callable(success) else success)
+    return True
+
+
+def load_submissions() -> pd.DataFrame:
+    return data.cached(submissions.submissions_frame)
+
+
+def choose_submission(papers: pd.DataFrame) -> int:
+    """A pick list of papers, the one for the latest meeting first."""
+    labels = {int(r["id"]): f"{r['Meeting date']:%d %b %Y} · {r['Meeting']} · {r['Title']}"
+              for r in papers.to_dict("records")}
+    if st.session_state.get(CHOICE_KEY) not in labels:
+        st.session_state[CHOICE_KEY] = next(iter(labels))
+    if len(labels) == 1:
+        return next(iter(labels))
+    return st.selectbox("Paper", list(labels), format_func=labels.get, key=CHOICE_KEY)
+
+
+def load_submission(submission_id: int) -> Submission:
+    with data.reading() as session:
+        return submissions.get_submission(session, submission_id)
+
+
+def loaded_version(submission: Submission) -> int:
+    """The version of the paper this user opened (kept across reruns so a stale save is refused)."""
+    loaded = st.session_state.get("submission_loaded")
+    if not loaded or loaded[0] != submission.id:
+        loaded = (submission.id, submission.version)
+        st.session_state["submission_loaded"] = loaded
+    if loaded[1] != submission.version:
+        st.warning("Someone else has saved this paper since you opened it. Saving will show their change; "
+                   "or reload to start from the latest version.", icon=":material/sync_problem:")
+        if st.button("Reload the latest version", key="reload_submission"):
+            st.session_state.pop("submission_loaded", None)
+            st.rerun()
+    return loaded[1]
+
+
+def _reloaded() -> None:
+    st.session_state.pop("submission_loaded", None)
+
+
+# ------------------------------------------------------------------ the pack: generate, download, history
+
+def _generate(actor: Actor, submission_id: int, version: int) -> None:
+    def act(session):
+        pack = submissions.generate_pack(session, actor, submission_id, version)
+        return pack.number, len(pack.changes)
+
+    def message(result) -> str:
+        number, changed = result
+        if number == 1:
+            return "Pack 1 generated from live data. Download it below."
+        return (f"Pack {number} generated from live data: {changed} change(s) since pack {number - 1} "
+                "(see 'Changes since the last pack').")
+
+    _run_write(act, message, error_kind="warning")
+
+
+def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: bool) -> None:
+    """The latest generated pack with its freshness stamp and download; editors generate a new one."""
+    with data.reading() as session:
+        pack = submissions.latest_pack(session, submission.id)
+        stamp = submission_pack.stamp_of(pack)
+        document = (pack.document, pack.filename) if pack is not None else None
+    left, right = st.columns([3, 2], vertical_alignment="center")
+    with left:
+        if pack is None:
+            st.info("No pack has been generated for this paper yet." +
+                    (" Check the preview, then generate it." if can_edit else
+                     " The project team generates it; the preview below shows its content from live data."),
+                    icon=":material/article:")
+        else:
+            st.markdown(f"**Latest pack:** {stamp}.")
+    with right:
+        if document is not None:
+            st.download_button("Download the latest pack (Word)", document[0], document[1], DOCX_MIME,
+                               icon=":material/download:", key="download_latest", type="primary")
+        if can_edit:
+            st.button("Generate the pack from live data", icon=":material/refresh:", key="generate_pack",
+                      on_click=_generate, args=(actor, submission.id, version))
+
+
+def show_history(submission_id: int) -> None:
+    with data.reading() as session:
+        frame = submissions.packs_frame(session, submission_id)
+    if frame.empty:
+        st.info("No pack has been generated yet.", icon=":material/history:")
+        return
+    st.dataframe(frame.drop(columns=["id"]), hide_index=True)
+    labels = {int(r["id"]): f"Pack {r['Pack']} ({r['Generated (UTC)']} UTC)" for r in frame.to_dict("records")}
+    pack_id = st.selectbox("Download an earlier pack", list(labels), format_func=labels.get, key="history_pack")
+    with data.reading() as session:
+        pack = submissions.get_pack(session, pack_id)
+        document, filename = pack.document, pack.filename
+        changes = submission_pack.changes_frame(pack.changes or [])
+        number = pack.number
+    st.download_button(f"Download pack {number}", document, filename, DOCX_MIME, icon=":material/download:",
+                       key="download_history")
+    if number > 1:
+        st.caption(f"What pack {number} reported as changed since pack {number - 1}:")
+        if changes.empty:
+            st.caption("Nothing had changed.")
+        else:
+            st.dataframe(changes, hide_index=True)
+
+
+def show_changes(content: submission_pack.PackContent) -> None:
+    """What the live figures would change compared with the last generated pack."""
+    if content.previous_stamp is None:
+        st.info("No pack has been generated yet, so there is nothing to compare with.", icon=":material/compare:")
+        return
+    if not content.changes:
+        st.success(f"No figure or table row has changed since {content.previous_stamp}.",
+                   icon=":material/check_circle:")
+        return
+    st.warning(f"{len(content.changes)} change(s) since {content.previous_stamp}. Generate the pack again to "
+               "send the Executive the current figures.", icon=":material/difference:")
+    st.dataframe(submission_pack.changes_frame(content.changes), hide_index=True)
+
+
+# ------------------------------------------------------------------ preview (the same outline as the Word pack)
+
+def chart_figure(chart: submission_pack.Chart) -> go.Figure:
+    frame = pd.DataFrame({"label": chart.labels, "value": chart.values})
+    text = {"GBP": "£%{x:,.0f}", "%": "%{x:.0f}%"}.get(chart.unit, "%{x:,.0f}")
+    fig = px.bar(frame, x="value", y="label", orientation="h", color_discrete_sequence=["#1d4f91"])
+    fig.update_traces(texttemplate=text, textposition="outside", cliponaxis=False)
+    fig.update_yaxes(autorange="reversed")
+    if chart.unit == "GBP":
+        fig.update_xaxes(tickprefix="£", tickformat=",.0f")
+    return finish(fig, chart.title, chart.value_title, None, max(240, 60 * len(chart.labels) + 100))
+
+
+def show_preview(content: submission_pack.PackContent) -> None:
+    """Render the pack's outline: what the Word document will contain, block by block."""
+    st.caption(f"Live preview. {content.stamp}.")
+    for block in submission_pack.outline(content):
+        if block.kind == "title":
+            st.subheader(block.text)
+        elif block.kind == "cover":
+            st.table(pd.DataFrame(block.rows, columns=["", "Value"]).set_index(""))
+        elif block.kind == "heading":
+            marker = {1: "###", 2: "####", 3: "#####"}.get(block.level, "#####")
+            st.markdown(f"{marker} {block.text}")
+        elif block.kind == "paragraph":
+            st.markdown(block.text)
+        elif block.kind == "bullets":
+            st.markdown("\n".join(f"- {item}" for item in block.items))
+        elif block.kind == "note":
+            st.caption(f":material/info: {block.text}")
+        elif block.kind == "table":
+            if block.text:
+                st.caption(block.text)
+            st.dataframe(block.frame, hide_index=True)
+        elif block.kind == "chart":
+            st.plotly_chart(chart_figure(block.chart))
+
+
+# ------------------------------------------------------------------ new paper and the paper's fields
+
+def _read(prefix: str, fields: list[str]) -> dict[str, Any]:
+    return {f: st.session_state.get(f"{prefix}_{f}") for f in fields}
+
+
+HEADER_FIELDS = ["title", "meeting", "meeting_date", "report_of", "author", "status", "key_decision", "task_id"]
+
+
+def _header_inputs(form: str, prefix: str, values: dict[str, Any], task_labels: dict[int, str]) -> None:
+    st.text_input("Title *", values.get("title") or "", key=f"{prefix}_title", max_chars=200)
+    field_error(form, "title")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.text_input("Meeting *", values.get("meeting") or "SEND Executive Group", key=f"{prefix}_meeting",
+                      max_chars=120)
+        field_error(form, "meeting")
+    with c2:
+        st.date_input("Meeting date *", values.get("meeting_date"), key=f"{prefix}_meeting_date", **DATE_LIMITS)
+        field_error(form, "meeting_date")
+    with c3:
+        statuses = list(submissions.STATUS_LABELS)
+        st.selectbox("Status", statuses, index=statuses.index(values.get("status") or "drafting"),
+                     format_func=submissions.STATUS_LABELS.get, key=f"{prefix}_status")
+        field_error(form, "status")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        st.text_input("Report of", values.get("report_of") or "", key=f"{prefix}_report_of", max_chars=160,
+                      help="The officer who presents the report, e.g. Operations Director Specialist Services.")
+    with c2:
+        st.text_input("Author *", values.get("author") or "", key=f"{prefix}_author", max_chars=160)
+        field_error(form, "author")
+    with c3:
+        options = [None, *task_labels]
+        current = values.get("task_id")
+        st.selectbox("Tracker task for the paper", options, index=options.index(current) if current in options else 0,
+                     format_func=lambda i: "(none)" if i is None else task_labels[i], key=f"{prefix}_task_id")
+    st.checkbox("Key decision", bool(values.get("key_decision")), key=f"{prefix}_key_decision",
+                help="Key decisions need 28 clear days' notice on the forward plan.")
+
+
+def _task_labels() -> dict[int, str]:
+    with data.reading() as session:
+        frame = tasks.tasks_frame(session)
+    return {int(r.id): f"{r.Ref} {r.Task}".strip() for r in frame.itertuples()}
+
+
+def show_new_paper_form(actor: Actor) -> None:
+    form, prefix = "new_submission", f"new_sub_{st.session_state.get('new_sub_nonce', 0)}"
+
+    def create() -> None:
+        values = _read(prefix, HEADER_FIELDS)
+        standard = st.session_state.get(f"{prefix}_standard", True)
+
+        def act(session):
+            paper = submissions.create_submission(session, actor, **values)
+            if standard:
+                submissions.add_standard_options(session, actor, paper.id)
+            return paper.id
+
+        if _run_write(act, "Paper started. Fill in its sections in 'Edit the paper'.", form):
+            st.session_state["new_sub_nonce"] = st.session_state.get("new_sub_nonce", 0) + 1
+            with data.reading() as session:
+                st.session_state[CHOICE_KEY] = submissions.latest_submission_id(session)
+
+    with st.form(form):
+        _header_inputs(form, prefix, {}, _task_labels())
+        st.checkbox("Start with the standard options (do nothing, retender now, extend and complete the review, "
+                    "and one per saved phone-line cost scenario)", True, key=f"{prefix}_standard")
+        st.form_submit_button("Start the paper", type="primary", icon=":material/add:", on_click=create)
+
+
+def show_paper_form(actor: Actor, submission: Submission, version: int) -> None:
+    """Every field of the paper and its PID, saved together with a version check."""
+    form = f"paper_{submission.id}"
+    prefix = f"paper_{submission.id}_{version}"
+    values = {f: getattr(submission, f) for f in submissions.EDITABLE_FIELDS}
+    fields = list(submissions.EDITABLE_FIELDS)
+
+    def save() -> None:
+        changes = _read(prefix, fields)
+        if _run_write(lambda s: submissions.update_submission(s, actor, submission.id, version, **changes),
+                      "Paper saved.", form, "warning"):
+            _reloaded()
+
+    with st.form(form):
+        _header_inputs(form, prefix, values, _task_labels())
+        st.markdown("**Sections of the paper**")
+        for field, label in submissions.PAPER_TEXT_FIELDS.items():
+            st.text_area(label, values.get(field) or "", key=f"{prefix}_{field}", height=110,
+                         help="Blank lines separate paragraphs." if field != "recommendations" else
+                         "One recommendation a line.")
+        st.markdown("**Project initiation document (Appendix A)**")
+        st.caption("The project team, plan and risks are filled in from live data.")
+        for field, label in submissions.PID_TEXT_FIELDS.items():
+            st.text_area(label, values.get(field) or "", key=f"{prefix}_{field}", height=90)
+        st.form_submit_button("Save the paper", type="primary", icon=":material/save:", on_click=save)
+
+
+# ------------------------------------------------------------------ options
+
+OPTION_INPUTS = ["title", "description", "advantages", "disadvantages", "scenario_id", "is_preferred", "sequence"]
+
+
+def _option_inputs(form: str, prefix: str, values: dict[str, Any], scenarios: dict[int, str]) -> None:
+    c1, c2 = st.columns([4, 1])
+    with c1:
+        st.text_input("Option *", values.get("title") or "", key=f"{prefix}_title", max_chars=200)
+        field_error(form, "title")
+    with c2:
+        st.number_input("Order", 0, 99, int(values.get("sequence") or 0), key=f"{prefix}_sequence")
+    st.text_area("Description", values.get("description") or "", key=f"{prefix}_description", height=80)
+    c1, c2 = st.columns(2)
+    c1.text_area("Advantages", values.get("advantages") or "", key=f"{prefix}_advantages", height=80)
+    c2.text_area("Disadvantages", values.get("disadvantages") or "", key=f"{prefix}_disadvantages", height=80)
+    c1, c2 = st.columns([3, 1])
+    with c1:
+        choices = [None, *scenarios]
+        current = values.get("scenario_id")
+        if current is not None and current not in choices:
+            choices.append(current)
+        st.selectbox("Cost scenario", choices, index=choices.index(current) if current in choices else 0,
+                     format_func=lambda i: "(not a phone-line option)" if i is None else
+                     scenarios.get(i, f"Scenario #{i} (no longer exists)"), key=f"{prefix}_scenario_id",
+                     help="Whole-life cost and FTE are pulled from the scenario each time the pack is generated.")
+        field_error(form, "scenario_id")
+        if not scenarios:
+            st.caption("No saved cost scenarios are available yet.")
+    with c2:
+        st.checkbox("Preferred option", bool(values.get("is_preferred")), key=f"{prefix}_is_preferred")
+
+
+def show_options(actor: Actor, submission_id: int, content: submission_pack.PackContent) -> None:
+    with data.reading() as session:
+        options = submissions.options_of(session, submission_id)
+        scenarios = submission_pack.scenario_choices(session)
+        loaded = {o.id: ({f: getattr(o, f) for f in OPTION_INPUTS}, o.version) for o in options}
+    if content.options.empty:
+        st.info("No options yet. Add them below, or start from the standard options.", icon=":material/list:")
+    else:
+        st.dataframe(submission_pack.display_frame(content.options[submission_pack.OPTION_TABLE_COLUMNS]),
+                     hide_index=True)
+    st.button("Add the standard options", icon=":material/playlist_add:", key="standard_options",
+              on_click=lambda: _run_write(
+                  lambda s: submissions.add_standard_options(s, actor, submission_id),
+                  lambda n: f"Added {n} option(s)." if n else "The standard options are all there already."))
+
+    if loaded:
+        st.markdown("**Edit an option**")
+        labels = {i: v[0]["title"] for i, v in loaded.items()}
+        option_id = st.selectbox("Option to edit", list(labels), format_func=labels.get, key="option_choice")
+        values, version = loaded[option_id]
+        form, prefix = f"option_{option_id}", f"option_{option_id}_{version}"
+
+        def save() -> None:
+            changes = _read(prefix, OPTION_INPUTS)
+            _run_write(lambda s: submissions.update_option(s, actor, option_id, version, **changes),
+                       "Option saved.", form, "warning")
+
+        def delete() -> None:
+            _run_write(lambda s: submissions.delete_option(s, actor, option_id, version), "Option deleted.",
+                       error_kind="warning")
+
+        with st.form(form):
+            _option_inputs(form, prefix, values, scenarios)
+            c1, c2 = st.columns([1, 4])
+            c1.form_submit_button("Save option", type="primary", icon=":material/save:", on_click=save)
+            c2.form_submit_button("Delete option", icon=":material/delete:", on_click=delete)
+
+    st.markdown("**Add an option**")
+    form, prefix = "add_option", f"add_option_{st.session_state.get('add_option_nonce', 0)}"
+
+    def add() -> None:
+        values = _read(prefix, OPTION_INPUTS)
+        values["sequence"] = values.get("sequence") or len(loaded) + 1
+        if _run_write(lambda s: submissions.add_option(s, actor, submission_id, **values), "Option added.", form):
+            st.session_state["add_option_nonce"] = st.session_state.get("add_option_nonce", 0) + 1
+
+    with st.form(form):
+        _option_inputs(form, prefix, {"sequence": len(loaded) + 1}, scenarios)
+        st.form_submit_button("Add option", icon=":material/add:", on_click=add)
+
+
+# ------------------------------------------------------------------ strategic alignment and the managed list
+
+def show_alignment(actor: Actor, submission: Submission, version: int) -> None:
+    with data.reading() as session:
+        priorities = submissions.priorities_frame(session)
+        current = submissions.alignment_frame(session, submission.id)
+    chosen = {int(r["priority_id"]): r["How the proposals support it"] for r in current.to_dict("records")}
+    shown = priorities[priorities["Active"] | priorities["id"].isin(list(chosen))]
+    if shown.empty:
+        st.info("The list of strategic priorities is empty. Add the standard list or your own entries below.",
+                icon=":material/flag:")
+    else:
+        prefix = f"align_{submission.id}_{version}"
+
+        def save() -> None:
+            wanted = {int(pid): st.session_state.get(f"{prefix}_how_{pid}")
+                      for pid in shown["id"] if st.session_state.get(f"{prefix}_on_{pid}")}
+            if _run_write(lambda s: submissions.set_alignment(s, actor, submission.id, version, wanted),
+                          "Strategic alignment saved.", error_kind="warning"):
+                _reloaded()
+
+        with st.form(f"alignment_{submission.id}"):
+            for row in shown.to_dict("records"):
+                pid = int(row["id"])
+                c1, c2 = st.columns([2, 3])
+                c1.checkbox(f"**{row['Priority or duty']}**" + (f"  \n{row['Source']}" if row["Source"] else ""),
+                            pid in chosen, key=f"{prefix}_on_{pid}")
+                c2.text_input("How the proposals support it", chosen.get(pid) or "", key=f"{prefix}_how_{pid}",
+                              label_visibility="collapsed", placeholder="How the proposals support it")
+            st.form_submit_button("Save the alignment", type="primary", icon=":material/save:", on_click=save)
+    with st.expander("Manage the list of priorities and duties"):
+        show_priorities(actor, priorities)
+
+
+def show_priorities(actor: Actor, priorities: pd.DataFrame) -> None:
+    st.button("Add the standard list", key="standard_priorities", icon=":material/playlist_add:",
+              on_click=lambda: _run_write(lambda s: submissions.add_standard_priorities(s, actor),
+                                          lambda n: f"Added {n} entr{'y' if n == 1 else 'ies'}." if n
+                                          else "The standard entries are all in the list already."))
+    if not priorities.empty:
+        st.dataframe(priorities.drop(columns=["id", "version"]), hide_index=True)
+        labels = {int(r["id"]): r["Priority or duty"] for r in priorities.to_dict("records")}
+        pid = st.selectbox("Entry to change", list(labels), format_func=labels.get, key="priority_choice")
+        row = priorities[priorities["id"] == pid].iloc[0]
+        form, prefix = f"priority_{pid}", f"priority_{pid}_{row['version']}"
+
+        def save() -> None:
+            changes = {"name": st.session_state.get(f"{prefix}_name"),
+                       "source": st.session_state.get(f"{prefix}_source"),
+                       "description": st.session_state.get(f"{prefix}_description"),
+                       "active": st.session_state.get(f"{prefix}_active")}
+            _run_write(lambda s: submissions.update_priority(s, actor, pid, int(row["version"]), **changes),
+                       "Entry saved.", form, "warning")
+
+        with st.form(form):
+            st.text_input("Name *", row["Priority or duty"], key=f"{prefix}_name", max_chars=160)
+            field_error(form, "name")
+            st.text_input("Source", row["Source"], key=f"{prefix}_source", max_chars=200)
+            st.text_area("Description", row["Description"], key=f"{prefix}_description", height=70)
+            st.checkbox("Active (offered for new papers)", bool(row["Active"]), key=f"{prefix}_active")
+            st.form_submit_button("Save entry", icon=":material/save:", on_click=save)
+    form, prefix = "add_priority", f"add_priority_{st.session_state.get('add_priority_nonce', 0)}"
+
+    def add() -> None:
+        if _run_write(lambda s: submissions.create_priority(
+                s, actor, st.session_state.get(f"{prefix}_name"), st.session_state.get(f"{prefix}_source"),
+                st.session_state.get(f"{prefix}_description")), "Entry added.", form):
+            st.session_state["add_priority_nonce"] = st.session_state.get("add_priority_nonce", 0) + 1
+
+    with st.form(form):
+        st.markdown("**Add an entry**")
+        st.text_input("Name *", key=f"{prefix}_name", max_chars=160)
+        field_error(form, "name")
+        st.text_input("Source", key=f"{prefix}_source", max_chars=200,
+                      placeholder="e.g. Children and Families Act 2014 s.30")
+        st.text_area("Description", key=f"{prefix}_description", height=70)
+        st.form_submit_button("Add entry", icon=":material/add:", on_click=add)
+
+
+# ------------------------------------------------------------------ decision and actions
+
+def show_decision(actor: Actor, submission: Submission, version: int) -> None:
+    form, prefix = f"decision_{submission.id}", f"decision_{submission.id}_{version}"
+
+    def record() -> None:
+        values = _read(prefix, ["decision", "decision_date", "decided_by"])
+        if _run_write(lambda s: submissions.record_decision(s, actor, submission.id, version, **values),
+                      "Decision recorded; the paper is now Decided.", form, "warning"):
+            _reloaded()
+
+    with st.form(form):
+        st.text_area("Decision taken *", submission.decision or "", key=f"{prefix}_decision", height=100)
+        field_error(form, "decision")
+        c1, c2 = st.columns(2)
+        with c1:
+            st.date_input("Date of the decision *", submission.decision_date or submission.meeting_date,
+                          key=f"{prefix}_decision_date", **DATE_LIMITS)
+            field_error(form, "decision_date")
+        c2.text_input("Decided by", submission.decided_by or submission.meeting, key=f"{prefix}_decided_by",
+                      max_chars=160)
+        st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:", on_click=record)
+
+    st.markdown("**Actions from the decision**")
+    with data.reading() as session:
+        actions = submissions.actions_frame(session, submission.id)
+        lookups = organisation.lookups(session)
+        default_phase = submissions.default_action_phase(session)
+    if actions.empty:
+        st.caption("No actions yet. Each action becomes a task (ACT-nn) with an owner in the tracker.")
+    else:
+        st.dataframe(actions.drop(columns=["task_id"]), hide_index=True)
+    if not submission.decision:
+        st.caption("Record the decision first; then add its actions here.")
+        return
+    form, prefix = "add_action", f"add_action_{st.session_state.get('add_action_nonce', 0)}"
+
+    def add() -> None:
+        values = _read(prefix, ["title", "owner_id", "due_date", "phase_id"])
+        if _run_write(lambda s: submissions.add_action(s, actor, submission.id, version, **values),
+                      lambda task: f"Action added as task {task.reference} with its owner.", form, "warning"):
+            st.session_state["add_action_nonce"] = st.session_state.get("add_action_nonce", 0) + 1
+            _reloaded()
+
+    with st.form(form):
+        st.text_input("Action *", key=f"{prefix}_title", max_chars=200)
+        field_error(form, "title")
+        c1, c2, c3 = st.columns(3)
+        with c1:
+            owners = list(lookups["owner"])
+            st.selectbox("Owner *", owners, format_func=lookups["owner"].get, key=f"{prefix}_owner_id")
+            field_error(form, "owner_id")
+        with c2:
+            st.date_input("Due date", None, key=f"{prefix}_due_date", **DATE_LIMITS)
+            field_error(form, "due_date")
+        with c3:
+            phases = list(lookups["phase"])
+            st.selectbox("Phase", phases, index=phases.index(default_phase) if default_phase in phases else 0,
+                         format_func=lookups["phase"].get, key=f"{prefix}_phase_id")
+        st.form_submit_button("Add the action as a task", icon=":material/add_task:", on_click=add)
