@@ -298,11 +298,11 @@ def update_decision(session: Session, actor: Actor, decision_id: int, expected_v
     new_lists = {k: v[k] for k in current_lists}
     if new_fields == current and new_lists == current_lists:
         return decision
+    if new_lists != current_lists:
+        _write_lists(session, decision.id, new_lists)  # before the fields, so the decision is updated once
+        decision.updated_at = clock.now_utc()  # the record changed even if only a list did: move its version on
     for key, value in new_fields.items():
         setattr(decision, key, value)
-    if new_lists != current_lists:
-        _write_lists(session, decision.id, new_lists)
-        decision.updated_at = clock.now_utc()  # the record changed: move its version on
     session.flush()
     audit.record(session, actor, "decision", decision.id, "update",
                  audit.diff(before, _snapshot(decision, new_lists)), decision.version,
