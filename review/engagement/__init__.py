@@ -1,0 +1,63 @@
+"""Parent engagement: activities, what parents said, themes, "you said, we did", retention and erasure.
+
+`records` holds the writes, `frames` the tables pages show, `retention` erasure, `analysis` the counts
+(suppressed below 5 for roles without access to personal data) and `headline` for the dashboard.
+"""
+from __future__ import annotations
+
+from review.engagement.analysis import (
+    BY_OPTIONS,
+    coverage_over_time,
+    headline,
+    needs_without_response,
+    needs_without_response_by_theme,
+    quotes_by_theme,
+    theme_counts,
+    theme_counts_by,
+)
+from review.engagement.frames import activities_frame, inputs_frame, open_needs_options, responses_frame
+from review.engagement.records import (
+    ACTIVITY_FIELDS,
+    ACTIVITY_TYPES,
+    DEFAULT_RETENTION,
+    INPUT_FIELDS,
+    LAWFUL_BASES,
+    RESPONSE_FIELDS,
+    RESPONSE_STATUSES,
+    SENTIMENTS,
+    SPECIAL_CATEGORY_CONDITIONS,
+    activity_values,
+    add_input,
+    create_activity,
+    create_partner,
+    create_response,
+    create_theme,
+    default_retention_review,
+    get_activity,
+    get_input,
+    input_values,
+    next_pseudonym,
+    partners,
+    partners_frame,
+    response_values,
+    themes,
+    themes_frame,
+    update_activity,
+    update_input,
+    update_partner,
+    update_response,
+    update_theme,
+)
+from review.engagement.retention import erase_activity, erase_input, erase_participant, retention_due_frame
+
+__all__ = [
+    "ACTIVITY_FIELDS", "ACTIVITY_TYPES", "BY_OPTIONS", "DEFAULT_RETENTION", "INPUT_FIELDS", "LAWFUL_BASES",
+    "RESPONSE_FIELDS", "RESPONSE_STATUSES", "SENTIMENTS", "SPECIAL_CATEGORY_CONDITIONS", "activities_frame",
+    "activity_values", "add_input", "coverage_over_time", "create_activity", "create_partner", "create_response",
+    "create_theme", "default_retention_review", "erase_activity", "erase_input", "erase_participant",
+    "get_activity", "get_input", "headline", "input_values", "inputs_frame", "needs_without_response",
+    "needs_without_response_by_theme", "next_pseudonym", "open_needs_options", "partners", "partners_frame",
+    "quotes_by_theme", "response_values", "responses_frame", "retention_due_frame", "theme_counts",
+    "theme_counts_by", "themes", "themes_frame", "update_activity", "update_input", "update_partner",
+    "update_response", "update_theme",
+]
