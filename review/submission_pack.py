@@ -387,7 +387,7 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
 # ====================================================================== snapshot and change report
 
 def _json_value(value: Any) -> Any:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_blank(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
         value = value.item()
@@ -519,13 +519,13 @@ def changes_frame(changes: list[dict[str, Any]]) -> pd.DataFrame:
 # ====================================================================== the outline (shared by Word and the page)
 
 def money(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_blank(value):
         return "-"
     return f"£{float(value):,.0f}"
 
 
 def fte(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_blank(value):
         return "-"
     return f"{float(value):.1f}"
 
@@ -572,8 +572,16 @@ def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _is_blank(value: Any) -> bool:
+    """None, NaN, NaT and pandas NA: an empty cell."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other non-scalars
+        return False
+
+
 def _cell(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if _is_blank(value):
         return ""
     if isinstance(value, (date, datetime, pd.Timestamp)):
         return f"{value:%d %b %Y}"

@@ -1,0 +1,242 @@
+"""The Word pack: its structure, its figures against the live cost scenarios, freshness and the change report."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from datetime import date
+
+import docx
+import pytest
+from sqlalchemy import func, select
+
+from review import audit, scenarios, submission_pack, submissions, tasks
+from review.config import PROJECT_ROOT
+from review.errors import EditConflict
+from review.models import AuditEvent
+from review.models.submissions import SubmissionPack
+from review.submission_pack import APPENDIX_HEADINGS, OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS, money
+
+
+@pytest.fixture
+def paper(session, editor, commissioner, org):
+    """A paper with the standard options, two phone-line options linked to scenarios, one preferred."""
+    office = scenarios.create_scenario(session, commissioner, "Office hours line", {"annual_calls": 12000})
+    extended = scenarios.create_scenario(session, commissioner, "Extended hours line", {"annual_calls": 14000})
+    tasks.create_task(session, editor, reference="SUB-05", title="Paper to SEND Executive Group",
+                      phase_id=org.phase2_id, owner_id=org.person2_id, due_date=date(2019, 12, 5), is_milestone=True)
+    tasks.create_task(session, editor, reference="PLN-03", title="Formal consultation", phase_id=org.phase2_id,
+                      owner_id=org.person_id, start_date=date(2020, 2, 3), due_date=date(2020, 4, 24))
+    p = submissions.create_submission(
+        session, editor, title="SEND IAG proposals", meeting="SEND Executive Group", meeting_date=date(2019, 12, 5),
+        author="SEND IAG Review Project Manager", report_of="Operations Director Specialist Services",
+        key_decision=True, purpose="To agree a preferred option.",
+        recommendations="Agree the preferred option\nAsk officers to build the plan",
+        preferred_reasons="Parents asked for one place to call.")
+    for title in ("Do nothing", "Retender the KIDS hubs service now", "Extend and complete the review"):
+        submissions.add_option(session, editor, p.id, title=title)
+    submissions.add_option(session, editor, p.id, title="Phone line, office hours", scenario_id=office.id,
+                           is_preferred=True)
+    submissions.add_option(session, editor, p.id, title="Phone line, extended hours", scenario_id=extended.id)
+    submissions.add_standard_priorities(session, editor)
+    frame = submissions.priorities_frame(session)
+    local_offer = int(frame[frame["Priority or duty"] == "Local Offer duty"]["id"].iloc[0])
+    submissions.set_alignment(session, editor, p.id, p.version, {local_offer: "Signposts the Local Offer"})
+    session.commit()
+    return p
+
+
+def open_docx(pack: SubmissionPack) -> docx.document.Document:
+    return docx.Document(io.BytesIO(pack.document))
+
+
+def headings(document) -> list[str]:
+    return [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+
+
+def options_table(document):
+    for table in document.tables:
+        if [c.text for c in table.rows[0].cells] == OPTION_TABLE_COLUMNS:
+            return [[c.text for c in row.cells] for row in table.rows[1:]]
+    raise AssertionError("The options appraisal table is missing")
+
+
+def cover(document) -> dict[str, str]:
+    return {row.cells[0].text: row.cells[1].text for row in document.tables[0].rows}
+
+
+def test_the_pack_has_the_council_report_structure_and_the_pid(session, editor, paper):
+    pack = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    document = open_docx(pack)
+    found = headings(document)
+    for heading in [*PAPER_SECTIONS, *PID_SECTIONS, *APPENDIX_HEADINGS]:
+        assert heading in found, heading
+    assert found.index("1. Purpose of the report") < found.index("4. Options appraisal") < found.index(
+        "13. Timetable") < found.index("A1. Project definition") < found.index("A9. Project controls")
+    block = cover(document)
+    assert block["Meeting"] == "SEND Executive Group" and block["Date of meeting"] == "05 December 2019"
+    assert block["Report of"] == "Operations Director Specialist Services" and block["Key decision"] == "Yes"
+    assert block["Author"] == "SEND IAG Review Project Manager" and block["Status"] == "Drafting"
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Agree the preferred option" in text and "The preferred option is: Phone line, office hours" in text
+    assert document.core_properties.title == "SEND IAG proposals"
+
+
+def test_option_costs_equal_the_linked_scenarios_in_the_database(session, editor, paper):
+    pack = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    rows = {r[0]: r for r in options_table(open_docx(pack))}
+    assert list(rows) == ["Do nothing", "Retender the KIDS hubs service now", "Extend and complete the review",
+                          "Phone line, office hours", "Phone line, extended hours"]
+    for option in submissions.options_of(session, paper.id):
+        row = rows[option.title]
+        if option.scenario_id is None:
+            assert row[1:5] == ["Not linked to a cost scenario", "-", "-", "-"]
+            continue
+        scenario = scenarios.get_scenario(session, option.scenario_id)
+        summary = scenarios.evaluate(scenario).summary
+        assert row[1] == scenario.name
+        assert row[2] == money(summary["whole_life_cost"])
+        assert row[3] == f"{summary['total_fte']:.1f}"
+        assert row[4] == money(summary["average_annual_cost"])
+        assert row[5] == str(summary["contract_years"])
+    assert rows["Phone line, office hours"][6] == "Yes" and rows["Phone line, extended hours"][6] == ""
+
+
+def test_charts_are_embedded_as_images(session, editor, paper):
+    pytest.importorskip("matplotlib")
+    pack = submissions.generate_pack(session, editor, paper.id)
+    document = open_docx(pack)
+    assert len(document.inline_shapes) >= 2  # options' whole-life cost and progress by phase
+    captions = [p.text for p in document.paragraphs if p.style.name == "Caption"]
+    assert "Whole-life cost of each costed option" in captions
+
+
+def test_each_generation_is_stamped_and_stored_with_its_figures(session, editor, paper):
+    version_before = audit.data_version(session)
+    pack = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    assert (pack.number, pack.data_version, pack.as_at) == (1, version_before, date(2019, 11, 15))
+    assert pack.changes == [] and pack.filename == f"submission-{paper.id}-2019-12-05-pack-1.docx"
+    document = open_docx(pack)
+    stamp = document.sections[0].footer.paragraphs[0].text
+    assert f"data version {version_before}" in stamp and "figures as at 15 November 2019" in stamp
+    assert f"data version {version_before}" in cover(document)["Figures"]
+    office = next(o for o in submissions.options_of(session, paper.id) if o.title == "Phone line, office hours")
+    figure = pack.snapshot["figures"][f"option.{office.id}.whole_life_cost"]
+    expected = scenarios.evaluate(scenarios.get_scenario(session, office.scenario_id)).summary["whole_life_cost"]
+    assert figure["value"] == round(expected, 2) and figure["unit"] == "GBP"
+    event = session.scalars(select(AuditEvent).where(AuditEvent.entity == "submission_pack")).one()
+    assert event.changes["data_version"]["after"] == version_before
+
+
+def test_changing_a_scenario_changes_the_figure_and_the_change_report_names_it(session, editor, commissioner,
+                                                                              paper):
+    first = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    office = next(o for o in submissions.options_of(session, paper.id) if o.title == "Phone line, office hours")
+    scenario = scenarios.get_scenario(session, office.scenario_id)
+    old_cost = scenarios.evaluate(scenario).summary["whole_life_cost"]
+    assert submissions.preview(session, paper.id).changes == []
+    scenarios.update_scenario(session, commissioner, scenario.id, scenario.version, inputs={"annual_calls": 24000})
+    session.commit()
+    new_cost = scenarios.evaluate(scenario).summary["whole_life_cost"]
+    assert new_cost != old_cost
+    assert submissions.preview(session, paper.id).changes  # the page warns before regenerating
+    second = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    assert second.number == 2 and second.data_version > first.data_version
+    assert options_table(open_docx(first))[3][2] == money(old_cost)
+    assert options_table(open_docx(second))[3][2] == money(new_cost)
+    [change] = [c for c in second.changes if c["what"].endswith("whole-life cost")]
+    assert change["what"] == ("Option 'Phone line, office hours' (cost scenario 'Office hours line'): whole-life cost")
+    assert (change["before"], change["after"]) == (money(round(old_cost, 2)), money(round(new_cost, 2)))
+    report = "\n".join(" ".join(c.text for c in row.cells) for t in open_docx(second).tables for row in t.rows)
+    assert "Office hours line" in report and "Changes since pack 1" in "\n".join(
+        p.text for p in open_docx(second).paragraphs)
+    unchanged = [c for c in second.changes if "Extended hours line" in c["what"]]
+    assert unchanged == []
+
+
+def test_table_rows_that_differ_are_reported(session, editor, paper):
+    submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    consultation = session.scalar(select(tasks.Task).where(tasks.Task.reference == "PLN-03"))
+    tasks.update_task(session, editor, consultation.id, consultation.version, due_date=date(2020, 5, 1))
+    tasks.create_task(session, editor, reference="PLN-08", title="SEND phone line goes live",
+                      phase_id=consultation.phase_id, due_date=date(2020, 7, 20), is_milestone=True)
+    session.commit()
+    pack = submissions.generate_pack(session, editor, paper.id)
+    whats = {c["what"]: c for c in pack.changes}
+    assert whats["Timetable: PLN-03, Due"]["before"] == "2020-04-24"
+    assert whats["Timetable: PLN-03, Due"]["after"] == "2020-05-01"
+    assert whats["Timetable: PLN-08"]["kind"] == "row added"
+
+
+def test_a_missing_capability_gives_a_clear_section_and_no_figures(session, editor, paper, monkeypatch):
+    real = submission_pack._module
+
+    def without_raid(name, *functions):
+        return None if name == "review.raid" else real(name, *functions)
+
+    monkeypatch.setattr(submission_pack, "_module", without_raid)
+    pack = submissions.generate_pack(session, editor, paper.id)
+    text = "\n".join(p.text for p in open_docx(pack).paragraphs)
+    assert "Not available yet: the RAID log capability (issue 6)" in text
+    assert "risks" not in pack.snapshot["tables"]
+
+
+def test_the_page_preview_shows_the_same_outline_as_the_document(session, editor, paper):
+    content = submissions.preview(session, paper.id)
+    preview = [b.text for b in submission_pack.outline(content) if b.kind == "heading"]
+    pack = submissions.generate_pack(session, editor, paper.id)
+    assert preview == headings(open_docx(pack))
+    assert content.pack_number is None and "Preview" in content.stamp
+
+
+def test_decision_and_actions_appear_in_the_pack(session, editor, paper, org):
+    submissions.record_decision(session, editor, paper.id, paper.version, "Option 4 agreed.", date(2019, 12, 5),
+                                "SEND Executive Group")
+    submissions.add_action(session, editor, paper.id, paper.version, "Build the detailed plan", org.person2_id,
+                           date(2020, 1, 24))
+    session.commit()
+    document = open_docx(submissions.generate_pack(session, editor, paper.id))
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "Decision of 05 December 2019 (SEND Executive Group): Option 4 agreed." in text
+    actions = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["Ref", "Action"])
+    assert [c.text for c in actions.rows[1].cells][:3] == ["ACT-01", "Build the detailed plan", "Project Manager"]
+
+
+def test_generation_refuses_a_stale_preview(session, editor, admin, paper):
+    submissions.update_submission(session, admin, paper.id, paper.version, status="in_review")
+    session.commit()
+    with pytest.raises(EditConflict):
+        submissions.generate_pack(session, editor, paper.id, paper.version - 1)
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(SubmissionPack)) == 0
+
+
+def run_cli(*args, path):
+    env = {**os.environ, "REVIEW_SQLITE_PATH": str(path)}
+    env.pop("DATABASE_URL", None)
+    return subprocess.run([sys.executable, "-m", "review", *args], capture_output=True, text=True, cwd=PROJECT_ROOT,
+                          env=env, timeout=300)
+
+
+def test_cli_exports_the_latest_pack_and_reports_changes(tmp_path):
+    path = tmp_path / "cli.db"
+    assert run_cli("export-pack", "--help", path=path).returncode == 0
+    assert run_cli("seed-demo", path=path).returncode == 0
+    out = tmp_path / "pack.docx"
+    first = run_cli("export-pack", "--out", str(out), path=path)
+    assert first.returncode == 0, first.stderr
+    assert "Wrote pack 1 of submission 1" in first.stdout
+    document = docx.Document(str(out))
+    assert "5. Preferred option" in headings(document)
+    assert cover(document)["Date of meeting"] == "05 December 2019"
+    second = run_cli("export-pack", "--out", str(out), "--submission", "1", path=path)
+    assert second.returncode == 0 and "pack 2" in second.stdout and "since pack 1" in second.stdout
+    missing = run_cli("export-pack", "--out", str(out), "--submission", "999", path=path)
+    assert missing.returncode == 2 and "no longer exists" in missing.stderr
