@@ -1,0 +1,142 @@
+"""AppTest of the Submission pack page: every role reads it; editors draft and generate; viewers download only."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import func, select
+
+from review import db, submissions, tasks
+from review.config import get_settings
+from review.models import Task
+from review.models.submissions import Submission, SubmissionPack
+from review.roles import SYSTEM, Role
+from tests.pages.conftest import texts
+
+PAGE = "pages/10_Submission.py"
+EDITOR_TABS = ["Edit the paper", "Options", "Strategic alignment", "Decision and actions", "Start a new paper"]
+
+
+def query(fn):
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        result = fn(session)
+    engine.dispose()
+    return result
+
+
+def demo_paper() -> tuple[int, int, int]:
+    """(id, version, packs) of the demo paper."""
+    def read(session):
+        paper = session.scalar(select(Submission))
+        packs = session.scalar(select(func.count()).select_from(SubmissionPack))
+        return paper.id, paper.version, packs
+    return query(read)
+
+
+def button(at, label):
+    return next(b for b in at.button if b.label == label)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_reads_the_preview_of_the_demo_paper(open_page, role):
+    at = open_page(PAGE, role)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    page = texts(at)
+    assert "Submission pack" in page
+    assert "1. Purpose of the report" in page and "4. Options appraisal" in page
+    assert "Appendix A: Project initiation document" in page and "A9. Project controls" in page
+    assert "No pack has been generated for this paper yet" in page
+    tabs = [t.label for t in at.tabs]
+    can_edit = role in (Role.ADMIN, Role.EDITOR)
+    assert all((name in tabs) == can_edit for name in EDITOR_TABS)
+    assert ("Generate the pack from live data" in [b.label for b in at.button]) == can_edit
+    assert at.get("plotly_chart")
+
+
+def test_viewer_sees_no_edit_controls_and_downloads_a_generated_pack(open_page):
+    paper_id, _, _ = demo_paper()
+    query(lambda s: submissions.generate_pack(s, SYSTEM, paper_id))
+    at = open_page(PAGE, Role.VIEWER)
+    assert not at.exception
+    assert not at.get("form") and not at.text_input and not at.text_area
+    assert "Latest pack:" in texts(at) and "pack 1" in texts(at)
+    downloads = at.get("download_button")
+    assert downloads and downloads[0].proto.label == "Download the latest pack (Word)"
+
+
+def test_editor_generates_the_pack_and_sees_the_change_report_after_an_edit(open_page):
+    paper_id, version, packs = demo_paper()
+    assert packs == 0
+    at = open_page(PAGE, Role.EDITOR)
+    button(at, "Generate the pack from live data").click().run()
+    assert not at.exception
+    assert "Pack 1 generated from live data" in texts(at)
+    assert demo_paper()[2] == 1
+    assert "Latest pack:" in texts(at)
+    # someone changes a timetable step; the preview then reports the difference before regenerating
+    def move(session):
+        task = session.scalar(select(Task).where(Task.reference == "PLN-03"))
+        tasks.update_task(session, SYSTEM, task.id, task.version, due_date=date(2020, 5, 1))
+    query(move)
+    at.run()
+    assert "change(s) since pack 1" in texts(at)
+    button(at, "Generate the pack from live data").click().run()
+    assert "Pack 2 generated from live data" in texts(at)
+
+
+def test_editor_saves_the_paper_and_a_stale_save_is_refused(open_page):
+    paper_id, version, _ = demo_paper()
+    at = open_page(PAGE, Role.EDITOR)
+    prefix = f"paper_{paper_id}_{version}"
+    at.selectbox(key=f"{prefix}_status").select("in_review")
+    at.text_area(key=f"{prefix}_purpose").input("A shorter purpose.")
+    button(at, "Save the paper").click().run()
+    assert not at.exception
+    assert "Paper saved." in texts(at)
+    saved = query(lambda s: s.get(Submission, paper_id))
+    assert (saved.status, saved.purpose, saved.version) == ("in_review", "A shorter purpose.", version + 1)
+
+    # another editor's form, opened before that save, is refused with the other change shown
+    stale = open_page(PAGE, Role.EDITOR)
+    stale.session_state["submission_loaded"] = (paper_id, version)
+    stale.run()
+    assert "Someone else has saved this paper" in texts(stale)
+    stale.text_input(key=f"{prefix}_title").input("A stale title")
+    button(stale, "Save the paper").click().run()
+    assert "saved this submission after you opened it" in texts(stale)
+    assert query(lambda s: s.get(Submission, paper_id)).title != "A stale title"
+
+
+def test_editor_sees_field_errors(open_page):
+    paper_id, version, _ = demo_paper()
+    at = open_page(PAGE, Role.EDITOR)
+    at.text_input(key=f"paper_{paper_id}_{version}_title").input("")
+    button(at, "Save the paper").click().run()
+    assert "Enter the title of the paper." in texts(at)
+
+
+def test_editor_records_the_decision_and_adds_an_action_as_a_task(open_page):
+    paper_id, version, _ = demo_paper()
+    at = open_page(PAGE, Role.EDITOR)
+    prefix = f"decision_{paper_id}_{version}"
+    at.text_area(key=f"{prefix}_decision").input("The in-house office-hours phone line is agreed.")
+    button(at, "Record the decision").click().run()
+    assert "Decision recorded" in texts(at)
+    version = query(lambda s: s.get(Submission, paper_id)).version
+    at.text_input(key="add_action_0_title").input("Build the detailed project plan")
+    button(at, "Add the action as a task").click().run()
+    assert not at.exception
+    assert "Action added as task ACT-01" in texts(at)
+    frame = query(lambda s: submissions.actions_frame(s, paper_id))
+    assert frame["Action"].tolist() == ["Build the detailed project plan"] and frame["Owner"].iloc[0]
+    assert query(lambda s: s.get(Submission, paper_id)).version > version
+
+
+def test_no_paper_yet_shows_an_empty_state(open_page):
+    query(lambda s: [s.delete(p) for p in s.scalars(select(Submission))])
+    viewer = open_page(PAGE, Role.VIEWER)
+    assert "No paper has been started yet. The project team starts it here." in texts(viewer)
+    editor = open_page(PAGE, Role.EDITOR)
+    assert "Start the paper" in [b.label for b in editor.button]
