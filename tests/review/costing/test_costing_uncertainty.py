@@ -1,8 +1,6 @@
 """Sensitivity (tornado) and Monte Carlo ranges."""
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
@@ -95,9 +93,8 @@ def test_bad_ranges_are_refused():
         monte_carlo(ScenarioInputs(), draws=0)
 
 
-def test_100000_draws_are_fast():
-    inputs = ScenarioInputs()
-    monte_carlo(inputs, draws=1000)  # warm up
-    start = time.perf_counter()
-    monte_carlo(inputs, draws=100_000)
-    assert time.perf_counter() - start < 2.0  # goal < 1 s; benchmarks/costing.py reports the figure
+def test_100000_draws():
+    """Timing is reported by benchmarks/costing.py (tests never assert timings)."""
+    mc = monte_carlo(ScenarioInputs(), draws=100_000)
+    assert mc.annual_cost.shape == mc.service_level.shape == (100_000,)
+    assert np.isfinite(mc.annual_cost).all() and np.isfinite(mc.service_level).all()

@@ -1,0 +1,40 @@
+"""Demo phone-line cost scenarios (data/demo/phone_line_scenarios.json), loaded through the services.
+
+Listed in ``review.demo.DEMO_MODULES``. Unlike the rest of ``review.costing`` this module uses the
+database (through ``review.scenarios``); the package ``__init__`` does not import it.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review import scenarios
+from review.config import DEMO_DIR
+from review.models import User
+from review.roles import Actor
+from review.users import actor_for
+
+DEMO_FILE = "phone_line_scenarios.json"
+
+
+def demo_definitions(folder: Path = DEMO_DIR) -> dict:
+    return json.loads((folder / DEMO_FILE).read_text(encoding="utf-8"))
+
+
+def load_demo(session: Session, actor: Actor) -> None:
+    """Three illustrative scenarios, owned by the demo commissioner when that account exists."""
+    spec = demo_definitions()
+    owner_user = session.scalar(select(User).where(User.username == spec.get("owner")))
+    owner = actor_for(owner_user) if owner_user is not None else actor
+    created = {}
+    for item in spec["scenarios"]:
+        scenario = scenarios.create_scenario(
+            session, owner, item["name"], item.get("inputs") or {}, description=item.get("description"),
+            delivery_model=item.get("delivery_model"), is_illustrative=True)
+        created[item["name"]] = scenario
+    recommended = created.get(spec.get("recommended") or "")
+    if recommended is not None:
+        scenarios.set_recommended(session, owner, recommended.id, recommended.version)

@@ -1,0 +1,103 @@
+"""AppTest of the phone-line costs page: commissioners build and save scenarios, viewers only read."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from review import db
+from review.config import get_settings
+from review.models.costing import CostScenario
+from review.roles import Role
+from tests.pages.conftest import texts
+
+PAGE = "pages/9_Phone_line_costs.py"
+
+
+def stored_scenarios() -> dict[str, CostScenario]:
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        found = {s.name: s for s in session.scalars(select(CostScenario))}
+        for s in found.values():
+            session.expunge(s)
+    engine.dispose()
+    return found
+
+
+def widget(at, kind: str, suffix: str):
+    matches = [w for w in getattr(at, kind) if w.key and w.key.endswith(suffix)]
+    assert matches, f"no {kind} ending {suffix}"
+    return matches[0]
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_every_role_can_read_the_page(open_page, role):
+    at = open_page(PAGE, role)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    page = texts(at)
+    assert "Phone-line costs" in page
+    assert "Source:" in page and "Green Book" in page  # defaults show their sources
+    assert len(at.get("plotly_chart")) >= 4  # cost, week, comparison x2, tornado, Monte Carlo
+    assert "Office-hours SEND line run in house" in at.selectbox(key="cost_choice").options[0]
+    labels = [m.label for m in at.metric]
+    assert "Adviser FTE" in labels and "Cost per call" in labels
+    assert len(at.get("download_button")) >= 2
+
+
+def test_commissioner_creates_and_saves_a_scenario(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    at.selectbox(key="cost_choice").set_value("new").run()
+    assert not at.exception
+    before = at.metric[2].value  # average annual cost with the defaults
+    widget(at, "number_input", "_annual_calls").set_value(30000).run()
+    assert at.metric[2].value != before  # results update at once
+    at.text_input(key="cost_name_new").input("Bigger line, office hours")
+    at.text_input(key="cost_delivery_new").input("In house")
+    at.button(key="cost_save_new").click().run()
+    assert not at.exception
+    assert "Saved new scenario" in texts(at)
+    saved = stored_scenarios()["Bigger line, office hours"]
+    assert saved.inputs["annual_calls"] == 30000 and saved.owner_username == "demo-commissioner"
+    assert saved.delivery_model == "In house"
+    # the page now shows the saved scenario; change it and save again
+    assert at.selectbox(key="cost_choice").value == saved.id
+    widget(at, "number_input", "_shrinkage").set_value(35.0).run()
+    at.button(key="cost_save").click().run()
+    assert not at.exception
+    again = stored_scenarios()["Bigger line, office hours"]
+    assert again.version == 2 and again.inputs["shrinkage"] == pytest.approx(0.35)
+
+
+def test_commissioner_duplicates_and_recommends(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    extended = stored_scenarios()["Extended-hours SEND line run in house"]
+    at.selectbox(key="cost_choice").set_value(extended.id).run()
+    at.button(key="cost_recommend").click().run()
+    assert not at.exception
+    assert stored_scenarios()["Extended-hours SEND line run in house"].is_recommended
+    assert not stored_scenarios()["Office-hours SEND line run in house"].is_recommended
+    at.button(key="cost_duplicate").click().run()
+    assert "Copy of Extended-hours SEND line run in house" in stored_scenarios()
+
+
+def test_invalid_name_is_refused_and_nothing_saved(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    at.selectbox(key="cost_choice").set_value("new").run()
+    at.text_input(key="cost_name_new").input("Office-hours SEND line run in house")  # already taken
+    at.button(key="cost_save_new").click().run()
+    assert not at.exception
+    assert any("already exists" in e.value for e in at.error)
+    assert len(stored_scenarios()) == 3
+
+
+def test_viewer_cannot_save(open_page):
+    at = open_page(PAGE, Role.VIEWER)
+    assert not at.exception
+    assert "cannot save them" in texts(at)
+    keys = {b.key for b in at.button}
+    assert not keys & {"cost_save", "cost_save_new", "cost_duplicate", "cost_recommend", "cost_delete"}
+    assert not [t for t in at.text_input if t.key and t.key.startswith("cost_name")]
+    # a viewer may still try a change; it is not stored
+    widget(at, "number_input", "_annual_calls").set_value(99999).run()
+    assert not at.exception
+    assert all(s.inputs["annual_calls"] != 99999 for s in stored_scenarios().values())
