@@ -6,7 +6,7 @@ import streamlit as st
 from review import clock, tasks, users
 from review.errors import DomainError
 from review.roles import Role
-from ui import charts, data
+from ui import attention_components, charts, data
 from ui.feedback import flash, guarded
 from ui.page import setup_page, sign_in
 
@@ -55,6 +55,7 @@ def home() -> None:
         milestones = tasks.next_milestones(session)
     if progress["Tasks"].sum() == 0:
         st.info("No tasks yet. The project team adds them on the Tasks page.", icon=":material/info:")
+        attention_components.show_summary()
         return
     metrics = st.columns(5)
     for col, label in zip(metrics, ["In progress", "Blocked", "Overdue", "Done", "Not started"], strict=True):
@@ -76,6 +77,7 @@ def home() -> None:
             st.info("No open milestones ahead.", icon=":material/flag:")
         else:
             st.dataframe(milestones[["Ref", "Task", "Due", "Days to go", "Status"]], hide_index=True)
+    attention_components.show_summary()
 
 
 if ctx.actor is None:

@@ -744,7 +744,7 @@ def timeline_frame(summary: ContractSummary) -> pd.DataFrame:
     for i, e in enumerate(summary.extensions, start=1):
         rows.append({"Period": f"Extension {i}", "Start": e["start"], "End": e["end"], "Kind": "Extension used"})
     if summary.last_possible_end > summary.current_end:
-        rows.append({"Period": "Options not used", "Start": summary.current_end + timedelta(days=1),
+        rows.append({"Period": "Extension options not used", "Start": summary.current_end + timedelta(days=1),
                      "End": summary.last_possible_end, "Kind": "Extension options left"})
     return pd.DataFrame(rows, columns=["Period", "Start", "End", "Kind"])
 

@@ -1,0 +1,44 @@
+"""Contracts: the register of the KIDS hubs contracts (and any others), each contract's detail, and the dates
+that need attention."""
+from __future__ import annotations
+
+import streamlit as st
+
+from review import contracts
+from review.roles import Permission
+from ui import attention_components, data
+from ui.contract_components import load_lookups, show_add_form, show_detail, show_register
+from ui.page import setup_page
+
+ctx = setup_page("contracts")
+can_edit = ctx.actor.can(Permission.EDIT_CONTRACTS)
+st.title("Contracts")
+st.caption("Dates, extensions used and left, notice deadlines, values and KPIs, and the decision that authorised "
+           "each extension.")
+lookups = load_lookups()
+with data.reading() as session:
+    register = contracts.contracts_frame(session)
+    csv = contracts.register_csv(session)
+
+names = ["Register", "Contract detail", "What needs attention"] + (["Add a contract"] if can_edit else [])
+tabs = dict(zip(names, st.tabs(names), strict=True))
+
+with tabs["Register"]:
+    if register.empty:
+        st.info("No contracts in the register yet." + (" Add one in the 'Add a contract' tab." if can_edit else ""),
+                icon=":material/description:")
+    else:
+        show_register(register, csv)
+
+with tabs["Contract detail"]:
+    if register.empty:
+        st.info("No contract to show.", icon=":material/description:")
+    else:
+        show_detail(ctx.actor, register, can_edit, lookups)
+
+with tabs["What needs attention"]:
+    attention_components.show_attention()
+
+if can_edit:
+    with tabs["Add a contract"]:
+        show_add_form(ctx.actor, lookups["owner"])

@@ -1,0 +1,485 @@
+"""Contracts page components: the register, a contract's detail (timeline, extensions, KPIs) and the forms."""
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from review import clock, contracts, decisions, organisation
+from review.contracts import RATING_LABELS, ContractSummary
+from review.errors import DomainError, ValidationFailed
+from review.roles import Actor
+from ui import charts, data
+from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+
+DATE_FORMAT = "DD MMM YYYY"
+MONEY_FORMAT = "£%,d"
+MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
+STATUS_COLOURS = {"Active": "#2e8540", "Extended": "#1d4f91", "Expiring": "#e6a117", "In notice": "#c0392b",
+                  "Ended": "#9aa5b1", "Not started": "#d0d5da"}
+TIMELINE_COLOURS = {"Original term": "#1d4f91", "Extension used": "#4a90d9", "Extension options left": "#d0d5da"}
+REGISTER_SHOWN = ["Ref", "Contract", "Provider", "VCSE", "Status", "Start", "Current end", "Extensions used",
+                  "Extensions left", "Last possible end", "Notice deadline", "Days to notice deadline",
+                  "Annual value (£)", "Illustrative values"]
+
+
+def _date_col(label: str) -> Any:
+    return st.column_config.DateColumn(label, format=DATE_FORMAT)
+
+
+def _money_col(label: str) -> Any:
+    return st.column_config.NumberColumn(label, format=MONEY_FORMAT)
+
+
+def load_lookups() -> dict[str, dict[int, str]]:
+    with data.reading() as session:
+        return {"owner": organisation.lookups(session)["owner"], "decision": decisions.decision_options(session)}
+
+
+# ------------------------------------------------------------------ register
+
+def show_register(frame: pd.DataFrame, csv: bytes) -> None:
+    counts = frame["Status"].value_counts()
+    cols = st.columns(5)
+    for col, label in zip(cols, ["Active", "Extended", "Expiring", "In notice", "Ended"], strict=True):
+        col.metric(label, int(counts.get(label, 0)))
+    st.dataframe(frame[REGISTER_SHOWN], hide_index=True, column_config={
+        "Contract": st.column_config.TextColumn("Contract", width="medium"),
+        "VCSE": st.column_config.CheckboxColumn("VCSE", help="Voluntary, community or social enterprise provider"),
+        "Start": _date_col("Start"), "Current end": _date_col("Current end"),
+        "Last possible end": _date_col("Last possible end"), "Notice deadline": _date_col("Notice deadline"),
+        "Days to notice deadline": st.column_config.NumberColumn("Days to notice deadline", format="%d days"),
+        "Annual value (£)": _money_col("Annual value"),
+        "Illustrative values": st.column_config.CheckboxColumn("Illustrative values",
+                                                               help="The values are illustrative, not real figures"),
+    })
+    if frame["Illustrative values"].any():
+        st.caption(":material/info: Values marked illustrative are demo figures, not the council's.")
+    st.download_button("Download the register (CSV)", csv, "contract-register.csv", "text/csv",
+                       icon=":material/download:")
+
+
+# ------------------------------------------------------------------ timeline chart
+
+def timeline_chart(summary: ContractSummary, today: date) -> go.Figure:
+    """Bars for the original term, each extension and the options left; lines for the notice deadline,
+    the last possible end and today."""
+    bars = contracts.timeline_frame(summary)
+    fig = go.Figure()
+    for kind, group in bars.groupby("Kind", sort=False):
+        fig.add_trace(go.Bar(
+            y=group["Period"], base=pd.to_datetime(group["Start"]), orientation="h", name=kind,
+            x=[(pd.Timestamp(e) + pd.Timedelta(days=1) - pd.Timestamp(s)).total_seconds() * 1000
+               for s, e in zip(group["Start"], group["End"], strict=True)],
+            marker_color=TIMELINE_COLOURS[kind],
+            customdata=list(zip([f"{d:%d %b %Y}" for d in group["Start"]], [f"{d:%d %b %Y}" for d in group["End"]],
+                                strict=True)),
+            hovertemplate="%{y}: %{customdata[0]} to %{customdata[1]}<extra></extra>"))
+    markers = [(summary.notice_deadline, "Notice deadline", "#c0392b", "dash"),
+               (summary.last_possible_end, "Last possible end", "#555555", "dot"),
+               (today, "Today", "#2e8540", "solid")]
+    for day, label, colour, dash in markers:
+        fig.add_vline(x=pd.Timestamp(day).value / 1e6, line_dash=dash, line_color=colour)
+        fig.add_annotation(x=pd.Timestamp(day), y=1.02, yref="paper", text=f"{label}<br>{day:%d %b %Y}",
+                           showarrow=False, font={"color": colour, "size": 11}, yanchor="bottom")
+    fig.update_xaxes(type="date", tickformat="%b %Y")
+    fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(bars["Period"]))
+    fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.25})
+    charts.finish(fig, f"{summary.contract.reference}: contract term, extensions and notice deadline",
+                  "Date (month and year)", "Period of the contract", 360)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10})
+    return fig
+
+
+# ------------------------------------------------------------------ contract form
+
+CONTRACT_KEYS = {
+    "reference": "reference", "title": "title", "department": "department", "description": "description",
+    "provider_name": "provider_name", "provider_number": "provider_number", "is_vcse": "is_vcse",
+    "is_sme": "is_sme", "owner_id": "owner_id", "procurement_route": "procurement_route",
+    "award_date": "award_date", "start_date": "start_date", "original_end_date": "original_end_date",
+    "review_date": "review_date", "extension_options": "extension_options",
+    "extension_period_months": "extension_period_months", "notice_period_months": "notice_period_months",
+    "notice_given_on": "notice_given_on", "annual_value": "annual_value",
+    "total_value_to_date": "total_value_to_date", "values_illustrative": "values_illustrative",
+}
+
+
+def _text(form: str, prefix: str, field: str, label: str, value: Any, area: bool = False, **kwargs: Any) -> None:
+    widget = st.text_area if area else st.text_input
+    widget(label, value or "", key=f"{prefix}_{field}", **kwargs)
+    field_error(form, field)
+
+
+def _date(form: str, prefix: str, field: str, label: str, value: Any, **kwargs: Any) -> None:
+    st.date_input(label, value, key=f"{prefix}_{field}", format="DD/MM/YYYY", min_value=MIN_DATE,
+                  max_value=MAX_DATE, **kwargs)
+    field_error(form, field)
+
+
+def _number(form: str, prefix: str, field: str, label: str, value: Any, step: float = 1, **kwargs: Any) -> None:
+    if step != 1:
+        kwargs.setdefault("format", "%.2f" if step < 1000 else "%.0f")
+    st.number_input(label, value=None if value is None else float(value) if step != 1 else int(value), step=step,
+                    key=f"{prefix}_{field}", **kwargs)
+    field_error(form, field)
+
+
+def contract_fields(form: str, prefix: str, values: dict[str, Any], owners: dict[int, str]) -> None:
+    """Inputs for every contract field, each followed by its validation message if any."""
+    c1, c2 = st.columns([1, 3])
+    with c1:
+        _text(form, prefix, "reference", "Reference *", values.get("reference"), max_chars=30)
+    with c2:
+        _text(form, prefix, "title", "Title *", values.get("title"), max_chars=200)
+    _text(form, prefix, "description", "Description", values.get("description"), area=True)
+    c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
+    with c1:
+        _text(form, prefix, "provider_name", "Provider *", values.get("provider_name"), max_chars=200)
+    with c2:
+        _text(form, prefix, "provider_number", "Charity or company number", values.get("provider_number"),
+              max_chars=30)
+    with c3:
+        st.checkbox("VCSE provider", bool(values.get("is_vcse")), key=f"{prefix}_is_vcse",
+                    help="Voluntary, community or social enterprise: Best Value guidance needs at least 3 months' "
+                         "notice before its funding is reduced or ended.")
+    with c4:
+        st.checkbox("SME", bool(values.get("is_sme")), key=f"{prefix}_is_sme")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        _text(form, prefix, "department", "Department", values.get("department"), max_chars=120)
+    with c2:
+        options = [None, *owners]
+        current = values.get("owner_id")
+        st.selectbox("Contract owner", options, index=options.index(current) if current in options else 0,
+                     format_func=lambda i: "(none)" if i is None else owners[i], key=f"{prefix}_owner_id")
+        field_error(form, "owner_id")
+    with c3:
+        _text(form, prefix, "procurement_route", "Procurement route", values.get("procurement_route"),
+              max_chars=120)
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        _date(form, prefix, "award_date", "Award date", values.get("award_date"))
+    with c2:
+        _date(form, prefix, "start_date", "Start date *", values.get("start_date"))
+    with c3:
+        _date(form, prefix, "original_end_date", "Original end date *", values.get("original_end_date"))
+    with c4:
+        _date(form, prefix, "review_date", "Review date", values.get("review_date"))
+    c1, c2, c3, c4 = st.columns(4)
+    with c1:
+        _number(form, prefix, "extension_options", "Extension options (number of periods)",
+                values.get("extension_options", 0))
+    with c2:
+        _number(form, prefix, "extension_period_months", "Each extension period (months)",
+                values.get("extension_period_months", 0))
+    with c3:
+        _number(form, prefix, "notice_period_months", "Notice period (months)", values.get("notice_period_months", 3))
+    with c4:
+        _date(form, prefix, "notice_given_on", "Notice given on", values.get("notice_given_on"),
+              help="Leave empty unless notice has been given; the contract is then 'in notice'.")
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        _number(form, prefix, "annual_value", "Annual value (£)", values.get("annual_value"), step=1000.0)
+    with c2:
+        _number(form, prefix, "total_value_to_date", "Total value to date (£)", values.get("total_value_to_date"),
+                step=1000.0)
+    with c3:
+        st.checkbox("Values are illustrative", bool(values.get("values_illustrative")),
+                    key=f"{prefix}_values_illustrative")
+
+
+def _read(prefix: str, keys: dict[str, str]) -> dict[str, Any]:
+    return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in keys.items()}
+
+
+def _report(exc: DomainError, form: str, what: str) -> None:
+    if isinstance(exc, ValidationFailed):
+        set_field_errors(form, exc.errors)
+        general = exc.errors.get("extension") or exc.errors.get("decision")
+        flash(f"{what} Please correct the fields marked below." + (f" {general}" if general else ""), "error")
+    else:
+        flash(str(exc), "warning")
+
+
+def _create(actor: Actor, form: str, prefix: str) -> None:
+    values = _read(prefix, CONTRACT_KEYS)
+    try:
+        with data.writing() as session:
+            contract = contracts.create_contract(session, actor, **values)
+            label = f"{contract.reference} {contract.title}"
+            new_id = contract.id
+    except DomainError as exc:
+        _report(exc, form, "The contract was not added.")
+        return
+    clear_field_errors(form)
+    st.session_state["add_contract_nonce"] = st.session_state.get("add_contract_nonce", 0) + 1
+    st.session_state["contract_choice"] = new_id
+    flash(f"Added contract {label}.")
+
+
+def show_add_form(actor: Actor, owners: dict[int, str]) -> None:
+    form = "add_contract"
+    prefix = f"addc_{st.session_state.get('add_contract_nonce', 0)}"
+    with st.form(form):
+        contract_fields(form, prefix, {"notice_period_months": contracts.BEST_VALUE_MIN_NOTICE_MONTHS}, owners)
+        st.form_submit_button("Add contract", type="primary", icon=":material/add:", on_click=_create,
+                              args=(actor, form, prefix))
+
+
+def _update(actor: Actor, form: str, prefix: str, contract_id: int, version: int) -> None:
+    values = _read(prefix, CONTRACT_KEYS)
+    try:
+        with data.writing() as session:
+            contracts.update_contract(session, actor, contract_id, version, **values)
+    except DomainError as exc:
+        _report(exc, form, "Nothing was saved.")
+        return
+    clear_field_errors(form)
+    flash("Contract saved.")
+
+
+# ------------------------------------------------------------------ extensions and KPIs forms
+
+def _extend(actor: Actor, form: str, prefix: str, contract_id: int, version: int) -> None:
+    values = _read(prefix, {"decision_id": "decision_id", "end_date": "end_date", "value": "value", "note": "note"})
+    try:
+        with data.writing() as session:
+            ext = contracts.add_extension(session, actor, contract_id, version, **values)
+            ends = ext.end_date
+    except DomainError as exc:
+        _report(exc, form, "The extension was not recorded.")
+        return
+    clear_field_errors(form)
+    flash(f"Extension recorded: the contract now ends on {ends:%d %b %Y}.")
+
+
+def _remove_extension(actor: Actor, contract_id: int, version: int, extension_id: int) -> None:
+    try:
+        with data.writing() as session:
+            contracts.delete_extension(session, actor, contract_id, version, extension_id)
+    except DomainError as exc:
+        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "warning")
+        return
+    st.session_state.pop("confirm_remove_extension", None)
+    flash("The latest extension was removed. The audit log keeps a record.")
+
+
+def _add_kpi(actor: Actor, form: str, prefix: str, contract_id: int) -> None:
+    keys = {k: k for k in contracts.KPI_FIELDS}
+    values = _read(prefix, keys)
+    try:
+        with data.writing() as session:
+            contracts.create_kpi(session, actor, contract_id, **values)
+    except DomainError as exc:
+        _report(exc, form, "The KPI was not added.")
+        return
+    clear_field_errors(form)
+    st.session_state["add_kpi_nonce"] = st.session_state.get("add_kpi_nonce", 0) + 1
+    flash(f"KPI added: {values['name']}.")
+
+
+def _record_value(actor: Actor, form: str, prefix: str) -> None:
+    values = _read(prefix, {"kpi_id": "kpi_id", "period_end": "period_end", "value": "value", "rating": "rating",
+                            "note": "note"})
+    kpi_id = values.pop("kpi_id")
+    try:
+        with data.writing() as session:
+            row = contracts.record_kpi_value(session, actor, kpi_id, **values)
+            rating = RATING_LABELS[row.rating]
+    except DomainError as exc:
+        _report(exc, form, "The value was not recorded.")
+        return
+    clear_field_errors(form)
+    st.session_state["kpi_value_nonce"] = st.session_state.get("kpi_value_nonce", 0) + 1
+    flash(f"KPI value recorded (rated {rating}).")
+
+
+def _extension_form(actor: Actor, summary: ContractSummary, decisions_by_id: dict[int, str]) -> None:
+    contract = summary.contract
+    if summary.extensions_left <= 0:
+        st.caption(f"All {contract.extension_options} extension option(s) have been used; no further extension "
+                   "is possible under this contract.")
+        return
+    form = f"extend_{contract.id}"
+    prefix = f"ext_{contract.id}_{contract.version}"
+    start = summary.current_end + timedelta(days=1)
+    with st.form(form):
+        st.markdown(f"**Use an extension option** ({summary.extensions_left} of {contract.extension_options} left, "
+                    f"{contract.extension_period_months} months each). It starts on {start:%d %b %Y}, the day after "
+                    "the current end.")
+        field_error(form, "extension")
+        field_error(form, "start_date")
+        c1, c2, c3 = st.columns([3, 1, 1])
+        with c1:
+            options = [None, *decisions_by_id]
+            st.selectbox("Authorised by decision *", options, format_func=lambda i: "(choose)" if i is None
+                         else decisions_by_id[i], key=f"{prefix}_decision_id")
+            field_error(form, "decision_id")
+        with c2:
+            _date(form, prefix, "end_date", "Ends on", summary.next_extension_end)
+        with c3:
+            _number(form, prefix, "value", "Value (£)", contract.annual_value, step=1000.0)
+        _text(form, prefix, "note", "Note", None)
+        st.form_submit_button("Record extension", type="primary", icon=":material/more_time:", on_click=_extend,
+                              args=(actor, form, prefix, contract.id, contract.version))
+
+
+def _kpi_forms(actor: Actor, contract_id: int, kpis: pd.DataFrame) -> None:
+    left, right = st.columns(2)
+    with left:
+        form = "kpi_value"
+        prefix = f"kv_{contract_id}_{st.session_state.get('kpi_value_nonce', 0)}"
+        with st.form(form):
+            st.markdown("**Record a KPI value**")
+            if kpis.empty:
+                st.caption("Add a KPI first.")
+            names = dict(zip(kpis["id"], kpis["KPI"], strict=True))
+            due = dict(zip(kpis["id"], kpis["Next return due"], strict=True))
+            st.selectbox("KPI", list(names), format_func=names.get, key=f"{prefix}_kpi_id")
+            _date(form, prefix, "period_end", "Period ending *", None,
+                  help="The last day of the reporting period, e.g. 31/12/2019 for October to December.")
+            _number(form, prefix, "value", "Value *", None, step=1.0)
+            ratings = [None, *RATING_LABELS]
+            st.selectbox("Rating", ratings, key=f"{prefix}_rating",
+                         format_func=lambda r: "Rate against the target" if r is None else RATING_LABELS[r])
+            field_error(form, "rating")
+            _text(form, prefix, "note", "Note", None)
+            if due:
+                st.caption("Next returns due: " + "; ".join(f"{names[k]} by {d:%d %b %Y}" for k, d in due.items()
+                                                            if d is not None))
+            st.form_submit_button("Record value", icon=":material/add_chart:", on_click=_record_value,
+                                  args=(actor, form, prefix), disabled=kpis.empty)
+    with right:
+        form = "add_kpi"
+        prefix = f"kpi_{contract_id}_{st.session_state.get('add_kpi_nonce', 0)}"
+        with st.form(form):
+            st.markdown("**Add a KPI**")
+            _text(form, prefix, "name", "KPI name *", None, max_chars=200)
+            c1, c2 = st.columns(2)
+            with c1:
+                _text(form, prefix, "unit", "Unit", None, placeholder="e.g. families per quarter")
+                _number(form, prefix, "frequency_months", "Return every (months)", 3)
+                _date(form, prefix, "first_period_end", "First period ends *", None)
+            with c2:
+                _number(form, prefix, "target", "Target", None, step=1.0)
+                st.checkbox("Higher is better", True, key=f"{prefix}_higher_is_better")
+                _number(form, prefix, "return_due_days", "Return due (days after period end)", 30)
+            st.form_submit_button("Add KPI", icon=":material/add:", on_click=_add_kpi,
+                                  args=(actor, form, prefix, contract_id))
+
+
+# ------------------------------------------------------------------ detail
+
+def _facts(summary: ContractSummary) -> None:
+    c = summary.contract
+
+    def money(value: Any) -> str:
+        return "not recorded" if value is None else f"£{value:,.0f}"
+
+    left, right = st.columns(2)
+    left.markdown(
+        f"**Provider:** {c.provider_name}" + (f" (no. {c.provider_number})" if c.provider_number else "")
+        + ("  \n**VCSE provider:** yes (Best Value notice applies)" if c.is_vcse else "")
+        + f"  \n**Department:** {c.department or 'not recorded'}  \n**Contract owner:** {summary.owner or 'not recorded'}"
+        + f"  \n**Procurement route:** {c.procurement_route or 'not recorded'}"
+        + (f"  \n**Awarded:** {c.award_date:%d %b %Y}" if c.award_date else "")
+        + (f"  \n**Review date:** {c.review_date:%d %b %Y}" if c.review_date else ""))
+    right.markdown(
+        f"**Term:** {c.start_date:%d %b %Y} to {c.original_end_date:%d %b %Y} (original end)"
+        f"  \n**Extension options:** {c.extension_options} x {c.extension_period_months} months; used "
+        f"{summary.extensions_used}, left {summary.extensions_left}"
+        f"  \n**Notice period:** {c.notice_period_months} months"
+        + (f"; notice given on {c.notice_given_on:%d %b %Y}" if c.notice_given_on else "")
+        + f"  \n**Annual value:** {money(c.annual_value)}  \n**Total value to date:** {money(c.total_value_to_date)}"
+        + ("  \n:orange[**Values are illustrative**, not real figures.]" if c.values_illustrative else ""))
+    if c.description:
+        st.caption(c.description)
+
+
+def _days(days: int) -> str:
+    return f"in {days} days" if days > 0 else ("today" if days == 0 else f"{-days} days ago")
+
+
+def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict[str, dict[int, str]]) -> None:
+    labels = {int(r.id): f"{r.Ref} {r.Contract}" for r in frame.itertuples()}
+    if st.session_state.get("contract_choice") not in labels:
+        st.session_state.pop("contract_choice", None)
+    contract_id = st.selectbox("Contract", list(labels), format_func=labels.get, key="contract_choice")
+    today = clock.today()
+    with data.reading() as session:
+        summary = contracts.contract_summary(session, contract_id, today)
+        kpis = contracts.kpis_frame(session, contract_id, today)
+        values = contracts.kpi_values_frame(session, contract_id)
+    c = summary.contract
+    m = st.columns(4)
+    m[0].metric("Status", summary.status.label,
+                f"{summary.extensions_used} of {c.extension_options} extensions used", delta_color="off",
+                delta_arrow="off")
+    m[1].metric("Current end", f"{summary.current_end:%d %b %Y}", _days(summary.days_to_end), delta_color="off",
+                delta_arrow="off")
+    m[2].metric("Notice deadline", f"{summary.notice_deadline:%d %b %Y}", _days(summary.days_to_notice_deadline),
+                delta_color="off", delta_arrow="off")
+    m[3].metric("Last possible end", f"{summary.last_possible_end:%d %b %Y}",
+                f"{summary.extensions_left} extension option(s) left", delta_color="off", delta_arrow="off")
+    if c.notice_given_on is None and 0 <= summary.days_to_notice_deadline <= 60:
+        deadline = f"{summary.notice_deadline:%d %b %Y}"
+        st.warning(f"The notice deadline is in {summary.days_to_notice_deadline} days ({deadline}). Decide whether "
+                   "to extend or give notice before then.", icon=":material/alarm:")
+    if summary.notice_given_late:
+        st.warning("Notice was given after the notice deadline: the provider had less than the full notice period.",
+                   icon=":material/warning:")
+    _facts(summary)
+    st.plotly_chart(timeline_chart(summary, today))
+
+    st.subheader("Extension history")
+    history = contracts.extensions_frame(summary)
+    if history.empty:
+        st.info("No extension has been used.", icon=":material/info:")
+    else:
+        st.dataframe(history.drop(columns=["decision_id", "id"]), hide_index=True, column_config={
+            "Start": _date_col("Start"), "End": _date_col("End"), "Value (£)": _money_col("Value"),
+            "Authorised by": st.column_config.TextColumn("Authorised by decision", width="medium"),
+            "Note": st.column_config.TextColumn("Note", width="large")})
+    if can_edit:
+        _extension_form(actor, summary, lookups["decision"])
+        if summary.extensions:
+            latest = summary.extensions[-1]
+            if st.session_state.get("confirm_remove_extension") == latest["id"]:
+                st.warning(f"Remove the latest extension ({latest['start']:%d %b %Y} to {latest['end']:%d %b %Y})? "
+                           "The audit log keeps a record.", icon=":material/delete:")
+                c1, c2 = st.columns(2)
+                c1.button("Yes, remove it", type="primary", key="remove_extension_yes", on_click=_remove_extension,
+                          args=(actor, c.id, c.version, latest["id"]))
+                if c2.button("Cancel", key="remove_extension_no"):
+                    st.session_state.pop("confirm_remove_extension", None)
+                    st.rerun()
+            elif st.button("Remove the latest extension...", icon=":material/delete:", key="remove_extension"):
+                st.session_state["confirm_remove_extension"] = latest["id"]
+                st.rerun()
+
+    st.subheader("KPIs")
+    if kpis.empty:
+        st.info("No KPIs are recorded for this contract.", icon=":material/info:")
+    else:
+        st.dataframe(kpis.drop(columns=["id", "version"]), hide_index=True, column_config={
+            "KPI": st.column_config.TextColumn("KPI", width="large"),
+            "Latest period": _date_col("Latest period ending"), "Next return due": _date_col("Next return due"),
+            "Every (months)": st.column_config.NumberColumn("Reported every", format="%d months")})
+        if not values.empty:
+            with st.expander(f"All KPI values ({len(values)})"):
+                st.dataframe(values.drop(columns=["id", "version", "kpi_id"]), hide_index=True,
+                             column_config={"Period end": _date_col("Period ending"),
+                                            "KPI": st.column_config.TextColumn("KPI", width="large")})
+    if can_edit:
+        _kpi_forms(actor, c.id, kpis)
+        with st.expander("Edit this contract"):
+            form = f"edit_contract_{c.id}"
+            prefix = f"editc_{c.id}_{c.version}"
+            with st.form(form):
+                contract_fields(form, prefix, {k: getattr(c, k) for k in contracts.CONTRACT_FIELDS}, lookups["owner"])
+                st.form_submit_button("Save contract", type="primary", icon=":material/save:", on_click=_update,
+                                      args=(actor, form, prefix, c.id, c.version))
