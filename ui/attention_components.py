@@ -27,10 +27,10 @@ def _days_label(days: int) -> str:
 def show_table(frame: pd.DataFrame, height: int | None = None) -> None:
     shown = frame[TABLE_COLUMNS].assign(**{"Days remaining": [_days_label(d) for d in frame["Days remaining"]]})
     st.dataframe(shown, hide_index=True, height=height or "auto", column_config={
-        "Date": st.column_config.DateColumn("Date", format=DATE_FORMAT, width="small"),
-        "Days remaining": st.column_config.TextColumn("Days remaining", width="small"),
-        "What": st.column_config.TextColumn("What", width="small"),
-        "Record": st.column_config.TextColumn("Contract or decision", width="medium"),
+        "Date": st.column_config.DateColumn("Date", format=DATE_FORMAT, width=100),
+        "Days remaining": st.column_config.TextColumn("Days remaining", width=125),
+        "What": st.column_config.TextColumn("What", width=150),
+        "Record": st.column_config.TextColumn("Contract or decision", width=260),
         "Detail": st.column_config.TextColumn("Detail", width="large"),
     })
 
