@@ -45,7 +45,7 @@ def download_button(frame: pd.DataFrame, key: str) -> None:
 
 def show_attention(key: str = "attention") -> None:
     """The full list with a horizon choice (Contracts page)."""
-    horizon = st.selectbox("Show dates in the", list(HORIZON_CHOICES), index=3, format_func=HORIZON_CHOICES.get,
+    horizon = st.selectbox("Period to show", list(HORIZON_CHOICES), index=3, format_func=HORIZON_CHOICES.get,
                            key=f"{key}_horizon")
     frame = load(horizon)
     if frame.empty:
