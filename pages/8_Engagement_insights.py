@@ -1,0 +1,39 @@
+"""Engagement insights: what parents said, by theme, and what was done about it (every role)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from review import engagement, privacy
+from ui import data
+from ui.engagement_insights_components import (
+    show_coverage,
+    show_headline,
+    show_quotes,
+    show_themes,
+    show_you_said_we_did,
+)
+from ui.page import setup_page
+
+ctx = setup_page("insights")
+st.title("Engagement insights")
+with data.reading() as session:
+    figures = engagement.headline(session, ctx.actor)
+    nothing_yet = engagement.activities_frame(session, ctx.actor).empty
+st.caption("What parents and carers told the review, grouped by theme, and what was done about it.")
+if figures["suppressed"]:
+    st.caption(f":material/visibility_off: To protect the people who took part, counts below "
+               f"{privacy.SMALL_COUNT_THRESHOLD} are shown as \"{privacy.FEWER_THAN}\".")
+if nothing_yet:
+    st.info("No engagement has been recorded yet. The project team records it on the Engagement page.",
+            icon=":material/groups:")
+    st.stop()
+show_headline(figures)
+themes_tab, responses_tab, quotes_tab, coverage_tab = st.tabs(["Themes", "You said, we did", "Quotes", "Coverage"])
+with themes_tab:
+    show_themes(ctx.actor)
+with responses_tab:
+    show_you_said_we_did(ctx.actor)
+with quotes_tab:
+    show_quotes(ctx.actor)
+with coverage_tab:
+    show_coverage(ctx.actor)

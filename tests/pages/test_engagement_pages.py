@@ -1,0 +1,154 @@
+"""AppTest of the Engagement and Engagement insights pages for each role, the personal-data prompt
+(one-click redaction, confirmation), field errors, and erasure with confirmation."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from review import db
+from review.config import get_settings
+from review.models import AuditEvent
+from review.models.engagement import EngagementActivity, EngagementInput
+from review.roles import Role
+from tests.pages.conftest import texts
+
+ENGAGEMENT = "pages/7_Engagement.py"
+INSIGHTS = "pages/8_Engagement_insights.py"
+EDITORS = {Role.ADMIN, Role.EDITOR}
+# In the demo data: a consented quote, a quote without consent, and a pseudonym.
+CONSENTED_QUOTE = "Eighteen weeks for a call back is not a service."
+UNCONSENTED_QUOTE = "By the third call I was in tears."
+
+
+def query(statement):
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        result = session.execute(statement).all()
+    engine.dispose()
+    return result
+
+
+def widget_key(elements, start: str, end: str) -> str:
+    return next(e.key for e in elements if e.key and e.key.startswith(start) and e.key.endswith(end))
+
+
+def click(at, label: str):
+    return next(b for b in at.button if b.label == label).click().run()
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_engagement_page_for_each_role(open_page, role):
+    at = open_page(ENGAGEMENT, role)
+    assert not at.exception
+    if role in EDITORS:
+        assert not at.error, [e.value for e in at.error]
+        page = texts(at)
+        assert "Engagement" in page and "Past their retention-review date" in page
+        assert "P-052" in at.dataframe[1].value["Participant"].tolist()
+    else:
+        assert any("cannot use" in e.value for e in at.error)
+        assert not at.dataframe and not at.text_input and not at.get("form")
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_insights_page_for_each_role(open_page, role):
+    at = open_page(INSIGHTS, role)
+    assert not at.exception
+    assert not at.error, [e.value for e in at.error]
+    page = texts(at)
+    assert "Engagement insights" in page and "You said, we did" in page
+    assert len(at.get("plotly_chart")) == 4
+    assert CONSENTED_QUOTE in page and UNCONSENTED_QUOTE not in page
+    assert "P-0" not in page  # quotes never carry the pseudonym
+    if role in EDITORS:
+        assert "fewer than 5" not in page
+        assert "need(s) in parents' words" in [e.label for e in at.expander][-1]
+    else:
+        assert 'counts below 5 are shown as "fewer than 5"' in page
+        assert "### fewer than 5" in page  # the 3 responses done
+        assert not [e for e in at.expander if "parents' words" in e.label]
+
+
+def test_editor_sees_field_errors_then_adds_an_activity(open_page):
+    at = open_page(ENGAGEMENT, Role.EDITOR)
+    at.text_input(key="eng_act_new_0_title").input("")
+    click(at, "Add activity")
+    assert "Enter a title for the activity" in texts(at)
+    assert "Enter the date the activity took place" in texts(at)
+    at.text_input(key="eng_act_new_0_title").input("Drop-in at the Hertford hub")
+    at.selectbox(key="eng_act_new_0_activity_type").select("drop_in")
+    at.date_input(key="eng_act_new_0_start_date").set_value(date(2019, 11, 6))
+    at.number_input(key="eng_act_new_0_participants").set_value(7)
+    click(at, "Add activity")
+    assert not at.exception
+    assert "Activity added: Drop-in at the Hertford hub." in texts(at)
+    [(review_date,)] = query(select(EngagementActivity.retention_review_date)
+                             .where(EngagementActivity.title == "Drop-in at the Hertford hub"))
+    assert review_date == date(2021, 11, 5)
+
+
+def test_identifiers_in_an_input_are_offered_one_click_redaction(open_page):
+    at = open_page(ENGAGEMENT, Role.EDITOR)
+    quote_key = widget_key(at.text_area, "eng_in_new_0_", "_quote")
+    prefix = quote_key[: -len("_quote")]
+    at.text_area(key=f"{prefix}_need").input("Wants a call back about transport.")
+    at.text_area(key=quote_key).input("Ring me on 07700 900123 after school.")
+    click(at, "Add input")
+    assert not at.exception
+    page = texts(at)
+    assert "looks like it identifies someone" in page and "07700 900123" in page
+    assert "This looks like personal data" in page  # the message next to the field
+    assert not query(select(EngagementInput.id).where(EngagementInput.need == "Wants a call back about transport."))
+    click(at, "Redact and save")
+    assert "Input recorded for P-057." in texts(at)
+    need = EngagementInput.need == "Wants a call back about transport."
+    [(quote,)] = query(select(EngagementInput.quote).where(need))
+    assert quote == "Ring me on [phone number removed] after school."
+
+
+def test_identifiers_can_be_saved_as_written_with_an_audited_confirmation(open_page):
+    at = open_page(ENGAGEMENT, Role.EDITOR)
+    need_key = widget_key(at.text_area, "eng_in_new_0_", "_need")
+    at.text_area(key=need_key).input("Was told to ring Customer Services on 0300 123 4040.")
+    click(at, "Add input")
+    click(at, "Save as written (not personal data)")
+    assert "Input recorded" in texts(at)
+    [(summary,)] = query(select(AuditEvent.summary).where(AuditEvent.entity == "engagement_input")
+                         .order_by(AuditEvent.id.desc()).limit(1))
+    assert "confirmed by the user" in summary
+
+
+def test_erasure_asks_for_confirmation_and_keeps_theme_counts(open_page):
+    at = open_page(ENGAGEMENT, Role.EDITOR)
+    before = query(select(EngagementInput.id).where(EngagementInput.erased_at.is_(None)))
+    at.button(key="eng_erase_activity").click().run()
+    assert "Yes, erase the personal data" in [b.label for b in at.button]
+    at.button(key="eng_erase_activity_no").click().run()
+    assert "Yes, erase the personal data" not in [b.label for b in at.button]
+    at.button(key="eng_erase_activity").click().run()
+    at.button(key="eng_erase_activity_yes").click().run()
+    assert not at.exception
+    assert "Personal data erased from the activity and 8 input(s)" in texts(at)
+    after = query(select(EngagementInput.id).where(EngagementInput.erased_at.is_(None)))
+    assert len(before) - len(after) == 8
+    insights = open_page(INSIGHTS, Role.EDITOR)
+    assert "Confusion over who to call" in texts(insights)
+
+
+def test_viewer_gets_no_engagement_controls(open_page):
+    at = open_page(ENGAGEMENT, Role.VIEWER)
+    assert "cannot use the Engagement page" in texts(at)
+    assert not [b for b in at.button if b.key and b.key.startswith("eng_")]
+
+
+def test_editor_edits_an_activity_and_the_version_moves_on(open_page):
+    at = open_page(ENGAGEMENT, Role.EDITOR)
+    activity_id = at.selectbox(key="eng_edit_activity").value
+    at.number_input(key=f"eng_act_{activity_id}_1_participants").set_value(12)
+    click(at, "Save activity")
+    assert "Activity saved." in texts(at)
+    [(participants, version)] = query(select(EngagementActivity.participants, EngagementActivity.version)
+                                      .where(EngagementActivity.id == activity_id))
+    assert (participants, version) == (12, 2)

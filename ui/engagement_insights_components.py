@@ -1,0 +1,100 @@
+"""Engagement insights components: headline figures, themes, "you said, we did", quotes, coverage.
+
+Every figure arrives from review/ already suppressed for the role; these only draw it."""
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from review import engagement
+from review.roles import Actor, Permission
+from ui import data
+from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
+from ui.engagement_components import displayable
+
+DATE_FORMAT = st.column_config.DateColumn(format="DD MMM YYYY")
+
+
+def show_headline(figures: dict[str, Any]) -> None:
+    """The headline figures; a suppressed one reads "fewer than 5" in full (a metric would cut it short)."""
+    cols = st.columns(5)
+    for col, (key, label) in zip(cols, [("activities", "Activities"), ("participants", "Participants"),
+                                        ("inputs", "Inputs recorded"),
+                                        ("needs_without_response", "Needs awaiting a response"),
+                                        ("responses_done", "Responses done")], strict=True):
+        with col.container(border=True):
+            st.caption(label)
+            st.markdown(f"### {figures[key]}")
+
+
+def show_themes(actor: Actor) -> None:
+    with data.reading() as session:
+        counts = engagement.theme_counts(session, actor)
+    if counts.empty:
+        st.info("No inputs have been tagged with themes yet.", icon=":material/label_off:")
+        return
+    st.plotly_chart(theme_bar(counts), key="eng_theme_bar")
+    by = st.radio("Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
+                  format_func=engagement.BY_OPTIONS.get, key="eng_insights_by")
+    with data.reading() as session:
+        matrix = engagement.theme_counts_by(session, actor, by)
+    st.plotly_chart(theme_heatmap(matrix, engagement.BY_OPTIONS[by]), key="eng_theme_heatmap")
+    st.download_button("Download theme counts (CSV)", counts.drop(columns=["theme_id"]).to_csv(index=False),
+                       "engagement-themes.csv", "text/csv", icon=":material/download:")
+
+
+def show_you_said_we_did(actor: Actor) -> None:
+    with data.reading() as session:
+        responses = engagement.responses_frame(session, actor)
+        open_by_theme = engagement.needs_without_response_by_theme(session, actor)
+        open_needs = (engagement.needs_without_response(session, actor)
+                      if actor.can(Permission.READ_PERSONAL_DATA) else None)
+    st.subheader("You said, we did")
+    if responses.empty:
+        st.info("No responses recorded yet.", icon=":material/campaign:")
+    else:
+        shown = responses.drop(columns=["id", "version"])
+        shown["Date"] = [f"{d:%d %b %Y}" if d else "" for d in shown["Date"]]
+        st.table(shown.astype(str).set_index("Theme"))  # a table wraps the long "you said" and "we did" text
+    st.subheader("Needs with no response yet")
+    if open_by_theme.empty:
+        st.success("Every need raised has a response.", icon=":material/check_circle:")
+        return
+    st.plotly_chart(theme_bar(open_by_theme, "Needs awaiting a response", "Needs with no response yet, by theme",
+                              "Needs awaiting a response"), key="eng_open_needs_bar")
+    if open_needs is not None and not open_needs.empty:
+        with st.expander(f"The {len(open_needs)} need(s) in parents' words (personal data)"):
+            st.dataframe(open_needs.drop(columns=["id"]), hide_index=True, column_config={"Date": DATE_FORMAT})
+
+
+def show_quotes(actor: Actor) -> None:
+    st.caption("Only quotes whose speaker consented to quotation are shown, without their pseudonym.")
+    with data.reading() as session:
+        options = engagement.themes(session)
+    theme_id = st.selectbox("Theme", [None, *options], format_func=lambda t: "All themes" if t is None else options[t],
+                            key="eng_quotes_theme")
+    with data.reading() as session:
+        quotes = engagement.quotes_by_theme(session, actor, theme_id)
+    if quotes.empty:
+        st.info("No consented quotes for this theme.", icon=":material/format_quote:")
+        return
+    for theme, group in quotes.groupby("Theme", sort=False):
+        st.markdown(f"**{theme}**")
+        for row in group.itertuples():
+            st.markdown(f"> {row.Quote}")
+            st.caption(f"{row._3}, {pd.Timestamp(row.Date):%B %Y}")
+
+
+def show_coverage(actor: Actor) -> None:
+    with data.reading() as session:
+        coverage = engagement.coverage_over_time(session, actor)
+        activities = engagement.activities_frame(session, actor)
+    if coverage.empty:
+        st.info("No engagement activities recorded yet.", icon=":material/groups:")
+        return
+    st.plotly_chart(coverage_chart(coverage), key="eng_coverage")
+    st.dataframe(displayable(activities[["Activity", "Type", "Start", "Partner", "Participants", "Inputs"]]),
+                 hide_index=True, column_config={"Start": DATE_FORMAT, "Activity": st.column_config.TextColumn(
+                     width="large")})
