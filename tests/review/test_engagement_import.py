@@ -140,3 +140,38 @@ def test_readers_cannot_import(session, viewer, commissioner, survey):
         with pytest.raises(PermissionDenied):
             import_inputs(session, actor, frame(), mapping(), survey, valid_only=True)
     assert inputs(session) == 0
+
+
+def test_command_line_import_and_retention_list(tmp_path, monkeypatch, capsys):
+    """The engagement commands (registered through review.cli.EXTRA_COMMANDS) on an embedded database."""
+    import argparse
+
+    from review import db
+    from review.engagement import cli
+    from review.roles import SYSTEM
+
+    monkeypatch.setenv("REVIEW_SQLITE_PATH", str(tmp_path / "cli.db"))
+    engine = db.make_engine()
+    db.upgrade(engine)
+    with db.unit_of_work(engine) as session:
+        engagement.create_theme(session, SYSTEM, "Waiting times")
+        engagement.create_theme(session, SYSTEM, "Wanting phone and web")
+        engagement.create_theme(session, SYSTEM, "Confusion over who to call")
+        activity_id = engagement.create_activity(session, SYSTEM, title="Survey", activity_type="survey",
+                                                 start_date="2017-06-01", lawful_basis="public_task").id
+    engine.dispose()
+    (tmp_path / "survey.csv").write_text(CSV)
+    parser = argparse.ArgumentParser()
+    cli.register(parser.add_subparsers())
+
+    def run(*argv: str) -> int:
+        args = parser.parse_args(list(argv))
+        return args.handler(args)
+
+    assert run("engagement-import", "--activity", str(activity_id), "--file", str(tmp_path / "survey.csv")) == 2
+    assert "row 4:" in capsys.readouterr().err
+    assert run("engagement-import", "--activity", str(activity_id), "--file", str(tmp_path / "survey.csv"),
+               "--valid-only") == 0
+    assert "Imported 3 input(s)" in capsys.readouterr().out
+    assert run("engagement-retention") == 0
+    assert "Survey\treview due 01 Jun 2019" in capsys.readouterr().out
