@@ -61,7 +61,7 @@ def _status_line(status: RagStatus) -> str:
     if status.override:
         o = status.override
         text += (f" (computed {escape(status.computed.label.lower())}; set to {escape(o.rag.label.lower())} by "
-                 f"{escape(o.set_by)} on {o.set_at:%d %b %Y}: {escape(o.reason)})")
+                 f"{escape(o.set_by)} on {o.set_on:%d %b %Y}: {escape(o.reason)})")
     return f"<p>{text}</p><p class='note'>Computed from the rules: {escape(why)}.</p>"
 
 

@@ -72,6 +72,7 @@ class PlanView:
     critical_path: schedule.CriticalPath
     total_tasks: int
     chains: list[list[str]]  # critical chains as task labels
+    critical_tasks: pd.DataFrame  # the critical tasks in order, with dates
 
 
 TIMELINE_COLUMNS = ["id", "Ref", "Task", "Phase", "phase_sequence", "Workstream", "Owner", "Status", "status",
@@ -97,7 +98,7 @@ def compute_critical_path(session: Session) -> schedule.CriticalPath:
 
 def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
               critical_only: bool = False, limit: int = TIMELINE_MAX_TASKS) -> PlanView:
-    """Tasks for the timeline ordered by phase, workstream and start, with the critical path (four statements)."""
+    """Tasks for the timeline ordered by phase, workstream and start, with the critical path (five statements)."""
     durations, links, labels = _network(session)
     cpm = schedule.critical_path(durations, links)
     owner = aliased(Person)
@@ -132,14 +133,12 @@ def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_i
     link_rows = [(a, b, (a, b) in cpm.critical_links) for a, b in links if a in shown and b in shown]
     link_frame = pd.DataFrame(link_rows, columns=["predecessor_id", "successor_id", "Critical"])
     chains = [[labels[t] for t in chain] for chain in cpm.chains(limit=5)]
-    return PlanView(frame, link_frame, cpm, len(durations), chains)
+    return PlanView(frame, link_frame, cpm, len(durations), chains, critical_tasks_frame(session, cpm))
 
 
 def critical_tasks_frame(session: Session, cpm: schedule.CriticalPath, limit: int = 200) -> pd.DataFrame:
     """The critical tasks in order of earliest start, with their dates (one statement)."""
     ids = sorted(cpm.critical, key=lambda t: (cpm.earliest_start[t], t))[:limit]
-    if not ids:
-        return pd.DataFrame(columns=["Ref", "Task", "Status", "Start", "Due", "Duration (days)"])
     rows = {r.id: r for r in session.execute(select(Task.id, Task.reference, Task.title, Task.status,
                                                     Task.start_date, Task.due_date, Task.is_milestone)
                                              .where(Task.id.in_(ids)))}
@@ -149,7 +148,7 @@ def critical_tasks_frame(session: Session, cpm: schedule.CriticalPath, limit: in
         out.append({"Ref": r.reference or f"#{t}", "Task": r.title, "Status": STATUS_LABELS.get(r.status, r.status),
                     "Start": r.start_date, "Due": r.due_date,
                     "Duration (days)": schedule.planned_duration(r.start_date, r.due_date, r.is_milestone)})
-    return pd.DataFrame(out)
+    return pd.DataFrame(out, columns=["Ref", "Task", "Status", "Start", "Due", "Duration (days)"])
 
 
 # ------------------------------------------------------------------ baselines
@@ -174,7 +173,7 @@ def save_baseline(session: Session, actor: Actor, name: str, note: str | None = 
     except ValueError:
         problems.add("as_of", "Enter the baseline date as YYYY-MM-DD.")
     problems.raise_if_any()
-    baseline = Baseline(name=name, note=clean_text(note), as_of=as_of, created_by=actor.username)
+    baseline = Baseline(name=name, note=clean_text(note), as_of=as_of, created_by=actor.display_name[:60])
     session.add(baseline)
     session.flush()
     session.execute(insert(BaselineItem).from_select(

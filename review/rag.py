@@ -104,6 +104,7 @@ class OverrideInfo:
     rag: Rag
     reason: str
     set_by: str
+    set_on: date
     set_at: datetime
 
 
@@ -184,7 +185,8 @@ def _status(ws_id: int | None, name: str, m: Measures, override: RagOverride | N
     results = evaluate(m)
     computed = worst([r.rag for r in results])
     reasons = [f"{r.rule.name}: {r.finding}" for r in results if r.rag != Rag.GREEN]
-    info = OverrideInfo(override.id, Rag(override.rag), override.reason, override.set_by, override.set_at) \
+    info = OverrideInfo(override.id, Rag(override.rag), override.reason, override.set_by, override.set_on,
+                        override.set_at) \
         if override else None
     return RagStatus(ws_id, name, m, results, computed, info, reasons)
 
@@ -247,7 +249,7 @@ def set_override(session: Session, actor: Actor, workstream_id: int | None, rag:
     if previous is not None:
         previous.cleared_at, previous.cleared_by = now, actor.username
     override = RagOverride(workstream_id=workstream_id, rag=rag, reason=reason, set_by=actor.display_name,
-                           set_at=now)
+                           set_on=clock.today(), set_at=now)
     session.add(override)
     session.flush()
     scope = "whole review" if workstream_id is None else f"workstream {workstream_id}"

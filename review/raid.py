@@ -47,6 +47,7 @@ class RaidStatus(StrEnum):
 
 
 KIND_LABELS = {k.value: k.label for k in RaidKind}
+KIND_PLURALS = {"Risk": "risks", "Assumption": "assumptions", "Issue": "issues", "Dependency": "dependencies"}
 STATUS_LABELS = {s.value: s.label for s in RaidStatus}
 SCALE = range(1, 6)  # likelihood and impact, 1 (rare / minimal) to 5 (almost certain / severe)
 LIKELIHOOD_WORDS = {1: "Rare", 2: "Unlikely", 3: "Possible", 4: "Likely", 5: "Almost certain"}

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from dateutil.easter import easter
 from dateutil.relativedelta import relativedelta
 
 from review.working_days import add_working_days, is_working_day
@@ -112,8 +113,9 @@ def critical_path(durations: Mapping[int, int], links: Iterable[tuple[int, int]]
 
 
 def planned_duration(start: date | None, due: date | None, milestone: bool = False) -> int:
-    """Days a task takes in the plan: calendar days from start to due inclusive; 0 for a milestone or no dates."""
-    if milestone:
+    """Days a task takes in the plan: calendar days from start to due inclusive. A milestone on a single day
+    (or without a start) takes none; a task without dates takes none."""
+    if milestone and (start is None or start == due):
         return 0
     if start and due:
         return max(0, (due - start).days + 1)
@@ -241,3 +243,18 @@ def consultation_schedule(start: date, consultation_weeks: int = CONSULTATION_WE
             due = add_working_days(begin, step.working_days - 1)
         out[step.key] = ScheduledStep(step, begin, due)
     return out
+
+
+def school_holidays_crossed(start: date, end: date) -> list[str]:
+    """Which school holidays (typical dates in England: Christmas 20 Dec to 3 Jan, Easter about a fortnight round
+    Easter Sunday, summer 22 Jul to 31 Aug) a period crosses; councils consult for longer across them."""
+    crossed: list[str] = []
+    for year in range(start.year - 1, end.year + 1):
+        sunday = easter(year)
+        windows = (("Christmas", date(year, 12, 20), date(year + 1, 1, 3)),
+                   ("Easter", sunday - timedelta(days=9), sunday + timedelta(days=8)),
+                   ("summer", date(year, 7, 22), date(year, 8, 31)))
+        for name, first, last in windows:
+            if first <= end and start <= last and name not in crossed:
+                crossed.append(name)
+    return crossed

@@ -36,6 +36,7 @@ def upgrade() -> None:
     sa.Column('rag', sa.String(length=10), nullable=False),
     sa.Column('reason', sa.Text(), nullable=False),
     sa.Column('set_by', sa.String(length=120), nullable=False),
+    sa.Column('set_on', sa.Date(), nullable=False),
     sa.Column('set_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('cleared_at', sa.DateTime(timezone=True), nullable=True),
     sa.Column('cleared_by', sa.String(length=120), nullable=True),

@@ -83,7 +83,9 @@ def test_empty_network():
 
 def test_planned_duration_counts_calendar_days_inclusive():
     assert schedule.planned_duration(date(2019, 3, 4), date(2019, 3, 8)) == 5
-    assert schedule.planned_duration(date(2019, 3, 4), date(2019, 3, 8), milestone=True) == 0
+    assert schedule.planned_duration(date(2019, 3, 4), date(2019, 3, 8), milestone=True) == 5  # a milestone phase
+    assert schedule.planned_duration(date(2019, 3, 8), date(2019, 3, 8), milestone=True) == 0
+    assert schedule.planned_duration(date(2019, 3, 8), date(2019, 3, 8)) == 1
     assert schedule.planned_duration(None, date(2019, 3, 8)) == 0
 
 
@@ -140,6 +142,13 @@ def test_the_decision_waits_28_clear_days_after_the_forward_plan_entry():
     assert schedule.clear_days_between(date(2020, 1, 24), date(2020, 2, 22)) == 28
     # Ready later than the notice allows: the readiness date wins.
     assert schedule.earliest_key_decision(date(2020, 1, 24), date(2020, 3, 2)) == date(2020, 3, 2)
+
+
+def test_school_holidays_crossed_by_a_consultation():
+    assert schedule.school_holidays_crossed(date(2019, 12, 31), date(2020, 3, 23)) == ["Christmas"]
+    assert schedule.school_holidays_crossed(date(2020, 2, 10), date(2020, 5, 4)) == ["Easter"]  # Easter 12 Apr
+    assert schedule.school_holidays_crossed(date(2020, 6, 1), date(2020, 9, 1)) == ["summer"]
+    assert schedule.school_holidays_crossed(date(2020, 9, 14), date(2020, 11, 30)) == []
 
 
 def test_consultation_length_outside_8_to_12_weeks_is_refused():

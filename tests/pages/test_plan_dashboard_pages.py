@@ -1,0 +1,173 @@
+"""AppTest of the executive dashboard, the plan and the RAID log for every role, and the project team's writes."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from review import db
+from review.config import get_settings
+from review.models import AuditEvent, Task
+from review.models.plan import Baseline, RagOverride, RaidItem
+from review.roles import Role
+from tests.pages.conftest import texts
+
+DASHBOARD = "pages/1_Executive_dashboard.py"
+PLAN = "pages/3_Plan.py"
+RAID = "pages/4_RAID_log.py"
+EDITORS = {Role.ADMIN, Role.EDITOR}
+TILES = ["Overall status", "Status by workstream", "Progress by phase", "Milestones in the next 8 weeks",
+         "Overdue and blocked tasks", "Top risks", "Contract and decision deadlines", "Phone line",
+         "What parents told us"]
+
+
+def query(statement):
+    engine = db.make_engine(get_settings().database_url)
+    try:
+        with db.unit_of_work(engine) as session:
+            return session.execute(statement).all()
+    finally:
+        engine.dispose()
+
+
+def edit_controls(at) -> list[str]:
+    """Anything a viewer should not have: forms, text inputs, and buttons other than signing out."""
+    found = [f"form {f.key}" for f in at.get("form")]
+    found += [f"text input {t.key}" for t in at.text_input] + [f"text area {t.key}" for t in at.text_area]
+    found += [f"button {b.label}" for b in at.button if b.key != "_sign_out"]
+    return found
+
+
+def test_viewer_sees_every_dashboard_tile_with_no_edit_controls(open_page):
+    at = open_page(DASHBOARD, Role.VIEWER)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    page = texts(at)
+    for tile in TILES:
+        assert tile in page, tile
+    assert edit_controls(at) == []
+    assert "Override a RAG" not in page
+    # Demo data fills each tile: RAG with the override's reason, a milestone, the overdue tasks, risks, deadlines,
+    # what parents said and the recommended phone-line scenario.
+    assert "Computed **red**" in page and "Set to **amber**" in page and "finance sign-off is blocked" in page
+    assert "not set up yet" not in page and "could not be read" not in page
+    frames = [df.value for df in at.dataframe]
+    cells = "\n".join(f.to_csv() for f in frames)
+    for expected in ("SUB-05", "EXP-15", "R-01", "Notice deadline", "Recommended scenario"):
+        assert expected in cells or expected in page, expected
+    assert len(at.get("plotly_chart")) == 1
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Overdue"] == "3" and metrics["Blocked"] == "1"
+    assert metrics["Annual cost"].startswith("£") and "Staff (FTE)" in metrics
+    assert at.get("download_button"), "the highlight report download is offered"
+    links = {link.proto.label for link in at.get("page_link") if link.proto.label.startswith("Open ")}
+    assert {"Open Plan and baselines", "Open RAID log", "Open Contracts", "Open Phone-line costs"} <= links
+    assert "Open Tasks" not in links  # viewers cannot open the task tracker; that tile links to the plan
+
+
+@pytest.mark.parametrize("page", [DASHBOARD, PLAN, RAID])
+@pytest.mark.parametrize("role", list(Role))
+def test_each_page_for_each_role(open_page, page, role):
+    at = open_page(page, role)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    if role in EDITORS:
+        assert at.get("form") or at.button, "the project team gets its edit controls"
+    else:
+        assert edit_controls(at) == [], edit_controls(at)
+
+
+def test_plan_page_draws_the_timeline_and_names_the_critical_path(open_page):
+    at = open_page(PLAN, Role.VIEWER)
+    page = texts(at)
+    assert "Critical path" in page and "EXP-01 → EXP-02 → EXP-05" in page and "2 chains tie" in page
+    assert len(at.get("plotly_chart")) >= 3  # timeline and the two slippage charts
+    assert "Original plan agreed by the project team" in page or at.selectbox(key="bl_choice")
+    slipped = next(df.value for df in at.dataframe if "Slippage (days)" in df.value.columns)
+    assert slipped.iloc[0]["Ref"] == "SUB-05" and slipped.iloc[0]["Slippage (days)"] == 28
+    assert "The project team inserts these steps" in page
+
+
+def test_plan_filters_to_the_critical_path(open_page):
+    at = open_page(PLAN, Role.EDITOR)
+    at.toggle(key="plan_critical").set_value(True).run()
+    assert not at.exception
+    assert "16 task(s) shown of 31" in texts(at)
+
+
+def test_editor_saves_a_baseline(open_page):
+    at = open_page(PLAN, Role.EDITOR)
+    at.text_input(key="bl_name").input("").run()
+    next(b for b in at.button if b.label == "Save baseline").click().run()
+    assert "Give the baseline a name" in texts(at)
+    at.text_input(key="bl_name").input("Plan for the December SEND Executive")
+    next(b for b in at.button if b.label == "Save baseline").click().run()
+    assert not at.exception
+    assert "Baseline 'Plan for the December SEND Executive' saved" in texts(at)
+    assert query(select(func.count()).select_from(Baseline))[0][0] == 2
+
+
+def test_editor_inserts_the_consultation_template(open_page):
+    from datetime import date
+
+    at = open_page(PLAN, Role.EDITOR)
+    at.date_input(key="tpl_start").set_value(date(2020, 1, 6)).run()
+    at.slider(key="tpl_weeks").set_value(10).run()
+    at.button(key="tpl_insert").click().run()
+    assert not at.exception
+    assert "Formal consultation inserted as tasks CON-01 to CON-09" in texts(at)
+    rows = query(select(Task.reference, Task.start_date, Task.due_date).where(Task.reference.like("CON-%"))
+                 .order_by(Task.reference))
+    assert len(rows) == 9 and rows[0][1] == date(2020, 1, 6)
+    at.button(key="tpl_insert").click().run()  # again: the references are taken
+    assert "already used" in texts(at)
+
+
+def test_editor_overrides_the_rag_with_a_reason_and_it_is_audited(open_page):
+    at = open_page(DASHBOARD, Role.EDITOR)
+    at.selectbox(key="rag_value").select("green")
+    at.text_area(key="rag_reason").input("short")
+    next(b for b in at.button if b.label == "Save override").click().run()
+    assert "at least 10 characters" in texts(at)
+    at.text_area(key="rag_reason").input("Finance signed off on 15 November; paper on track.")
+    next(b for b in at.button if b.label == "Save override").click().run()
+    assert not at.exception
+    assert "RAG override saved" in texts(at)
+    assert "Set to **green**" in texts(at)
+    overrides = query(select(RagOverride.rag, RagOverride.cleared_at).order_by(RagOverride.id))
+    assert [r[0] for r in overrides] == ["amber", "green"] and overrides[0][1] is not None
+    events = query(select(AuditEvent.username).where(AuditEvent.entity == "rag_override",
+                                                     AuditEvent.action == "create"))
+    assert events[-1][0] == "demo-editor"
+    at.button(key="rag_clear_0").click().run()
+    assert "Override cleared" in texts(at) and "Set to **" not in texts(at)
+
+
+def test_editor_adds_a_risk_and_sees_field_errors(open_page):
+    at = open_page(RAID, Role.EDITOR)
+    prefix = "raid_add_0"
+    at.text_input(key=f"{prefix}_title").input("Telephony contract renewal clashes with launch")
+    at.selectbox(key=f"{prefix}_likelihood").select(None)
+    next(b for b in at.button if b.label == "Add to the RAID log").click().run()
+    assert "A risk needs a likelihood" in texts(at)
+    at = open_page(RAID, Role.EDITOR)
+    at.text_input(key=f"{prefix}_title").input("Telephony contract renewal clashes with launch")
+    at.selectbox(key=f"{prefix}_likelihood").select(3)
+    at.selectbox(key=f"{prefix}_impact").select(4)
+    next(b for b in at.button if b.label == "Add to the RAID log").click().run()
+    assert not at.exception
+    assert "Added R-08" in texts(at)
+    assert query(select(RaidItem.likelihood, RaidItem.impact).where(RaidItem.reference == "R-08"))[0] == (3, 4)
+
+
+def test_viewer_reads_the_raid_log_and_heat_maps(open_page):
+    at = open_page(RAID, Role.VIEWER)
+    assert len(at.tabs) == 2
+    log = at.dataframe[0].value
+    assert log.iloc[0]["Ref"] == "R-01" and log.iloc[0]["Score"] == 16
+    assert len(at.get("plotly_chart")) == 2
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(open_page):
+    for page in (DASHBOARD, PLAN, RAID):
+        at = open_page(page, None)
+        assert "Please sign in" in texts(at)
+        assert not at.get("plotly_chart")

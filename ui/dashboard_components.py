@@ -1,0 +1,247 @@
+"""Executive dashboard tiles: RAG, the override form (project team), and one bordered tile per topic that links
+to its page."""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pandas as pd
+import streamlit as st
+
+from review import clock, rag, raid
+from review.dashboard import Dashboard
+from review.errors import DomainError, ValidationFailed
+from review.highlight_report import highlight_report_html, report_filename
+from review.rag import Rag, RagStatus, rules_frame
+from review.roles import Actor, Permission
+from ui import charts, data
+from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.navigation import PAGE_BY_KEY
+
+BADGE_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
+DATE = st.column_config.DateColumn(format="DD MMM YYYY")
+SLIPPAGE = st.column_config.NumberColumn(help="Days later than in the latest baseline")
+
+
+@contextmanager
+def tile(title: str, actor: Actor, *page_keys: str) -> Iterator[None]:
+    """A bordered tile with a heading, its content, then a link to the first of its pages the role may open."""
+    with st.container(border=True):
+        st.subheader(title)
+        yield
+        links = [PAGE_BY_KEY[k] for k in page_keys]
+        openable = [p for p in links if p.exists and actor.can(p.permission)]
+        for page in openable[:2]:
+            st.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
+        if not openable:
+            st.caption(f"The {links[0].label} page is not available yet.")
+
+
+def badge(rag_value: Rag) -> None:
+    st.badge(rag_value.label, color=BADGE_COLOURS[rag_value], icon=":material/circle:")
+
+
+# ------------------------------------------------------------------ RAG
+
+def _status_text(status: RagStatus) -> str:
+    why = "; ".join(status.reasons) or "all rules green"
+    text = f"Computed **{status.computed.label.lower()}**: {why}."
+    if status.override:
+        o = status.override
+        text += (f"  \n:material/edit_note: Set to **{o.rag.label.lower()}** by {o.set_by} on "
+                 f"{o.set_on:%d %b %Y}: {o.reason}")
+    return text
+
+
+def _rag_cell(value: str) -> str:
+    colour = {"Red": "#c0392b", "Amber": "#e6a117", "Green": "#2e8540"}.get(value)
+    text = "#1b1b1b" if value == "Amber" else "white"
+    return f"background-color: {colour}; color: {text}; font-weight: bold" if colour else ""
+
+
+def show_rag(d: Dashboard) -> None:
+    overall = d.rag.overall
+    with st.container(border=True):
+        left, right = st.columns([1, 4], vertical_alignment="center")
+        with left:
+            st.subheader("Overall status")
+            badge(overall.shown)
+        right.markdown(_status_text(overall))
+    with st.container(border=True):
+        st.subheader("Status by workstream")
+        frame = d.rag.frame()
+        frame = frame[frame["Scope"] != "Whole review"]
+        if frame.empty:
+            st.info("No workstream has tasks yet.")
+        else:
+            columns = ["Scope", "RAG", "Computed", "Why"] + (["Override"] if frame["Override"].any() else [])
+            shown = frame[columns].rename(columns={"Scope": "Workstream", "Why": "Why (rules not green)"})
+            st.dataframe(shown.style.map(_rag_cell, subset=["RAG", "Computed"]), hide_index=True,
+                         column_config={"Why (rules not green)": st.column_config.TextColumn(width="large"),
+                                        "RAG": st.column_config.TextColumn(width="small"),
+                                        "Computed": st.column_config.TextColumn(width="small")})
+    with st.expander("How the RAG is worked out"):
+        st.dataframe(rules_frame(), hide_index=True)
+        st.caption("The project team may override a computed RAG with a reason; the reason is shown beside it and "
+                   "the change is kept in the audit log. Slippage is measured against the newest baseline.")
+
+
+def _set_override(actor: Actor, form: str) -> None:
+    s = st.session_state
+    scope = s.get("rag_scope")
+    try:
+        with data.writing() as session:
+            rag.set_override(session, actor, None if scope == 0 else scope, s.get("rag_value"), s.get("rag_reason"))
+    except ValidationFailed as exc:
+        set_field_errors(form, exc.errors)
+        flash("The override was not saved. Please correct the fields marked below.", "error")
+        return
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return
+    clear_field_errors(form)
+    s["rag_reason"] = ""
+    flash("RAG override saved; it shows with its reason until cleared.")
+
+
+def _clear_override(actor: Actor, scope: int | None) -> None:
+    try:
+        with data.writing() as session:
+            rag.clear_override(session, actor, scope)
+    except DomainError as exc:
+        flash(str(exc), "warning")
+        return
+    flash("Override cleared: the computed RAG shows again.")
+
+
+def show_override_form(actor: Actor, d: Dashboard) -> None:
+    """Project team and admins: set or clear a manual RAG, with a reason."""
+    if not actor.can(Permission.EDIT_PLAN):
+        return
+    scopes = {0: "Whole review"} | {s.workstream_id: s.name for s in d.rag.workstreams if s.workstream_id}
+    in_force = {0: d.rag.overall.override} if d.rag.overall.override else {}
+    in_force |= {s.workstream_id: s.override for s in d.rag.workstreams if s.override and s.workstream_id}
+    form = "rag_override"
+    with st.expander("Override a RAG (project team)", icon=":material/edit_note:"):
+        with st.form(form):
+            c1, c2 = st.columns([2, 1])
+            c1.selectbox("For", list(scopes), format_func=scopes.get, key="rag_scope")
+            c2.selectbox("RAG", [r.value for r in (Rag.RED, Rag.AMBER, Rag.GREEN)], key="rag_value",
+                         format_func=lambda v: Rag(v).label)
+            with c2:
+                field_error(form, "rag")
+            st.text_area("Reason *", key="rag_reason", max_chars=1000,
+                         help=f"At least {rag.REASON_MIN_LENGTH} characters; shown next to the RAG and in the report.")
+            field_error(form, "reason")
+            st.form_submit_button("Save override", type="primary", icon=":material/save:", on_click=_set_override,
+                                  args=(actor, form))
+        for scope, override in in_force.items():
+            st.button(f"Clear the override on {scopes.get(scope, 'this workstream')} ({override.rag.label})",
+                      key=f"rag_clear_{scope}", on_click=_clear_override, args=(actor, None if scope == 0 else scope))
+
+
+# ------------------------------------------------------------------ tiles
+
+def show_tiles(actor: Actor, d: Dashboard) -> None:
+    left, right = st.columns(2)
+    with left:
+        with tile("Progress by phase", actor, "plan"):
+            if d.progress["Tasks"].sum() == 0:
+                st.info("No tasks yet.")
+            else:
+                st.plotly_chart(charts.phase_progress(d.progress), key="dash_progress")
+        with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
+            c1, c2 = st.columns(2)
+            c1.metric("Overdue", d.overdue_total)
+            c2.metric("Blocked", d.blocked_total)
+            if d.attention.empty:
+                st.success("Nothing is overdue or blocked.", icon=":material/check_circle:")
+            else:
+                st.dataframe(d.attention[["Ref", "Task", "Status", "Days late", "Owner"]], hide_index=True,
+                             column_config={"Days late": st.column_config.NumberColumn(width="small")})
+        with tile("Contract and decision deadlines", actor, "contracts", "decisions"):
+            _external_table(d.deadlines, ["Date", "Days remaining", "What", "Record"])
+        with tile("Phone line", actor, "costs"):
+            _phone_line(d)
+    with right:
+        with tile("Milestones in the next 8 weeks", actor, "plan"):
+            if d.milestones.empty:
+                st.info("No milestones due in the next 8 weeks.", icon=":material/flag:")
+            else:
+                st.dataframe(d.milestones[["Ref", "Milestone", "Due", "Days to go", "Slippage (days)"]],
+                             hide_index=True, column_config={"Due": DATE, "Slippage (days)": SLIPPAGE})
+        with tile("Top risks", actor, "raid"):
+            counts = ", ".join(f"{n} {k.lower() if n == 1 else raid.KIND_PLURALS.get(k, k.lower() + 's')}"
+                               for k, n in d.raid_counts.items())
+            st.caption(f"Open in the RAID log: {counts}.")
+            if d.top_risks.empty:
+                st.info("No open risks.")
+            else:
+                st.dataframe(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]], hide_index=True,
+                             column_config={"Risk": st.column_config.TextColumn(width="large"),
+                                            "Score": st.column_config.NumberColumn(help="Likelihood x impact, 1-25"),
+                                            "Residual score": st.column_config.NumberColumn(
+                                                "Residual", help="Score after mitigation")})
+        with tile("What parents told us", actor, "insights", "engagement"):
+            _engagement(d)
+
+
+def _external_table(ext, columns: list[str]) -> None:
+    if not ext.available:
+        st.info(ext.message, icon=":material/hourglass_empty:")
+        return
+    frame = ext.data if isinstance(ext.data, pd.DataFrame) else pd.DataFrame()
+    if frame.empty:
+        st.info(ext.message or "Nothing coming up.", icon=":material/event_available:")
+        return
+    shown = frame[[c for c in columns if c in frame.columns]].head(10)
+    st.dataframe(shown, hide_index=True, column_config={
+        "Date": DATE, "Days remaining": st.column_config.NumberColumn("Days to go", width="small")})
+    if len(frame) > len(shown):
+        st.caption(f"The next {len(shown)} of {len(frame)} dates.")
+
+
+def _engagement(d: Dashboard) -> None:
+    e = d.engagement
+    if not e.available:
+        st.info(e.message, icon=":material/hourglass_empty:")
+        return
+    figures = e.data or {}
+    c1, c2, c3 = st.columns(3)
+    c1.metric("Activities", figures.get("activities", "-"), help="Engagement activities held with parents")
+    c2.metric("Participants", figures.get("participants", "-"))
+    c3.metric("Open needs", figures.get("needs_without_response", "-"),
+              help="Needs parents raised that have no 'we did' response yet")
+    themes = pd.DataFrame(figures.get("top_themes") or [], columns=["theme", "count"])
+    if themes.empty:
+        st.caption("No themes recorded yet.")
+    else:
+        st.dataframe(themes.rename(columns={"theme": "Top themes", "count": "Mentions"}).astype({"Mentions": str}),
+                     hide_index=True)
+    if figures.get("suppressed"):
+        st.caption("Counts below 5 are shown as 'fewer than 5' to protect families' privacy.")
+
+
+def _phone_line(d: Dashboard) -> None:
+    p = d.phone_line
+    if not p.available or not p.data:
+        st.info(p.message, icon=":material/hourglass_empty:")
+        return
+    line = p.data
+    st.markdown(f"Recommended scenario: **{line['scenario']}**"
+                + (f" ({line['delivery_model']})" if line.get("delivery_model") else ""))
+    c1, c2 = st.columns(2)
+    c1.metric("Annual cost", f"£{line['average_annual_cost']:,.0f}",
+              help=f"Average over the {line.get('contract_years') or ''} contract years, from the cost model")
+    c2.metric("Staff (FTE)", f"{line['total_fte']:.1f}",
+              help=f"{line['adviser_fte']:.1f} adviser FTE plus team leaders")
+    st.caption(f"{line['annual_calls']:,.0f} calls a year; £{line['cost_per_call']:,.2f} a call.")
+    if line.get("illustrative"):
+        st.caption("Illustrative figures, not yet agreed with finance.")
+
+
+def show_report_download(d: Dashboard) -> None:
+    html = highlight_report_html(d, clock.now_utc())
+    st.download_button("Download the highlight report (HTML, printable)", html.encode("utf-8"), report_filename(d),
+                       "text/html", icon=":material/print:", key="highlight_report",
+                       help="The same content as this page, dated; open it and print, or save as PDF.")

@@ -1,0 +1,216 @@
+"""RAID log components: filters, the log, the heat maps, and the add and edit forms (project team)."""
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from review import clock, organisation, plan, raid
+from review.errors import DomainError, ValidationFailed
+from review.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
+from review.roles import Actor
+from ui import data, plan_charts
+from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+
+TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
+                 "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
+SCORE_OPTIONS = [None, 1, 2, 3, 4, 5]
+
+
+def show_filters() -> tuple[list[str], list[str]]:
+    c1, c2 = st.columns(2)
+    kinds = c1.multiselect("Type", list(KIND_LABELS), format_func=KIND_LABELS.get, key="raid_kinds")
+    statuses = c2.multiselect("Status", list(STATUS_LABELS), default=["open", "monitoring"],
+                              format_func=STATUS_LABELS.get, key="raid_statuses")
+    return kinds, statuses
+
+
+def show_log(frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.info("Nothing in the RAID log matches these filters.", icon=":material/filter_alt_off:")
+        return
+    st.caption(f"{len(frame)} item(s), highest risk score first. Score = likelihood x impact (1 to 25): "
+               "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation.")
+    st.dataframe(frame[TABLE_COLUMNS], hide_index=True, column_config={
+        "Title": st.column_config.TextColumn(width="large"),
+        "Mitigation": st.column_config.TextColumn(width="medium"),
+        "Review by": st.column_config.DateColumn(format="DD MMM YYYY"),
+        "Review overdue": st.column_config.CheckboxColumn(),
+        "Score": st.column_config.NumberColumn(help="Likelihood x impact, before mitigation"),
+        "Residual score": st.column_config.NumberColumn(help="Likelihood x impact after mitigation"),
+    })
+    st.download_button("Download the RAID log (CSV)", frame[TABLE_COLUMNS + ["description"]]
+                       .rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8"),
+                       "raid-log.csv", "text/csv", icon=":material/download:")
+
+
+def show_heat_maps() -> None:
+    inherent = data.cached(raid.heat_map_counts, False)
+    residual = data.cached(raid.heat_map_counts, True)
+    if int(inherent.values.sum()) == 0:
+        st.info("No open risks to plot.", icon=":material/info:")
+        return
+    left, right = st.columns(2)
+    left.plotly_chart(plan_charts.risk_heat_map(inherent, "Open risks before mitigation (number of risks)"),
+                      key="heat_inherent")
+    right.plotly_chart(plan_charts.risk_heat_map(residual, "Open risks after mitigation (residual)"),
+                       key="heat_residual")
+    st.caption("Each cell is a likelihood and impact; the number is how many open risks sit there. Colours are the "
+               "score bands (likelihood x impact): green Low (1-4), amber Medium (5-10), red High (12-25). A risk "
+               "without residual scores is left off the right-hand map.")
+
+
+# ------------------------------------------------------------------ forms
+
+def _fields(form: str, prefix: str, values: dict[str, Any], people: dict[int, str], streams: dict[int, str],
+            tasks: dict[int, str], linked: list[int]) -> None:
+    def pick(label, options, field, fmt, current):
+        index = options.index(current) if current in options else 0
+        st.selectbox(label, options, index=index, key=f"{prefix}_{field}", format_func=fmt)
+        field_error(form, field)
+
+    c1, c2, c3 = st.columns([1, 3, 1])
+    with c1:
+        pick("Type *", list(KIND_LABELS), "kind", KIND_LABELS.get, values.get("kind", "risk"))
+    with c2:
+        st.text_input("Title *", values.get("title") or "", key=f"{prefix}_title", max_chars=raid.TITLE_MAX)
+        field_error(form, "title")
+    with c3:
+        pick("Status", list(STATUS_LABELS), "status", STATUS_LABELS.get, values.get("status", "open"))
+    st.text_area("Description", values.get("description") or "", key=f"{prefix}_description", height=80)
+    c1, c2 = st.columns(2)
+    with c1:
+        pick("Owner", [None, *people], "owner_id", lambda i: "(none)" if i is None else people[i],
+             values.get("owner_id"))
+    with c2:
+        pick("Workstream", [None, *streams], "workstream_id", lambda i: "(none)" if i is None else streams[i],
+             values.get("workstream_id"))
+    st.markdown("**Risks only**: likelihood and impact from 1 to 5, before and after mitigation.")
+    c1, c2, c3, c4 = st.columns(4)
+    for col, field, label, words in ((c1, "likelihood", "Likelihood", LIKELIHOOD_WORDS),
+                                     (c2, "impact", "Impact", IMPACT_WORDS),
+                                     (c3, "residual_likelihood", "Residual likelihood", LIKELIHOOD_WORDS),
+                                     (c4, "residual_impact", "Residual impact", IMPACT_WORDS)):
+        with col:
+            pick(label, SCORE_OPTIONS, field, lambda v, w=words: "(not scored)" if v is None else f"{v} {w[v]}",
+                 values.get(field))
+    st.text_area("Mitigation or response", values.get("mitigation") or "", key=f"{prefix}_mitigation", height=80)
+    c1, c2 = st.columns(2)
+    with c1:
+        st.date_input("Raised on", values.get("raised_on") or clock.today(), key=f"{prefix}_raised_on",
+                      format="DD/MM/YYYY")
+        field_error(form, "raised_on")
+    with c2:
+        st.date_input("Review by", values.get("review_date"), key=f"{prefix}_review_date", format="DD/MM/YYYY",
+                      help="Needed for an open risk.")
+        field_error(form, "review_date")
+    st.multiselect("Linked tasks", list(tasks), default=[t for t in linked if t in tasks], key=f"{prefix}_tasks",
+                   format_func=tasks.get)
+    field_error(form, "task_ids")
+
+
+def _read(prefix: str) -> dict[str, Any]:
+    return {f: st.session_state.get(f"{prefix}_{f}") for f in raid.EDITABLE_FIELDS}
+
+
+def _create(actor: Actor, form: str, prefix: str) -> None:
+    values = _read(prefix)
+    try:
+        with data.writing() as session:
+            item = raid.create_item(session, actor, task_ids=st.session_state.get(f"{prefix}_tasks", []), **values)
+            ref = item.reference
+    except ValidationFailed as exc:
+        set_field_errors(form, exc.errors)
+        flash("Nothing was added. Please correct the fields marked below.", "error")
+        return
+    except DomainError as exc:
+        flash(str(exc), "error")
+        return
+    clear_field_errors(form)
+    st.session_state["raid_add_nonce"] = st.session_state.get("raid_add_nonce", 0) + 1
+    flash(f"Added {ref}: {values['title']}.")
+
+
+def _update(actor: Actor, form: str, prefix: str, item_id: int, version: int) -> None:
+    values = _read(prefix)
+    try:
+        with data.writing() as session:
+            raid.update_item(session, actor, item_id, version, **values)
+            raid.set_task_links(session, actor, item_id, st.session_state.get(f"{prefix}_tasks", []))
+    except ValidationFailed as exc:
+        set_field_errors(form, exc.errors)
+        flash("Nothing was saved. Please correct the fields marked below.", "error")
+        return
+    except DomainError as exc:
+        flash(str(exc), "warning")
+        return
+    clear_field_errors(form)
+    flash("RAID item saved.")
+
+
+def _delete(actor: Actor, item_id: int, version: int) -> None:
+    try:
+        with data.writing() as session:
+            raid.delete_item(session, actor, item_id, version)
+    except DomainError as exc:
+        flash(str(exc), "warning")
+        return
+    st.session_state.pop("raid_confirm_delete", None)
+    st.session_state.pop("raid_edit_choice", None)
+    flash("RAID item deleted. The audit log keeps a copy of what it held.")
+
+
+def _choices() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
+    names = data.cached(organisation.lookups)
+    return names["owner"], names["workstream"], data.cached(plan.open_task_options)
+
+
+def show_add_form(actor: Actor) -> None:
+    people, streams, tasks = _choices()
+    form = "raid_add"
+    prefix = f"raid_add_{st.session_state.get('raid_add_nonce', 0)}"
+    with st.form(form):
+        _fields(form, prefix, {"review_date": clock.today() + timedelta(weeks=4)}, people, streams, tasks, [])
+        st.form_submit_button("Add to the RAID log", type="primary", icon=":material/add:", on_click=_create,
+                              args=(actor, form, prefix))
+
+
+def show_edit_form(actor: Actor, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        st.info("No item to edit with these filters.")
+        return
+    labels = {int(r.id): f"{r.Ref} {r.Title}" for r in frame.itertuples()}
+    item_id = st.selectbox("Item to edit", list(labels), format_func=labels.get, key="raid_edit_choice")
+    row = frame.set_index("id").loc[item_id]
+    version = int(row["version"])
+    with data.reading() as session:
+        item = raid.get_item(session, item_id)
+        values = {f: getattr(item, f) for f in raid.EDITABLE_FIELDS}
+        linked = raid.linked_task_ids(session, item_id)
+    people, streams, tasks = _choices()
+    form = f"raid_edit_{item_id}"
+    prefix = f"raid_edit_{item_id}_{version}"
+    with st.form(form):
+        _fields(form, prefix, values, people, streams, tasks, linked)
+        st.form_submit_button("Save item", type="primary", icon=":material/save:", on_click=_update,
+                              args=(actor, form, prefix, item_id, version))
+    if st.session_state.get("raid_confirm_delete") == item_id:
+        st.warning(f"Delete **{labels[item_id]}**? Closing it keeps it in the log; deleting removes it.",
+                   icon=":material/delete:")
+        c1, c2 = st.columns(2)
+        c1.button("Yes, delete this item", type="primary", key="raid_delete_yes", on_click=_delete,
+                  args=(actor, item_id, version))
+        if c2.button("Cancel", key="raid_delete_no"):
+            st.session_state.pop("raid_confirm_delete", None)
+            st.rerun()
+    elif st.button("Delete this item...", icon=":material/delete:", key="raid_delete"):
+        st.session_state["raid_confirm_delete"] = item_id
+        st.rerun()
+
+
+KIND_HELP = {RaidKind.RISK.label: "something that may happen and would affect the review",
+             RaidKind.ASSUMPTION.label: "something taken as true for planning, to be checked",
+             RaidKind.ISSUE.label: "something that has happened and needs action",
+             RaidKind.DEPENDENCY.label: "something the review relies on from outside the project"}
