@@ -119,7 +119,7 @@ class PackContent:
 
     @property
     def stamp(self) -> str:
-        pack = f"Pack {self.pack_number}" if self.pack_number else "Preview (not yet generated)"
+        pack = f"Pack {self.pack_number}" if self.pack_number else "Live preview"
         return (f"{pack}: figures as at {self.as_at:%d %B %Y}, pulled {self.generated_at:%d %b %Y %H:%M} UTC, "
                 f"data version {self.data_version}")
 
@@ -205,9 +205,11 @@ def _risks(session: Session) -> Part:
         return Part(None, _missing("RAID log", 6))
     frame = raid.raid_frame(session, kinds=[raid.RaidKind.RISK.value])
     frame = frame[frame["status"] != raid.RaidStatus.CLOSED.value].rename(columns={"Title": "Risk"})
-    columns = ["Ref", "Risk", "Owner", "Likelihood", "Impact", "Score", "Rating", "Residual score", "Mitigation"]
+    frame["Score"] = [f"{s} ({li}x{im})" if not _is_blank(s) else "" for s, li, im in
+                      zip(frame["Score"], frame["Likelihood"], frame["Impact"], strict=True)]
+    columns = ["Ref", "Risk", "Owner", "Score", "Rating", "Residual score", "Mitigation"]
     return Part(frame[columns].reset_index(drop=True),
-                "RAID log: open risks, highest score first (score = likelihood x impact, each 1 to 5).")
+                "RAID log: open risks, highest score first (score = likelihood x impact, each from 1 to 5).")
 
 
 # ---------------------------------------------------------------- plan (tasks, with issue 6's review.plan)
@@ -250,6 +252,8 @@ def _engagement(session: Session) -> Part:
     counts = engagement.theme_counts(session, PACK_READER)
     frame = counts[["Theme", "Mentions"]].rename(columns={"Mentions": "Inputs raising the theme"})
     frame["count"] = pd.to_numeric(counts["Mentions"], errors="coerce")  # suppressed counts become NaN
+    if counts.empty:
+        return Part(frame.reset_index(drop=True), "Parent engagement record.")
     h = engagement.headline(session, PACK_READER)
     headline = (f"The engagement record holds {h['activities']} activities with {h['participants']} participants, "
                 f"who gave {h['inputs']} inputs. The project team has recorded {h['responses']} 'you said, we did' "
@@ -266,10 +270,10 @@ def _contracts(session: Session) -> Part:
     if contracts is None:
         return Part(None, _missing("contract register", 4))
     frame = contracts.contracts_frame(session)
-    columns = ["Ref", "Contract", "Provider", "Current end", "Extensions left", "Last possible end", "Notice deadline",
-               "Annual value (£)", "Status"]
+    columns = ["Ref", "Contract", "Provider", "Current end", "Last possible end", "Notice deadline", "Annual value (£)",
+               "Status"]
     return Part(frame[columns].reset_index(drop=True),
-                "Contract register: current end, extensions left and the notice deadline, computed today.")
+                "Contract register: current end, last possible end and the notice deadline, computed today.")
 
 
 def _decisions(session: Session) -> Part:
@@ -518,15 +522,18 @@ def changes_frame(changes: list[dict[str, Any]]) -> pd.DataFrame:
 
 # ====================================================================== the outline (shared by Word and the page)
 
+NOT_APPLICABLE = "n/a"
+
+
 def money(value: Any) -> str:
     if _is_blank(value):
-        return "-"
+        return NOT_APPLICABLE
     return f"£{float(value):,.0f}"
 
 
 def fte(value: Any) -> str:
     if _is_blank(value):
-        return "-"
+        return NOT_APPLICABLE
     return f"{float(value):.1f}"
 
 
@@ -765,10 +772,14 @@ def outline(content: PackContent) -> list[Block]:
     b.append(Block("heading", next(pid), level=2))
     b += _paragraphs(s.get("pid_communication"), "The communication management approach has not been written yet.")
     b.append(Block("heading", next(pid), level=2))
+    b.append(Block("paragraph", "The plan's milestones are below; section 13 gives the timetable of the "
+                                "implementation steps and Appendix B every task with its owner and status."))
     chart = progress_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
-    b += _part_blocks(content.timetable)
+    if content.timetable.available and not content.timetable.frame.empty:
+        milestones = content.timetable.frame[content.timetable.frame["Milestone"] == "Yes"]
+        b.append(Block("table", "Milestones", frame=display_frame(milestones.drop(columns=["Milestone"]))))
     b.append(Block("heading", next(pid), level=2))
     b += _paragraphs(s.get("pid_controls"), "The project controls have not been written yet.")
 
@@ -806,17 +817,26 @@ def outline(content: PackContent) -> list[Block]:
 
 # ====================================================================== Word
 
+def _compact(value: float, unit: str) -> str:
+    """Axis ticks: £1.2m, £500k, 40%, 12."""
+    if unit == "GBP":
+        if abs(value) >= 1_000_000:
+            return f"£{value / 1_000_000:.1f}m"
+        return f"£{value / 1000:.0f}k" if abs(value) >= 1000 else f"£{value:.0f}"
+    return f"{value:.0f}%" if unit == "%" else f"{value:,.0f}"
+
+
 def chart_png(chart: Chart) -> bytes | None:
     """The chart as a PNG (matplotlib, no display needed), or None when matplotlib is not installed."""
     try:
         from matplotlib.figure import Figure
-        from matplotlib.ticker import FuncFormatter
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
     except ImportError:
         return None
     height = max(2.2, 0.45 * len(chart.labels) + 1.2) if chart.horizontal else 3.2
     fig = Figure(figsize=(6.4, height), dpi=150)
     ax = fig.add_subplot()
-    labels = [label if len(label) <= 45 else label[:44] + "…" for label in chart.labels]
+    labels = [label if len(label) <= 60 else label[:59] + "…" for label in chart.labels]
     if chart.horizontal:
         bars = ax.barh(labels, chart.values, color="#1d4f91")
         ax.invert_yaxis()
@@ -827,13 +847,13 @@ def chart_png(chart: Chart) -> bytes | None:
     fmt = {"GBP": lambda v: f"£{v:,.0f}", "%": lambda v: f"{v:.0f}%"}.get(chart.unit, lambda v: f"{v:,.0f}")
     ax.bar_label(bars, labels=[fmt(v) for v in chart.values], padding=3, fontsize=8)
     axis = ax.xaxis if chart.horizontal else ax.yaxis
-    axis.set_major_formatter(FuncFormatter(lambda v, _: fmt(v)))
+    axis.set_major_locator(MaxNLocator(nbins=5))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _compact(v, chart.unit)))
     if chart.unit == "%":
         (ax.set_xlim if chart.horizontal else ax.set_ylim)(0, 115)
     else:
         top = max(chart.values) if chart.values else 1
         (ax.set_xlim if chart.horizontal else ax.set_ylim)(0, top * 1.25 or 1)
-    ax.set_title(chart.title, loc="left", fontsize=10)
     ax.tick_params(labelsize=8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
@@ -852,6 +872,63 @@ def _shade(cell, colour: str) -> None:
     shading.set(qn("w:color"), "auto")
     shading.set(qn("w:fill"), colour)
     cell._tc.get_or_add_tcPr().append(shading)
+
+
+TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
+
+
+CHAR_CM = 0.17  # width of a digit of 8.5 pt Arial (0.556 em)
+CELL_PADDING_CM = 0.5  # Word's default cell margins, 0.19 cm each side
+MIN_TEXT_COLUMN_CM = 3.0
+SHORT_CELL = 14  # characters: figures, dates, references, statuses
+
+
+def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[float]:
+    """Column widths that fill the page: short columns (figures, dates) fit their longest value and header word;
+    text columns share the rest by their typical length and wrap."""
+    fixed: dict[int, float] = {}
+    text: dict[int, float] = {}
+    for i, column in enumerate(frame.columns):
+        cells = [len(str(v)) for v in frame[column]] or [0]
+        header_word = max((len(w) for w in str(column).split()), default=3) * 1.1  # headers are bold
+        if max(cells) <= SHORT_CELL:
+            fixed[i] = max(max(cells), header_word, 3) * CHAR_CM + CELL_PADDING_CM
+        else:
+            text[i] = max(min(sorted(cells)[len(cells) * 3 // 4], 40), header_word)
+    widths = [0.0] * len(frame.columns)
+    for i, w in fixed.items():
+        widths[i] = w
+    if not text:  # only short columns: stretch them to the page width
+        scale = total / sum(widths)
+        return [w * scale for w in widths]
+    remaining = total - sum(fixed.values())
+    text_minimum = min(MIN_TEXT_COLUMN_CM * len(text), 0.7 * total)
+    if fixed and remaining < text_minimum:  # many figures: shrink them, keep the text readable
+        scale = (total - text_minimum) / sum(fixed.values())
+        widths = [w * scale for w in widths]
+        remaining = text_minimum
+    for i, w in text.items():
+        widths[i] = remaining * w / sum(text.values())
+    return widths
+
+
+def _set_widths(table, widths_cm: list[float]) -> None:
+    """Fixed column widths (Word and LibreOffice both honour them), rows kept whole, header repeated."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table.autofit = False
+    widths = [Cm(w) for w in widths_cm]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
 
 
 def _docx_table(doc, frame: pd.DataFrame, caption: str) -> None:
@@ -876,6 +953,7 @@ def _docx_table(doc, frame: pd.DataFrame, caption: str) -> None:
             for paragraph in cell.paragraphs:
                 for run in paragraph.runs:
                     run.font.size = Pt(8.5)
+    _set_widths(table, column_widths_cm(frame))
     doc.add_paragraph()
 
 
@@ -887,6 +965,7 @@ def build_docx(content: PackContent) -> bytes:
 
     doc = Document()
     section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
     section.left_margin = section.right_margin = Cm(2)
     normal = doc.styles["Normal"]
     normal.font.name = "Arial"
@@ -914,7 +993,7 @@ def build_docx(content: PackContent) -> bytes:
                 cells[0].paragraphs[0].add_run(label).bold = True
                 _shade(cells[0], "D9E2F3")
                 cells[1].text = value
-                cells[0].width, cells[1].width = Cm(4), Cm(13)
+            _set_widths(table, [4.0, TEXT_WIDTH_CM - 4.0])
             doc.add_paragraph()
         elif block.kind == "heading":
             if block.text == PID_HEADING:

@@ -170,6 +170,8 @@ def chart_figure(chart: submission_pack.Chart) -> go.Figure:
     fig = px.bar(frame, x="value", y="label", orientation="h", color_discrete_sequence=["#1d4f91"])
     fig.update_traces(texttemplate=text, textposition="outside", cliponaxis=False)
     fig.update_yaxes(autorange="reversed")
+    top = max(chart.values) if chart.values else 1
+    fig.update_xaxes(range=[0, (115 if chart.unit == "%" else top * 1.3) or 1])
     if chart.unit == "GBP":
         fig.update_xaxes(tickprefix="£", tickformat=",.0f")
     return finish(fig, chart.title, chart.value_title, None, max(240, 60 * len(chart.labels) + 100))
@@ -177,12 +179,17 @@ def chart_figure(chart: submission_pack.Chart) -> go.Figure:
 
 def show_preview(content: submission_pack.PackContent) -> None:
     """Render the pack's outline: what the Word document will contain, block by block."""
-    st.caption(f"Live preview. {content.stamp}.")
+    note = "What the next pack will contain, from the tracker's data now."
+    if content.previous_stamp:
+        note += (f" The latest generated pack is {content.previous_stamp}; 'Changes since the last pack' lists "
+                 "any figure or row that differs.")
+    st.caption(note)
     for block in submission_pack.outline(content):
         if block.kind == "title":
             st.subheader(block.text)
         elif block.kind == "cover":
-            st.table(pd.DataFrame(block.rows, columns=["", "Value"]).set_index(""))
+            with st.container(border=True):
+                st.markdown("  \n".join(f"**{label}:** {value}" for label, value in block.rows))
         elif block.kind == "heading":
             marker = {1: "###", 2: "####", 3: "#####"}.get(block.level, "#####")
             st.markdown(f"{marker} {block.text}")
@@ -195,7 +202,7 @@ def show_preview(content: submission_pack.PackContent) -> None:
         elif block.kind == "table":
             if block.text:
                 st.caption(block.text)
-            st.dataframe(block.frame, hide_index=True)
+            st.table(block.frame, hide_index=True, border="horizontal")
         elif block.kind == "chart":
             st.plotly_chart(chart_figure(block.chart))
 

@@ -93,7 +93,7 @@ def test_option_costs_equal_the_linked_scenarios_in_the_database(session, editor
     for option in submissions.options_of(session, paper.id):
         row = rows[option.title]
         if option.scenario_id is None:
-            assert row[1:5] == ["Not linked to a cost scenario", "-", "-", "-"]
+            assert row[1:5] == ["Not linked to a cost scenario", "n/a", "n/a", "n/a"]
             continue
         scenario = scenarios.get_scenario(session, option.scenario_id)
         summary = scenarios.evaluate(scenario).summary
@@ -193,7 +193,7 @@ def test_the_page_preview_shows_the_same_outline_as_the_document(session, editor
     preview = [b.text for b in submission_pack.outline(content) if b.kind == "heading"]
     pack = submissions.generate_pack(session, editor, paper.id)
     assert preview == headings(open_docx(pack))
-    assert content.pack_number is None and "Preview" in content.stamp
+    assert content.pack_number is None and content.stamp.startswith("Live preview")
 
 
 def test_decision_and_actions_appear_in_the_pack(session, editor, paper, org):
