@@ -20,6 +20,7 @@ MONEY_FORMAT = "£%,d"
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 STATUS_COLOURS = {"Active": "#2e8540", "Extended": "#1d4f91", "Expiring": "#e6a117", "In notice": "#c0392b",
                   "Ended": "#9aa5b1", "Not started": "#d0d5da"}
+LABEL_GAP_SHARE = 0.15  # marker labels closer than this share of the time axis are stacked
 TIMELINE_COLOURS = {"Original term": "#1d4f91", "Extension used": "#4a90d9", "Extension options left": "#d0d5da"}
 REGISTER_SHOWN = ["Ref", "Contract", "Provider", "VCSE", "Status", "Start", "Current end", "Extensions used",
                   "Extensions left", "Last possible end", "Notice deadline", "Days to notice deadline",
@@ -78,19 +79,25 @@ def timeline_chart(summary: ContractSummary, today: date) -> go.Figure:
             customdata=list(zip([f"{d:%d %b %Y}" for d in group["Start"]], [f"{d:%d %b %Y}" for d in group["End"]],
                                 strict=True)),
             hovertemplate="%{y}: %{customdata[0]} to %{customdata[1]}<extra></extra>"))
-    markers = [(summary.notice_deadline, "Notice deadline", "#c0392b", "dash"),
-               (summary.last_possible_end, "Last possible end", "#555555", "dot"),
-               (today, "Today", "#2e8540", "solid")]
+    markers = sorted([(summary.notice_deadline, "Notice deadline", "#c0392b", "dash"),
+                      (summary.last_possible_end, "Last possible end", "#555555", "dot"),
+                      (today, "Today", "#2e8540", "solid")])
+    first = min(summary.contract.start_date, today)
+    span = max((max(summary.last_possible_end, today) - first).days, 1)
+    row, rows, previous = 0, 0, None
     for day, label, colour, dash in markers:
+        # Labels of dates close together are stacked rather than printed over each other.
+        row = row + 1 if previous is not None and (day - previous).days < span * LABEL_GAP_SHARE else 0
+        rows, previous = max(rows, row), day
         fig.add_vline(x=pd.Timestamp(day).value / 1e6, line_dash=dash, line_color=colour)
-        fig.add_annotation(x=pd.Timestamp(day), y=1.02, yref="paper", text=f"{label}<br>{day:%d %b %Y}",
+        fig.add_annotation(x=pd.Timestamp(day), y=1.02 + row * 0.14, yref="paper", text=f"{label}: {day:%d %b %Y}",
                            showarrow=False, font={"color": colour, "size": 11}, yanchor="bottom")
     fig.update_xaxes(type="date", tickformat="%b %Y")
     fig.update_yaxes(autorange="reversed", categoryorder="array", categoryarray=list(bars["Period"]))
     fig.update_layout(barmode="overlay", legend={"orientation": "h", "y": -0.25})
     charts.finish(fig, f"{summary.contract.reference}: contract term, extensions and notice deadline",
-                  "Date (month and year)", "Period of the contract", 360)
-    fig.update_layout(margin={"l": 10, "r": 10, "t": 100, "b": 10})
+                  "Date (month and year)", "Period of the contract", 360 + 40 * rows)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 90 + 40 * rows, "b": 10})
     return fig
 
 

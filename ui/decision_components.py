@@ -33,7 +33,7 @@ def load_lookups() -> dict[str, dict[int, str]]:
 
 def show_log(frame: pd.DataFrame) -> None:
     st.dataframe(frame[LOG_SHOWN], hide_index=True, column_config={
-        "Decision": st.column_config.TextColumn("Decision", width="large"),
+        "Decision": st.column_config.TextColumn("Decision", width="medium"),
         "Decision date": st.column_config.DateColumn("Decision date", format=DATE_FORMAT),
         "Published": st.column_config.DateColumn("Published", format=DATE_FORMAT),
         "Call-in ends": st.column_config.DateColumn("Call-in ends", format=DATE_FORMAT,
