@@ -353,44 +353,67 @@ def show_options(actor: Actor, submission_id: int, content: submission_pack.Pack
               on_click=lambda: _run_write(
                   lambda s: submissions.add_standard_options(s, actor, submission_id),
                   lambda n: f"Added {n} option(s)." if n else "The standard options are all there already."))
-
     if loaded:
         st.markdown("**Edit an option**")
         labels = {i: v[0]["title"] for i, v in loaded.items()}
         option_id = st.selectbox("Option to edit", list(labels), format_func=labels.get, key="option_choice")
         values, version = loaded[option_id]
-        form, prefix = f"option_{option_id}", f"option_{option_id}_{version}"
-
-        def save() -> None:
-            changes = _read(prefix, OPTION_INPUTS)
-            _run_write(lambda s: submissions.update_option(s, actor, option_id, version, **changes),
-                       "Option saved.", form, "warning")
-
-        def delete() -> None:
-            _run_write(lambda s: submissions.delete_option(s, actor, option_id, version), "Option deleted.",
-                       error_kind="warning")
-
-        with st.form(form):
-            _option_inputs(form, prefix, values, scenarios)
-            c1, c2 = st.columns([1, 4])
-            c1.form_submit_button("Save option", type="primary", icon=":material/save:", on_click=save)
-            c2.form_submit_button("Delete option", icon=":material/delete:", on_click=delete)
-
+        _edit_option_form(actor, option_id, version, values, scenarios)
     st.markdown("**Add an option**")
-    form, prefix = "add_option", f"add_option_{st.session_state.get('add_option_nonce', 0)}"
+    _add_option_form(actor, submission_id, len(loaded) + 1, scenarios)
 
-    def add() -> None:
-        values = _read(prefix, OPTION_INPUTS)
-        values["sequence"] = values.get("sequence") or len(loaded) + 1
-        if _run_write(lambda s: submissions.add_option(s, actor, submission_id, **values), "Option added.", form):
-            st.session_state["add_option_nonce"] = st.session_state.get("add_option_nonce", 0) + 1
 
+def _save_option(actor: Actor, option_id: int, version: int, form: str, prefix: str) -> None:
+    changes = _read(prefix, OPTION_INPUTS)
+    _run_write(lambda s: submissions.update_option(s, actor, option_id, version, **changes), "Option saved.", form,
+               "warning")
+
+
+def _delete_option(actor: Actor, option_id: int, version: int, prefix: str) -> None:
+    if not st.session_state.get(f"{prefix}_confirm_delete"):
+        flash("Tick 'Yes, delete this option' first; nothing was deleted.", "info")
+        return
+    _run_write(lambda s: submissions.delete_option(s, actor, option_id, version), "Option deleted.",
+               error_kind="warning")
+
+
+def _edit_option_form(actor: Actor, option_id: int, version: int, values: dict[str, Any],
+                      scenarios: dict[int, str]) -> None:
+    form, prefix = f"option_{option_id}", f"option_{option_id}_{version}"
     with st.form(form):
-        _option_inputs(form, prefix, {"sequence": len(loaded) + 1}, scenarios)
-        st.form_submit_button("Add option", icon=":material/add:", on_click=add)
+        _option_inputs(form, prefix, values, scenarios)
+        c1, c2, c3 = st.columns([1, 1, 2], vertical_alignment="center")
+        c1.form_submit_button("Save option", type="primary", icon=":material/save:", on_click=_save_option,
+                              args=(actor, option_id, version, form, prefix))
+        c2.form_submit_button("Delete option", icon=":material/delete:", on_click=_delete_option,
+                              args=(actor, option_id, version, prefix))
+        c3.checkbox("Yes, delete this option", key=f"{prefix}_confirm_delete")
+
+
+def _add_option(actor: Actor, submission_id: int, sequence: int, form: str, prefix: str) -> None:
+    values = _read(prefix, OPTION_INPUTS)
+    values["sequence"] = values.get("sequence") or sequence
+    if _run_write(lambda s: submissions.add_option(s, actor, submission_id, **values), "Option added.", form):
+        st.session_state["add_option_nonce"] = st.session_state.get("add_option_nonce", 0) + 1
+
+
+def _add_option_form(actor: Actor, submission_id: int, sequence: int, scenarios: dict[int, str]) -> None:
+    form, prefix = "add_option", f"add_option_{st.session_state.get('add_option_nonce', 0)}"
+    with st.form(form):
+        _option_inputs(form, prefix, {"sequence": sequence}, scenarios)
+        st.form_submit_button("Add option", icon=":material/add:", on_click=_add_option,
+                              args=(actor, submission_id, sequence, form, prefix))
 
 
 # ------------------------------------------------------------------ strategic alignment and the managed list
+
+def _save_alignment(actor: Actor, submission_id: int, version: int, prefix: str, priority_ids: list[int]) -> None:
+    wanted = {pid: st.session_state.get(f"{prefix}_how_{pid}") for pid in priority_ids
+              if st.session_state.get(f"{prefix}_on_{pid}")}
+    if _run_write(lambda s: submissions.set_alignment(s, actor, submission_id, version, wanted),
+                  "Strategic alignment saved.", error_kind="warning"):
+        _reloaded()
+
 
 def show_alignment(actor: Actor, submission: Submission, version: int) -> None:
     with data.reading() as session:
@@ -403,14 +426,6 @@ def show_alignment(actor: Actor, submission: Submission, version: int) -> None:
                 icon=":material/flag:")
     else:
         prefix = f"align_{submission.id}_{version}"
-
-        def save() -> None:
-            wanted = {int(pid): st.session_state.get(f"{prefix}_how_{pid}")
-                      for pid in shown["id"] if st.session_state.get(f"{prefix}_on_{pid}")}
-            if _run_write(lambda s: submissions.set_alignment(s, actor, submission.id, version, wanted),
-                          "Strategic alignment saved.", error_kind="warning"):
-                _reloaded()
-
         with st.form(f"alignment_{submission.id}"):
             for row in shown.to_dict("records"):
                 pid = int(row["id"])
@@ -419,7 +434,9 @@ def show_alignment(actor: Actor, submission: Submission, version: int) -> None:
                             pid in chosen, key=f"{prefix}_on_{pid}")
                 c2.text_input("How the proposals support it", chosen.get(pid) or "", key=f"{prefix}_how_{pid}",
                               label_visibility="collapsed", placeholder="How the proposals support it")
-            st.form_submit_button("Save the alignment", type="primary", icon=":material/save:", on_click=save)
+            st.form_submit_button("Save the alignment", type="primary", icon=":material/save:",
+                                  on_click=_save_alignment,
+                                  args=(actor, submission.id, version, prefix, [int(i) for i in shown["id"]]))
     with st.expander("Manage the list of priorities and duties"):
         show_priorities(actor, priorities)
 
@@ -433,32 +450,40 @@ def show_priorities(actor: Actor, priorities: pd.DataFrame) -> None:
         st.dataframe(priorities.drop(columns=["id", "version"]), hide_index=True)
         labels = {int(r["id"]): r["Priority or duty"] for r in priorities.to_dict("records")}
         pid = st.selectbox("Entry to change", list(labels), format_func=labels.get, key="priority_choice")
-        row = priorities[priorities["id"] == pid].iloc[0]
-        form, prefix = f"priority_{pid}", f"priority_{pid}_{row['version']}"
+        _edit_priority_form(actor, priorities[priorities["id"] == pid].iloc[0].to_dict())
+    _add_priority_form(actor)
 
-        def save() -> None:
-            changes = {"name": st.session_state.get(f"{prefix}_name"),
-                       "source": st.session_state.get(f"{prefix}_source"),
-                       "description": st.session_state.get(f"{prefix}_description"),
-                       "active": st.session_state.get(f"{prefix}_active")}
-            _run_write(lambda s: submissions.update_priority(s, actor, pid, int(row["version"]), **changes),
-                       "Entry saved.", form, "warning")
 
-        with st.form(form):
-            st.text_input("Name *", row["Priority or duty"], key=f"{prefix}_name", max_chars=160)
-            field_error(form, "name")
-            st.text_input("Source", row["Source"], key=f"{prefix}_source", max_chars=200)
-            st.text_area("Description", row["Description"], key=f"{prefix}_description", height=70)
-            st.checkbox("Active (offered for new papers)", bool(row["Active"]), key=f"{prefix}_active")
-            st.form_submit_button("Save entry", icon=":material/save:", on_click=save)
+PRIORITY_INPUTS = ["name", "source", "description", "active"]
+
+
+def _save_priority(actor: Actor, priority_id: int, version: int, form: str, prefix: str) -> None:
+    changes = _read(prefix, PRIORITY_INPUTS)
+    _run_write(lambda s: submissions.update_priority(s, actor, priority_id, version, **changes), "Entry saved.",
+               form, "warning")
+
+
+def _edit_priority_form(actor: Actor, row: dict[str, Any]) -> None:
+    pid, version = int(row["id"]), int(row["version"])
+    form, prefix = f"priority_{pid}", f"priority_{pid}_{version}"
+    with st.form(form):
+        st.text_input("Name *", row["Priority or duty"], key=f"{prefix}_name", max_chars=160)
+        field_error(form, "name")
+        st.text_input("Source", row["Source"], key=f"{prefix}_source", max_chars=200)
+        st.text_area("Description", row["Description"], key=f"{prefix}_description", height=70)
+        st.checkbox("Active (offered for new papers)", bool(row["Active"]), key=f"{prefix}_active")
+        st.form_submit_button("Save entry", icon=":material/save:", on_click=_save_priority,
+                              args=(actor, pid, version, form, prefix))
+
+
+def _add_priority(actor: Actor, form: str, prefix: str) -> None:
+    values = _read(prefix, ["name", "source", "description"])
+    if _run_write(lambda s: submissions.create_priority(s, actor, **values), "Entry added.", form):
+        st.session_state["add_priority_nonce"] = st.session_state.get("add_priority_nonce", 0) + 1
+
+
+def _add_priority_form(actor: Actor) -> None:
     form, prefix = "add_priority", f"add_priority_{st.session_state.get('add_priority_nonce', 0)}"
-
-    def add() -> None:
-        if _run_write(lambda s: submissions.create_priority(
-                s, actor, st.session_state.get(f"{prefix}_name"), st.session_state.get(f"{prefix}_source"),
-                st.session_state.get(f"{prefix}_description")), "Entry added.", form):
-            st.session_state["add_priority_nonce"] = st.session_state.get("add_priority_nonce", 0) + 1
-
     with st.form(form):
         st.markdown("**Add an entry**")
         st.text_input("Name *", key=f"{prefix}_name", max_chars=160)
@@ -466,20 +491,20 @@ def show_priorities(actor: Actor, priorities: pd.DataFrame) -> None:
         st.text_input("Source", key=f"{prefix}_source", max_chars=200,
                       placeholder="e.g. Children and Families Act 2014 s.30")
         st.text_area("Description", key=f"{prefix}_description", height=70)
-        st.form_submit_button("Add entry", icon=":material/add:", on_click=add)
+        st.form_submit_button("Add entry", icon=":material/add:", on_click=_add_priority, args=(actor, form, prefix))
 
 
 # ------------------------------------------------------------------ decision and actions
 
+def _record_decision(actor: Actor, submission_id: int, version: int, form: str, prefix: str) -> None:
+    values = _read(prefix, ["decision", "decision_date", "decided_by"])
+    if _run_write(lambda s: submissions.record_decision(s, actor, submission_id, version, **values),
+                  "Decision recorded; the paper is now Decided.", form, "warning"):
+        _reloaded()
+
+
 def show_decision(actor: Actor, submission: Submission, version: int) -> None:
     form, prefix = f"decision_{submission.id}", f"decision_{submission.id}_{version}"
-
-    def record() -> None:
-        values = _read(prefix, ["decision", "decision_date", "decided_by"])
-        if _run_write(lambda s: submissions.record_decision(s, actor, submission.id, version, **values),
-                      "Decision recorded; the paper is now Decided.", form, "warning"):
-            _reloaded()
-
     with st.form(form):
         st.text_area("Decision taken *", submission.decision or "", key=f"{prefix}_decision", height=100)
         field_error(form, "decision")
@@ -490,8 +515,8 @@ def show_decision(actor: Actor, submission: Submission, version: int) -> None:
             field_error(form, "decision_date")
         c2.text_input("Decided by", submission.decided_by or submission.meeting, key=f"{prefix}_decided_by",
                       max_chars=160)
-        st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:", on_click=record)
-
+        st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:",
+                              on_click=_record_decision, args=(actor, submission.id, version, form, prefix))
     st.markdown("**Actions from the decision**")
     with data.reading() as session:
         actions = submissions.actions_frame(session, submission.id)
@@ -504,22 +529,30 @@ def show_decision(actor: Actor, submission: Submission, version: int) -> None:
     if not submission.decision:
         st.caption("Record the decision first; then add its actions here.")
         return
+    _add_action_form(actor, submission.id, version, lookups, default_phase)
+
+
+ACTION_INPUTS = ["title", "owner_id", "due_date", "phase_id"]
+
+
+def _add_action(actor: Actor, submission_id: int, version: int, form: str, prefix: str) -> None:
+    values = _read(prefix, ACTION_INPUTS)
+    if _run_write(lambda s: submissions.add_action(s, actor, submission_id, version, **values),
+                  lambda task: f"Action added as task {task.reference} with its owner.", form, "warning"):
+        st.session_state["add_action_nonce"] = st.session_state.get("add_action_nonce", 0) + 1
+        _reloaded()
+
+
+def _add_action_form(actor: Actor, submission_id: int, version: int, lookups: dict[str, dict[int, str]],
+                     default_phase: int | None) -> None:
     form, prefix = "add_action", f"add_action_{st.session_state.get('add_action_nonce', 0)}"
-
-    def add() -> None:
-        values = _read(prefix, ["title", "owner_id", "due_date", "phase_id"])
-        if _run_write(lambda s: submissions.add_action(s, actor, submission.id, version, **values),
-                      lambda task: f"Action added as task {task.reference} with its owner.", form, "warning"):
-            st.session_state["add_action_nonce"] = st.session_state.get("add_action_nonce", 0) + 1
-            _reloaded()
-
     with st.form(form):
         st.text_input("Action *", key=f"{prefix}_title", max_chars=200)
         field_error(form, "title")
         c1, c2, c3 = st.columns(3)
         with c1:
-            owners = list(lookups["owner"])
-            st.selectbox("Owner *", owners, format_func=lookups["owner"].get, key=f"{prefix}_owner_id")
+            st.selectbox("Owner *", list(lookups["owner"]), format_func=lookups["owner"].get,
+                         key=f"{prefix}_owner_id")
             field_error(form, "owner_id")
         with c2:
             st.date_input("Due date", None, key=f"{prefix}_due_date", **DATE_LIMITS)
@@ -528,4 +561,5 @@ def show_decision(actor: Actor, submission: Submission, version: int) -> None:
             phases = list(lookups["phase"])
             st.selectbox("Phase", phases, index=phases.index(default_phase) if default_phase in phases else 0,
                          format_func=lookups["phase"].get, key=f"{prefix}_phase_id")
-        st.form_submit_button("Add the action as a task", icon=":material/add_task:", on_click=add)
+        st.form_submit_button("Add the action as a task", icon=":material/add_task:", on_click=_add_action,
+                              args=(actor, submission_id, version, form, prefix))

@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import db, submissions, tasks
+from review import db, submission_pack, submissions, tasks
 from review.config import get_settings
 from review.models import Task
 from review.models.submissions import Submission, SubmissionPack
@@ -132,6 +132,12 @@ def test_editor_records_the_decision_and_adds_an_action_as_a_task(open_page):
     frame = query(lambda s: submissions.actions_frame(s, paper_id))
     assert frame["Action"].tolist() == ["Build the detailed project plan"] and frame["Owner"].iloc[0]
     assert query(lambda s: s.get(Submission, paper_id)).version > version
+    # the decision can be corrected once actions exist
+    paper = query(lambda s: s.get(Submission, paper_id))
+    at.text_area(key=f"decision_{paper_id}_{paper.version}_decision").input("Option 4 agreed, with a pilot year.")
+    button(at, "Record the decision").click().run()
+    assert "Decision recorded" in texts(at)
+    assert query(lambda s: s.get(Submission, paper_id)).decision == "Option 4 agreed, with a pilot year."
 
 
 def test_no_paper_yet_shows_an_empty_state(open_page):
@@ -140,3 +146,32 @@ def test_no_paper_yet_shows_an_empty_state(open_page):
     assert "No paper has been started yet. The project team starts it here." in texts(viewer)
     editor = open_page(PAGE, Role.EDITOR)
     assert "Start the paper" in [b.label for b in editor.button]
+
+
+def test_editor_adds_an_option_linked_to_a_scenario_and_delete_asks_for_confirmation(open_page):
+    paper_id, _, _ = demo_paper()
+    at = open_page(PAGE, Role.EDITOR)
+    scenario_id = next(iter(query(submission_pack.scenario_choices)))
+    at.text_input(key="add_option_0_title").input("Phone line, pilot year")
+    at.selectbox(key="add_option_0_scenario_id").select(scenario_id)
+    button(at, "Add option").click().run()
+    assert not at.exception
+    assert "Option added." in texts(at)
+    options = query(lambda s: [(o.title, o.scenario_id, o.id, o.version)
+                               for o in submissions.options_of(s, paper_id)])
+    added = next(o for o in options if o[0] == "Phone line, pilot year")
+    assert added[1] == scenario_id
+
+    at.selectbox(key="option_choice").select(added[2]).run()
+    at.text_input(key=f"option_{added[2]}_{added[3]}_title").input("Phone line, pilot year (12 months)")
+    button(at, "Save option").click().run()
+    assert "Option saved." in texts(at)
+    added = (*added[:3], added[3] + 1)
+    titles = [o.title for o in query(lambda s: submissions.options_of(s, paper_id))]
+    assert "Phone line, pilot year (12 months)" in titles
+    button(at, "Delete option").click().run()
+    assert "nothing was deleted" in texts(at)
+    at.checkbox(key=f"option_{added[2]}_{added[3]}_confirm_delete").check()
+    button(at, "Delete option").click().run()
+    assert "Option deleted." in texts(at)
+    assert not [o for o in query(lambda s: submissions.options_of(s, paper_id)) if "pilot" in o.title]
