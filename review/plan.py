@@ -24,7 +24,7 @@ from review.tasks import CLOSED_STATUSES, STATUS_LABELS, TaskStatus
 from review.validation import Problems, clean_text, to_date
 
 # The timeline draws at most this many tasks at once; filters narrow the rest down.
-TIMELINE_MAX_TASKS = 120
+TIMELINE_MAX_TASKS = 60
 NO_WORKSTREAM = "(no workstream)"
 
 
@@ -79,14 +79,23 @@ TIMELINE_COLUMNS = ["id", "Ref", "Task", "Phase", "phase_sequence", "Workstream"
                     "Start", "Due", "% complete", "Milestone", "Critical", "Float (days)"]
 
 
+def duration_expr():
+    """A task's planned duration in days, in SQL (as schedule.planned_duration; cancelled tasks take none)."""
+    span = days_between(Task.due_date, Task.start_date) + 1
+    return case(
+        (Task.status == TaskStatus.CANCELLED.value, 0),
+        (Task.start_date.is_(None) | Task.due_date.is_(None), 0),
+        (Task.is_milestone.is_(True) & (Task.start_date == Task.due_date), 0),
+        (span < 0, 0),
+        else_=span,
+    )
+
+
 def _network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]], dict[int, str]]:
-    """Durations, links and labels of every task, in two statements."""
-    rows = session.execute(select(Task.id, Task.reference, Task.title, Task.start_date, Task.due_date,
-                                  Task.is_milestone, Task.status)).all()
-    durations = {
-        r.id: 0 if r.status == TaskStatus.CANCELLED.value else schedule.planned_duration(
-            r.start_date, r.due_date, r.is_milestone) for r in rows}
-    labels = {r.id: r.reference or f"#{r.id}" for r in rows}
+    """Durations, links and labels of every task, in two statements (durations worked out in SQL)."""
+    rows = session.execute(select(Task.id, Task.reference, duration_expr())).all()
+    durations = {i: int(d or 0) for i, _ref, d in rows}
+    labels = {i: ref or f"#{i}" for i, ref, _d in rows}
     links = [(a, b) for a, b in session.execute(select(TaskDependency.predecessor_id, TaskDependency.successor_id))]
     return durations, links, labels
 
@@ -368,7 +377,11 @@ def insert_consultation_template(session: Session, actor: Actor, start: Any, pha
     return list(created.values())
 
 
-def open_task_options(session: Session, limit: int = 5000) -> dict[int, str]:
+# Pickers list at most this many tasks (open ones first, by reference); a longer list is no use to choose from.
+TASK_PICKER_LIMIT = 500
+
+
+def open_task_options(session: Session, limit: int = TASK_PICKER_LIMIT) -> dict[int, str]:
     """id -> 'REF title' for choosing a task to follow or link (one statement, open tasks first)."""
     query = (select(Task.id, Task.reference, Task.title)
              .order_by(Task.status.in_(CLOSED_STATUSES), Task.reference.is_(None), Task.reference, Task.id)

@@ -88,25 +88,29 @@ def critical_path(durations: Mapping[int, int], links: Iterable[tuple[int, int]]
 
     Links naming a task missing from `durations` are ignored. Every task with zero float is critical;
     a link is critical when both ends are critical and the predecessor's finish drives the successor's start.
+    Runs in time proportional to tasks + links (one topological sort, a forward and a backward pass).
     """
     links = [(a, b) for a, b in links if a in durations and b in durations]
     order = topological_order(durations, links)
-    preds: dict[int, list[int]] = defaultdict(list)
     succs: dict[int, list[int]] = defaultdict(list)
     for a, b in links:
-        preds[b].append(a)
         succs[a].append(b)
-    es: dict[int, int] = {}
+    length_of = {t: max(0, int(d)) for t, d in durations.items()}
+    es = dict.fromkeys(order, 0)
     ef: dict[int, int] = {}
-    for t in order:
-        es[t] = max((ef[p] for p in preds.get(t, ())), default=0)
-        ef[t] = es[t] + max(0, int(durations[t]))
+    for t in order:  # forward pass: push each finish to the successors' earliest starts
+        finish = ef[t] = es[t] + length_of[t]
+        for s in succs.get(t, ()):
+            if finish > es[s]:
+                es[s] = finish
     length = max(ef.values(), default=0)
+    lf = dict.fromkeys(order, length)
     ls: dict[int, int] = {}
-    lf: dict[int, int] = {}
-    for t in reversed(order):
-        lf[t] = min((ls[s] for s in succs.get(t, ())), default=length)
-        ls[t] = lf[t] - max(0, int(durations[t]))
+    for t in reversed(order):  # backward pass: latest finish is the successors' earliest latest start
+        for s in succs.get(t, ()):
+            if ls[s] < lf[t]:
+                lf[t] = ls[s]
+        ls[t] = lf[t] - length_of[t]
     critical = frozenset(t for t in order if ls[t] == es[t])
     critical_links = frozenset((a, b) for a, b in links if a in critical and b in critical and ef[a] == es[b])
     return CriticalPath(es, ef, ls, lf, length, critical, critical_links, order)
