@@ -8,6 +8,7 @@ from review.errors import DomainError
 from review.roles import Role
 from ui import attention_components, charts, data
 from ui.feedback import flash, guarded
+from ui.navigation import PAGE_BY_KEY
 from ui.page import setup_page, sign_in
 
 ctx = setup_page("home")
@@ -48,6 +49,10 @@ def home() -> None:
     actor = ctx.actor
     st.title("The review at a glance")
     st.caption(f"As at {clock.today():%A %d %B %Y}. Welcome, {actor.display_name}.")
+    if PAGE_BY_KEY["dashboard"].exists:
+        st.page_link(PAGE_BY_KEY["dashboard"].path, icon=":material/dashboard:",
+                     label="Open the SEND Executive dashboard: RAG status, milestones, risks, deadlines and the "
+                           "printable highlight report")
     with data.reading() as session:
         progress = tasks.progress_by_phase(session)
         counts = tasks.status_counts(session)
