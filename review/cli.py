@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from review import db, demo, users
 from review.config import get_settings
+from review.engagement.cli import register as register_engagement
 from review.errors import DomainError, ValidationFailed
 from review.roles import SYSTEM, Role
 
@@ -122,7 +123,7 @@ def register_export_pack(sub: argparse._SubParsersAction) -> None:
 
 # Capabilities add commands here: functions that take the subparsers object and add a parser
 # with set_defaults(handler=...).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack]
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement]
 
 
 def main(argv: list[str] | None = None) -> int:
