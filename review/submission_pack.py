@@ -375,6 +375,7 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
         raise NotFound("This submission no longer exists; someone may have deleted it.")
     data_version = audit.data_version(session)
     all_tasks = tasks.tasks_frame(session)
+    all_tasks["Ref"] = [ref or f"#{i}" for ref, i in zip(all_tasks["Ref"], all_tasks["id"], strict=True)]
     options, costing_source, figures = _options(session, submission_id)
     task_list = all_tasks[["Ref", "Task", "Phase", "Owner", "Status", "Due", "% complete"]].reset_index(drop=True)
     return PackContent(

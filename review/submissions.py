@@ -345,10 +345,14 @@ def submissions_frame(session: Session) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- options
 
-def _validate_option(session: Session, v: dict[str, Any]) -> None:
+def _validate_option(session: Session, v: dict[str, Any], submission_id: int, option_id: int | None = None) -> None:
     problems = Problems()
     if not v.get("title"):
         problems.add("title", "Enter a short name for the option.")
+    elif session.scalar(select(SubmissionOption.id).where(
+            SubmissionOption.submission_id == submission_id, SubmissionOption.id != (option_id or -1),
+            func.lower(SubmissionOption.title) == v["title"].lower())):
+        problems.add("title", f"The paper already has an option called '{v['title']}'.")
     _check_length(problems, v, "title", "option name", TITLE_MAX)
     if isinstance(v.get("scenario_id"), tuple):
         problems.add("scenario_id", "Choose a cost scenario from the list.")
@@ -394,7 +398,7 @@ def add_option(session: Session, actor: Actor, submission_id: int, **values: Any
     if values.get("sequence") is None:
         values["sequence"] = len(submission.options) + 1
     v = {"is_preferred": False, **_normalise_option(values)}
-    _validate_option(session, v)
+    _validate_option(session, v, submission_id)
     option = SubmissionOption(submission_id=submission_id, **{k: v.get(k) for k in OPTION_FIELDS})
     session.add(option)
     session.flush()
@@ -418,9 +422,9 @@ def update_option(session: Session, actor: Actor, option_id: int, expected_versi
     v = {**current, **_normalise_option(changes)}
     if v.get("scenario_id") == current["scenario_id"]:
         v_check = {**v, "scenario_id": None}  # an existing link is kept even if its scenario has gone
-        _validate_option(session, v_check)
+        _validate_option(session, v_check, option.submission_id, option.id)
     else:
-        _validate_option(session, v)
+        _validate_option(session, v, option.submission_id, option.id)
     if v == current:
         return option
     for key in OPTION_FIELDS:

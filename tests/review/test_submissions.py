@@ -164,6 +164,9 @@ def test_options_link_to_existing_cost_scenarios_only(session, editor, scenario)
     with pytest.raises(ValidationFailed) as info:
         submissions.add_option(session, editor, paper.id, title=" ")
     assert "title" in info.value.errors
+    with pytest.raises(ValidationFailed) as info:
+        submissions.add_option(session, editor, paper.id, title="PHONE LINE")
+    assert "already has an option" in info.value.errors["title"]
 
 
 def test_only_one_option_is_preferred(session, editor):
