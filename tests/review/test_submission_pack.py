@@ -240,3 +240,11 @@ def test_cli_exports_the_latest_pack_and_reports_changes(tmp_path):
     assert second.returncode == 0 and "pack 2" in second.stdout and "since pack 1" in second.stdout
     missing = run_cli("export-pack", "--out", str(out), "--submission", "999", path=path)
     assert missing.returncode == 2 and "no longer exists" in missing.stderr
+
+
+def test_without_the_chart_library_the_pack_says_where_a_chart_would_be(session, editor, paper, monkeypatch):
+    monkeypatch.setattr(submission_pack, "chart_png", lambda chart: None)
+    document = open_docx(submissions.generate_pack(session, editor, paper.id))
+    assert len(document.inline_shapes) == 0
+    text = "\n".join(p.text for p in document.paragraphs)
+    assert "[Chart 'Whole-life cost of each costed option' not drawn" in text
