@@ -45,12 +45,14 @@ def _cell(value: Any) -> str:
     return escape(str(value))
 
 
-def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "None.") -> str:
+def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "None.",
+           formats: dict[str, Any] | None = None) -> str:
     if frame is None or frame.empty:
         return f"<p>{escape(empty)}</p>"
     columns = [c for c in (columns or list(frame.columns)) if c in frame.columns]
+    formats = formats or {}
     head = "".join(f"<th>{escape(c)}</th>" for c in columns)
-    body = "".join("<tr>" + "".join(f"<td>{_cell(row[c])}</td>" for c in columns) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td>{formats.get(c, _cell)(row[c])}</td>" for c in columns) + "</tr>"
                    for _, row in frame.iterrows())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
@@ -105,12 +107,15 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
     """A self-contained HTML page (print it to PDF from the browser) dated with the dashboard's 'as at' date."""
     rag_table = d.rag.frame()
     rag_table = rag_table[rag_table["Scope"] != "Whole review"]
+    rag_columns = ["Scope", "RAG", "Computed", "Why"] + (["Override"] if rag_table["Override"].any() else [])
+    pill = {"RAG": lambda v: _pill(Rag(v.lower())), "Computed": lambda v: _pill(Rag(v.lower()))}
     parts = [
         f"<h1>{escape(title)}: highlight report</h1>",
         f"<p class='meta'>As at {d.as_of:%A %d %B %Y}. Generated {generated_at:%d %b %Y %H:%M} UTC.</p>",
         "<h2>Overall status</h2>", _status_line(d.rag.overall),
         "<h2>Workstreams</h2>",
-        _table(rag_table, ["Scope", "RAG", "Computed", "Why", "Override"], "No workstreams with tasks."),
+        _table(rag_table.rename(columns={"Scope": "Workstream"}), ["Workstream", *rag_columns[1:]],
+               "No workstreams with tasks.", pill),
         "<h2>Progress by phase</h2>",
         _table(d.progress.assign(**{"% done": (d.progress["Share done"] * 100).round(0).astype(int)}),
                ["Phase", "Tasks", "Done", "% done"], "No tasks yet."),

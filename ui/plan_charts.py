@@ -144,7 +144,7 @@ def slippage_bars(summary: pd.DataFrame, group: str, baseline: str) -> go.Figure
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(range=[0, max(1, float(shown["Total days late"].max() or 0)) * 1.6])
     fig.update_layout(meta={"baseline": baseline})
-    return finish(fig, f"Days late by {group.lower()}", "Total days late against the baseline (calendar days)",
+    return finish(fig, f"Days late by {group.lower()}", "Total days late (calendar days)",
                   None, max(260, 36 * len(shown) + 110))
 
 

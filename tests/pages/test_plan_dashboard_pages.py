@@ -171,3 +171,18 @@ def test_signed_out_visitors_are_sent_to_sign_in(open_page):
         at = open_page(page, None)
         assert "Please sign in" in texts(at)
         assert not at.get("plotly_chart")
+
+
+def test_editor_edits_a_raid_item_and_its_links(open_page):
+    at = open_page(RAID, Role.EDITOR)
+    [(item_id, version)] = query(select(RaidItem.id, RaidItem.version).where(RaidItem.reference == "R-01"))
+    prefix = f"raid_edit_{item_id}_{version}"
+    at.selectbox(key=f"{prefix}_status").select("monitoring")
+    at.multiselect(key=f"{prefix}_tasks").set_value([])
+    next(b for b in at.button if b.label == "Save item").click().run()
+    assert not at.exception
+    assert "RAID item saved" in texts(at)
+    [(status, new_version)] = query(select(RaidItem.status, RaidItem.version).where(RaidItem.id == item_id))
+    assert (status, new_version) == ("monitoring", version + 1)
+    log = at.dataframe[0].value.set_index("Ref")
+    assert log.loc["R-01", "Status"] == "Monitoring" and log.loc["R-01", "Linked tasks"] == ""
