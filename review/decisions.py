@@ -21,8 +21,7 @@ from review.config import DEFAULT_CALL_IN_WORKING_DAYS, get_settings
 from review.errors import NotFound, ValidationFailed
 from review.models import Task
 from review.models.contracts import Contract, ContractExtension
-from review.models.decisions import (Decision, DecisionAlternative, DecisionConsultee, DecisionContract,
-                                     DecisionTask)
+from review.models.decisions import Decision, DecisionAlternative, DecisionConsultee, DecisionContract, DecisionTask
 from review.roles import Actor, Permission, require
 from review.validation import Problems, clean_text, to_date
 from review.working_days import add_working_days
@@ -202,7 +201,7 @@ def _validate(session: Session, v: dict[str, Any], decision_id: int | None = Non
                 and days is not None):
             deadline = call_in_deadline(published, days)
             today = today or clock.today()
-            if deadline >= today and days > 0:
+            if days > 0 and published <= today <= deadline:  # the period is running on the app's today
                 problems.add("call_in_status", f"The call-in period runs until {deadline:%d %b %Y}; the decision "
                                                f"can be implemented after that.")
     problems.raise_if_any()
@@ -228,7 +227,8 @@ def _lists_of(session: Session, decision_id: int) -> dict[str, Any]:
         "consultees": [{"consultee": c.consultee, "comments": c.comments} for c in consultees],
         "contract_ids": sorted(session.scalars(select(DecisionContract.contract_id)
                                                .where(DecisionContract.decision_id == decision_id))),
-        "task_ids": sorted(session.scalars(select(DecisionTask.task_id).where(DecisionTask.decision_id == decision_id))),
+        "task_ids": sorted(session.scalars(select(DecisionTask.task_id)
+                                           .where(DecisionTask.decision_id == decision_id))),
     }
 
 

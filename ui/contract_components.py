@@ -391,7 +391,8 @@ def _facts(summary: ContractSummary) -> None:
     left.markdown(
         f"**Provider:** {c.provider_name}" + (f" (no. {c.provider_number})" if c.provider_number else "")
         + ("  \n**VCSE provider:** yes (Best Value notice applies)" if c.is_vcse else "")
-        + f"  \n**Department:** {c.department or 'not recorded'}  \n**Contract owner:** {summary.owner or 'not recorded'}"
+        + f"  \n**Department:** {c.department or 'not recorded'}"
+        + f"  \n**Contract owner:** {summary.owner or 'not recorded'}"
         + f"  \n**Procurement route:** {c.procurement_route or 'not recorded'}"
         + (f"  \n**Awarded:** {c.award_date:%d %b %Y}" if c.award_date else "")
         + (f"  \n**Review date:** {c.review_date:%d %b %Y}" if c.review_date else ""))

@@ -232,11 +232,13 @@ def decision_fields(form: str, prefix: str, values: dict[str, Any], lookups: dic
         choose("call_in_status", "Status", CALL_IN_LABELS)
     c1, c2 = st.columns(2)
     with c1:
-        st.multiselect("Linked contracts", list(lookups["contract"]), default=[i for i in values.get("contract_ids") or [] if i in lookups["contract"]],
+        linked = [i for i in values.get("contract_ids") or [] if i in lookups["contract"]]
+        st.multiselect("Linked contracts", list(lookups["contract"]), default=linked,
                        format_func=lookups["contract"].get, key=f"{prefix}_contract_ids")
         field_error(form, "contract_ids")
     with c2:
-        st.multiselect("Linked tasks", list(lookups["task"]), default=[i for i in values.get("task_ids") or [] if i in lookups["task"]],
+        linked = [i for i in values.get("task_ids") or [] if i in lookups["task"]]
+        st.multiselect("Linked tasks", list(lookups["task"]), default=linked,
                        format_func=lookups["task"].get, key=f"{prefix}_task_ids")
         field_error(form, "task_ids")
 
