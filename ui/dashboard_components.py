@@ -80,6 +80,9 @@ def show_rag(d: Dashboard) -> None:
                          column_config={"Why (rules not green)": st.column_config.TextColumn(width="large"),
                                         "RAG": st.column_config.TextColumn(width="small"),
                                         "Computed": st.column_config.TextColumn(width="small")})
+        plan_page = PAGE_BY_KEY["plan"]
+        if plan_page.exists:
+            st.page_link(plan_page.path, label="Open Plan and baselines (slippage by workstream)", icon=plan_page.icon)
     with st.expander("How the RAG is worked out"):
         st.dataframe(rules_frame(), hide_index=True)
         st.caption("The project team may override a computed RAG with a reason; the reason is shown beside it and "
