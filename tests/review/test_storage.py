@@ -43,3 +43,11 @@ def test_postgres_urls_use_psycopg3():
     assert normalise_database_url("postgresql://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("postgres://u@h/db") == "postgresql+psycopg://u@h/db"
     assert normalise_database_url("sqlite:///x.db") == "sqlite:///x.db"
+
+
+def test_migrations_have_a_single_head():
+    """New migrations must revise the one head, so upgrades are linear from here on."""
+    from alembic.script import ScriptDirectory
+
+    engine = db.make_engine("sqlite://")
+    assert len(ScriptDirectory.from_config(db.alembic_config(engine)).get_heads()) == 1
