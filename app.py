@@ -14,6 +14,15 @@ from ui.page import setup_page, sign_in
 ctx = setup_page("home")
 
 
+def go_to_landing_page() -> None:
+    """Viewers (the SEND Executive Group) land on the executive dashboard; everyone else on this page."""
+    actor = st.session_state.get("actor")
+    dashboard = PAGE_BY_KEY["dashboard"]
+    if actor is not None and actor.role == Role.VIEWER and dashboard.exists:
+        st.switch_page(dashboard.path)
+    st.rerun()
+
+
 def sign_in_form() -> None:
     st.title("SEND IAG Review Tracker")
     st.write("Tracks the county council's review of SEND information, advice and guidance: the tasks, "
@@ -30,7 +39,7 @@ def sign_in_form() -> None:
                     signed_in = True
                 if signed_in:
                     flash(f"Signed in as the demo {role.label}.")
-                    st.rerun()
+                    go_to_landing_page()
     with st.form("sign_in"):
         st.subheader("Sign in")
         username = st.text_input("Username", autocomplete="username")
@@ -42,7 +51,7 @@ def sign_in_form() -> None:
             except DomainError as exc:
                 st.error(str(exc), icon=":material/error:")
             else:
-                st.rerun()
+                go_to_landing_page()
 
 
 def home() -> None:

@@ -92,17 +92,21 @@ def page(browser):
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished running the script."""
+    """Wait until Streamlit has finished running the script and dropped the previous run's elements."""
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
     page.wait_for_timeout(200)
 
 
 def sign_in_as(page, app_url: str, role_label: str) -> None:
-    """Open the app and use the one-click demo sign-in for a role, e.g. 'Project team (editor)'."""
+    """Open the app and use the one-click demo sign-in for a role, e.g. 'Project team (editor)'.
+
+    Viewers land on the executive dashboard, everyone else on the home page.
+    """
     page.goto(app_url)
     page.get_by_role("button", name=f"Sign in as {role_label}").click()
-    page.get_by_text("The review at a glance").wait_for()
+    page.get_by_role("button", name="Sign out").wait_for()
     wait_idle(page)
 
 

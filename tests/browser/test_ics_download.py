@@ -43,6 +43,7 @@ def download(page, button_name: str, tmp_path, name: str):
 
 def test_viewer_downloads_the_dates_as_icalendar(page, app_url, tmp_path):
     sign_in_as(page, app_url, "SEND Executive Group (viewer)")
+    page.get_by_role("link", name="Home", exact=True).first.click()
     page.get_by_text("What needs attention").first.wait_for()
     home_file = download(page, "Add these dates to your calendar (.ics)", tmp_path, "home.ics")
     screenshot(page, "home-attention-viewer")

@@ -5,7 +5,8 @@ from tests.browser.conftest import screenshot, sign_in_as, wait_idle
 
 
 def edit_form(page):
-    return page.locator("[data-testid='stForm']").filter(has=page.get_by_role("button", name="Save task"))
+    return page.locator("[data-testid='stForm']").filter(
+        has=page.get_by_role("button", name="Save task", exact=True))
 
 
 def open_task_in_full(page, ref: str) -> None:
@@ -21,6 +22,7 @@ def open_task_in_full(page, ref: str) -> None:
 
 def test_editor_changes_status_and_it_persists_after_reload(page, app_url):
     sign_in_as(page, app_url, "Project team (editor)")
+    page.get_by_text("The review at a glance").wait_for()
     screenshot(page, "home-editor")
     open_task_in_full(page, "SUB-04")
     status = edit_form(page).get_by_label("Status", exact=True)
@@ -39,6 +41,7 @@ def test_editor_changes_status_and_it_persists_after_reload(page, app_url):
 
 def test_sign_out_survives_a_reload(page, app_url):
     sign_in_as(page, app_url, "SEND Executive Group (viewer)")
+    page.get_by_role("heading", name="SEND Executive dashboard").wait_for()  # the viewers' landing page
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in", exact=True).wait_for()
     wait_idle(page)

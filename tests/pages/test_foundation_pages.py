@@ -35,7 +35,7 @@ def test_sign_in_page_offers_one_click_demo_roles(open_page):
     at.button(key="demo_viewer").click().run()
     assert not at.exception
     assert at.session_state["actor"].role == Role.VIEWER
-    assert "The review at a glance" in texts(at)
+    assert "SEND Executive dashboard" in texts(at)  # viewers land on the executive dashboard
     engine = db.make_engine(get_settings().database_url)
     with db.unit_of_work(engine) as session:  # the sign-in was committed, with its audit event and session
         assert session.scalar(select(AuditEvent.username).where(AuditEvent.action == "sign-in")) == "demo-viewer"
