@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pandas as pd
 from argon2 import PasswordHasher
@@ -168,7 +168,7 @@ def start_session(session: Session, actor: Actor) -> str:
     """A new random sign-in token for the actor (only its hash is stored)."""
     token = secrets.token_urlsafe(32)
     session.add(SignInSession(token_hash=_token_hash(token), user_id=actor.user_id,
-                              expires_at=datetime.now(timezone.utc) + SIGN_IN_LIFETIME))
+                              expires_at=datetime.now(UTC) + SIGN_IN_LIFETIME))
     session.flush()
     return token
 
@@ -180,9 +180,9 @@ def resume_session(session: Session, token: str | None) -> Actor | None:
     row = session.scalar(select(SignInSession).where(SignInSession.token_hash == _token_hash(token)))
     if row is None:
         return None
-    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=timezone.utc)
+    expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
     user = session.get(User, row.user_id)
-    if expires < datetime.now(timezone.utc) or user is None or not user.active:
+    if expires < datetime.now(UTC) or user is None or not user.active:
         session.delete(row)
         return None
     return actor_for(user)

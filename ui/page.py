@@ -4,7 +4,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import streamlit as st
-
 from sqlalchemy.orm import Session
 
 from review import clock, users

@@ -1,6 +1,8 @@
 """Accounts: argon2 hashes, sign-in, validation, admin-only management, demo sign-in rules."""
 from __future__ import annotations
 
+from datetime import UTC
+
 import pytest
 from sqlalchemy import select
 
@@ -78,7 +80,7 @@ def test_demo_sign_in_only_in_demo_mode(session, admin, monkeypatch):
 
 
 def test_sign_in_sessions_resume_expire_and_end(session, admin):
-    from datetime import datetime, timedelta, timezone
+    from datetime import datetime, timedelta
 
     from review.models.sign_in import SignInSession
 
@@ -93,7 +95,7 @@ def test_sign_in_sessions_resume_expire_and_end(session, admin):
     users.update_user(session, admin, user.id, user.version, active=True)
     token = users.start_session(session, actor)
     row = session.scalars(select(SignInSession)).one()
-    row.expires_at = datetime.now(timezone.utc) - timedelta(minutes=1)
+    row.expires_at = datetime.now(UTC) - timedelta(minutes=1)
     session.flush()
     assert users.resume_session(session, token) is None
     token = users.start_session(session, actor)
