@@ -14,11 +14,12 @@ lookups = load_lookups()
 all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"],
                                                key="tasks_tab")
 
+with data.reading() as session:
+    everything = tasks.tasks_frame(session)  # one query; every view below filters this frame
+
 with all_tab:
     filters = show_filters(lookups)
-    with data.reading() as session:
-        frame = tasks.tasks_frame(session, filters)
-        csv = tasks.tasks_csv(session)
+    frame = tasks.filter_tasks(everything, filters)
     if frame.empty:
         st.info("No tasks match these filters. Clear a filter, or add a task in the 'Add a task' tab.",
                 icon=":material/filter_alt_off:")
@@ -26,11 +27,11 @@ with all_tab:
         st.caption(f"{len(frame)} task(s). Edit cells, then press **Save table changes**; "
                    "open a task in full in the last tab for dependencies and comments.")
         show_table(ctx.actor, frame, lookups, filters)
-    st.download_button("Download all tasks (CSV)", csv, "tasks.csv", "text/csv", icon=":material/download:")
+    st.download_button("Download all tasks (CSV)", lambda: tasks.tasks_csv(everything), "tasks.csv", "text/csv",
+                       icon=":material/download:")
 
 with mine_tab:
-    with data.reading() as session:
-        mine = tasks.my_tasks_frame(session, ctx.actor)
+    mine = tasks.my_tasks(everything, ctx.actor)
     if ctx.actor.person_id is None:
         st.info("Your account is not linked to a person in the people list, so no tasks are assigned to you.")
     elif mine.empty:
@@ -42,4 +43,4 @@ with add_tab:
     show_add_form(ctx.actor, lookups)
 
 with edit_tab:
-    show_edit_form(ctx.actor, frame, lookups)
+    show_edit_form(ctx.actor, frame, everything, lookups)

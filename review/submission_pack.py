@@ -600,13 +600,21 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _part_blocks(part: Part, columns: list[str] | None = None) -> list[Block]:
+def _table(caption: str | None, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
+    """A table block; with max_rows (the page preview) a long table is cut short with a note saying so."""
+    if max_rows is None or len(frame) <= max_rows:
+        return [Block("table", caption, frame=display_frame(frame))]
+    return [Block("table", caption, frame=display_frame(frame.head(max_rows))),
+            Block("note", f"Showing the first {max_rows:,} of {len(frame):,} rows; the Word pack has them all.")]
+
+
+def _part_blocks(part: Part, columns: list[str] | None = None, max_rows: int | None = None) -> list[Block]:
     if not part.available:
         return [Block("note", part.source)]
     frame = part.frame if columns is None else part.frame[[c for c in columns if c in part.frame.columns]]
     if frame.empty:
         return [Block("note", f"{part.source} Nothing recorded yet.")]
-    return [Block("table", part.source, frame=display_frame(frame))]
+    return _table(part.source, frame, max_rows)
 
 
 def options_chart(content: PackContent) -> Chart | None:
@@ -636,8 +644,11 @@ def themes_chart(content: PackContent) -> Chart | None:
                  [float(v) for v in shown["count"]], "Inputs tagged with the theme")
 
 
-def outline(content: PackContent) -> list[Block]:
-    """The paper and its PID as a list of blocks, in the order they appear."""
+def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
+    """The paper and its PID as a list of blocks, in the order they appear.
+
+    The Word pack shows every row; the page preview passes `max_rows` so that it stays quick on a large plan.
+    """
     s = content.submission
     b: list[Block] = [Block("title", s["title"])]
     b.append(Block("cover", rows=[
@@ -659,7 +670,7 @@ def outline(content: PackContent) -> list[Block]:
     b.append(Block("heading", next(sec)))
     b += _paragraphs(s.get("background"), "The background has not been written yet.")
     if content.decisions.available and not content.decisions.frame.empty:
-        b.append(Block("table", "Decisions on record (decision log).", frame=display_frame(content.decisions.frame)))
+        b += _table("Decisions on record (decision log).", content.decisions.frame, max_rows)
 
     b.append(Block("heading", next(sec)))
     if content.options.empty:
@@ -667,7 +678,7 @@ def outline(content: PackContent) -> list[Block]:
     else:
         b.append(Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from "
                                     "the saved cost scenario when this pack was generated."))
-        b.append(Block("table", "Options appraised", frame=display_frame(content.options[OPTION_TABLE_COLUMNS])))
+        b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
         if _module(_COSTING, *_COSTING_API) is None and content.options["scenario_id"].notna().any():
             b.append(Block("note", content.costing_source))
         chart = options_chart(content)
@@ -698,7 +709,7 @@ def outline(content: PackContent) -> list[Block]:
     b += _paragraphs(s.get("consultation_notes"), "No consultation narrative yet.")
     if content.engagement.headline:
         b.append(Block("paragraph", content.engagement.headline))
-    b += _part_blocks(content.engagement, ["Theme", "Inputs raising the theme"])
+    b += _part_blocks(content.engagement, ["Theme", "Inputs raising the theme"], max_rows=max_rows)
     chart = themes_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
@@ -706,16 +717,16 @@ def outline(content: PackContent) -> list[Block]:
     b.append(Block("heading", next(sec)))
     b += _paragraphs(s.get("financial_notes"), "No financial commentary yet.")
     if content.finance.available:
-        b.append(Block("table", content.finance.source, frame=display_frame(content.finance.frame)))
+        b += _table(content.finance.source, content.finance.frame, max_rows)
     else:
         b.append(Block("note", content.finance.source))
 
     b.append(Block("heading", next(sec)))
     b += _paragraphs(s.get("legal_notes"), "No legal or procurement commentary yet.")
-    b += _part_blocks(content.contracts)
+    b += _part_blocks(content.contracts, max_rows=max_rows)
 
     b.append(Block("heading", next(sec)))
-    b += _part_blocks(content.risks)
+    b += _part_blocks(content.risks, max_rows=max_rows)
 
     b.append(Block("heading", next(sec)))
     b += _paragraphs(s.get("equalities_notes"), "No equalities commentary yet.")
@@ -727,10 +738,10 @@ def outline(content: PackContent) -> list[Block]:
     if content.alignment.empty:
         b.append(Block("note", "The paper has not yet been aligned with the strategic priorities list."))
     else:
-        b.append(Block("table", "Strategic priorities and statutory duties", frame=display_frame(content.alignment)))
+        b += _table("Strategic priorities and statutory duties", content.alignment, max_rows)
 
     b.append(Block("heading", next(sec)))
-    b += _part_blocks(content.timetable)
+    b += _part_blocks(content.timetable, max_rows=max_rows)
 
     b.append(Block("heading", next(sec)))
     if s.get("decision"):
@@ -765,7 +776,7 @@ def outline(content: PackContent) -> list[Block]:
     if content.team.empty:
         b.append(Block("note", "No task has an owner yet, so the team cannot be listed."))
     else:
-        b.append(Block("table", "Task owners by workstream", frame=display_frame(content.team)))
+        b += _table("Task owners by workstream", content.team, max_rows)
     b.append(Block("heading", next(pid), level=2))
     b += _paragraphs(s.get("pid_quality"), "The quality management approach has not been written yet.")
     b.append(Block("heading", next(pid), level=2))
@@ -780,7 +791,7 @@ def outline(content: PackContent) -> list[Block]:
         b.append(Block("chart", chart=chart))
     if content.timetable.available and not content.timetable.frame.empty:
         milestones = content.timetable.frame[content.timetable.frame["Milestone"] == "Yes"]
-        b.append(Block("table", "Milestones", frame=display_frame(milestones.drop(columns=["Milestone"]))))
+        b += _table("Milestones", milestones.drop(columns=["Milestone"]), max_rows)
     b.append(Block("heading", next(pid), level=2))
     b += _paragraphs(s.get("pid_controls"), "The project controls have not been written yet.")
 
@@ -789,7 +800,7 @@ def outline(content: PackContent) -> list[Block]:
     if content.task_list.empty:
         b.append(Block("note", "No tasks yet."))
     else:
-        b.append(Block("table", "All tasks in the tracker", frame=display_frame(content.task_list)))
+        b += _table("All tasks in the tracker", content.task_list, max_rows)
     b.append(Block("heading", APPENDIX_HEADINGS[2]))
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:

@@ -606,11 +606,14 @@ def add_action(session: Session, actor: Actor, submission_id: int, expected_vers
 
 def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
     """The decision's actions with their tasks' live owner, due date and status."""
-    frame = tasks.tasks_frame(session)
+    actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
+                              .order_by(SubmissionAction.id)).all()
+    linked = [a.task_id for a in actions if a.task_id]
+    # Always one query (an empty id list would mean "every task"), so the page's statement count stays fixed.
+    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
     by_id = {int(r.id): r for r in frame.itertuples()}
     rows = []
-    for action in session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
-                                  .order_by(SubmissionAction.id)):
+    for action in actions:
         task = by_id.get(action.task_id) if action.task_id else None
         rows.append({"task_id": action.task_id, "Ref": task.Ref if task else "", "Action": action.title,
                      "Owner": task.Owner if task else "", "Due": task.Due if task else None,

@@ -66,6 +66,11 @@ class TaskFilter:
     statuses: list[str] = field(default_factory=list)
     overdue_only: bool = False
     text: str = ""
+    milestones_only: bool = False
+    open_only: bool = False
+    due_from: date | None = None
+    limit: int | None = None  # with a limit, rows come soonest due first
+    ids: list[int] = field(default_factory=list)
 
 
 # ---------------------------------------------------------------- validation
@@ -391,8 +396,13 @@ def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date
         .join(Phase, Task.phase_id == Phase.id)
         .outerjoin(Workstream, Task.workstream_id == Workstream.id)
         .outerjoin(owner, Task.owner_id == owner.id)
-        .order_by(Phase.sequence, Task.due_date.is_(None), Task.due_date, Task.title)
     )
+    if filters.limit is None:
+        query = query.order_by(Phase.sequence, Task.due_date.is_(None), Task.due_date, Task.title)
+    else:
+        query = query.order_by(Task.due_date.is_(None), Task.due_date, Task.title).limit(filters.limit)
+    if filters.ids:
+        query = query.where(Task.id.in_(filters.ids))
     if filters.phase_ids:
         query = query.where(Task.phase_id.in_(filters.phase_ids))
     if filters.workstream_ids:
@@ -407,28 +417,71 @@ def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date
         like = f"%{filters.text.strip().lower()}%"
         reference = func.lower(func.coalesce(Task.reference, ""))
         query = query.where(func.lower(Task.title).like(like) | reference.like(like))
-    rows = []
-    for r in session.execute(query):
-        overdue = bool(r.due_date and r.due_date < today and r.status not in CLOSED_STATUSES)
-        owner_label = r.owner_name or ""
-        if r.owner_name and r.owner_title and r.owner_name != r.owner_title:
-            owner_label = f"{r.owner_name} ({r.owner_title})"
-        rows.append([r.id, r.version, r.reference or "", r.title, r.phase_name, r.workstream_name or "", owner_label,
-                     STATUS_LABELS[r.status], PRIORITY_LABELS.get(r.priority, r.priority), r.start_date, r.due_date,
-                     r.completed_date, r.percent_complete, r.is_milestone, overdue, r.phase_id, r.workstream_id,
-                     r.owner_id, r.status, r.priority, r.description or ""])
-    frame = pd.DataFrame(rows, columns=TASK_COLUMNS)
+    if filters.milestones_only:
+        query = query.where(Task.is_milestone.is_(True))
+    if filters.open_only:
+        query = query.where(Task.status.notin_(CLOSED_STATUSES))
+    if filters.due_from is not None:
+        query = query.where(Task.due_date >= filters.due_from)
+    raw = pd.DataFrame(session.execute(query).all(), columns=[
+        "id", "version", "reference", "title", "phase_name", "workstream_name", "owner_name", "owner_title",
+        "status", "priority", "start_date", "due_date", "completed_date", "percent_complete", "is_milestone",
+        "phase_id", "workstream_id", "owner_id", "description"])
+    due = pd.to_datetime(raw["due_date"])
+    named = raw["owner_name"].notna() & raw["owner_title"].notna() & (raw["owner_name"] != raw["owner_title"])
+    owner = raw["owner_name"].fillna("").astype(str)
+    owner = owner.where(~named, owner + " (" + raw["owner_title"].fillna("").astype(str) + ")")
+    frame = pd.DataFrame({
+        "id": raw["id"], "version": raw["version"], "Ref": raw["reference"].fillna(""), "Task": raw["title"],
+        "Phase": raw["phase_name"], "Workstream": raw["workstream_name"].fillna(""), "Owner": owner,
+        "Status": raw["status"].map(STATUS_LABELS),
+        "Priority": raw["priority"].map(lambda p: PRIORITY_LABELS.get(p, p)),
+        "Start": raw["start_date"], "Due": raw["due_date"], "Completed": raw["completed_date"],
+        "% complete": raw["percent_complete"], "Milestone": raw["is_milestone"].astype(bool),
+        "Overdue": (due < pd.Timestamp(today)) & ~raw["status"].isin(CLOSED_STATUSES),
+        "phase_id": raw["phase_id"], "workstream_id": raw["workstream_id"], "owner_id": raw["owner_id"],
+        "status": raw["status"], "priority": raw["priority"], "description": raw["description"].fillna(""),
+    }, columns=TASK_COLUMNS)
     for col in ("Start", "Due", "Completed"):
         frame[col] = pd.to_datetime(frame[col]).dt.date if len(frame) else frame[col]
     return frame
 
 
-def my_tasks_frame(session: Session, actor: Actor) -> pd.DataFrame:
+def task_choices(session: Session) -> dict[int, str]:
+    """id -> "REF Title" for pickers, from one light query (no joins)."""
+    rows = session.execute(select(Task.id, Task.reference, Task.title)
+                           .order_by(Task.reference.is_(None), Task.reference, Task.title))
+    return {i: f"{ref} {title}" if ref else f"#{i} {title}" for i, ref, title in rows}
+
+
+def filter_tasks(frame: pd.DataFrame, filters: TaskFilter) -> pd.DataFrame:
+    """The rows of a `tasks_frame` that match the filters (the same rules as the SQL in `tasks_frame`),
+    so a page can load the tasks once and show several views of them."""
+    keep = pd.Series(True, index=frame.index)
+    for column, wanted in (("id", filters.ids), ("phase_id", filters.phase_ids),
+                           ("workstream_id", filters.workstream_ids), ("owner_id", filters.owner_ids),
+                           ("status", filters.statuses)):
+        if wanted:
+            keep &= frame[column].isin(wanted)
+    if filters.overdue_only:
+        keep &= frame["Overdue"]
+    if filters.text.strip():
+        needle = filters.text.strip().lower()
+        keep &= (frame["Task"].str.lower().str.contains(needle, regex=False)
+                 | frame["Ref"].str.lower().str.contains(needle, regex=False))
+    if filters.milestones_only:
+        keep &= frame["Milestone"]
+    if filters.open_only:
+        keep &= ~frame["status"].isin(CLOSED_STATUSES)
+    if filters.due_from is not None:
+        keep &= frame["Due"].map(lambda d: d is not None and not pd.isna(d) and d >= filters.due_from)
+    return frame[keep]
+
+
+def my_tasks(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
     """Open tasks owned by the signed-in user's person record."""
-    if actor.person_id is None:
-        return tasks_frame(session, TaskFilter(owner_ids=[-1]))
-    statuses = [s.value for s in TaskStatus if s.value not in CLOSED_STATUSES]
-    return tasks_frame(session, TaskFilter(owner_ids=[actor.person_id], statuses=statuses))
+    return filter_tasks(frame, TaskFilter(owner_ids=[actor.person_id if actor.person_id is not None else -1],
+                                          open_only=True))
 
 
 def progress_by_phase(session: Session) -> pd.DataFrame:
@@ -469,19 +522,17 @@ def overdue_frame(session: Session, today: date | None = None) -> pd.DataFrame:
 
 
 def next_milestones(session: Session, limit: int = 8, today: date | None = None) -> pd.DataFrame:
-    """Open milestones due from today onwards, soonest first."""
+    """Open milestones due from today onwards, soonest first (filtered and limited in SQL)."""
     today = today or clock.today()
-    frame = tasks_frame(session, today=today)
-    frame = frame[frame["Milestone"] & ~frame["status"].isin(CLOSED_STATUSES)]
-    frame = frame[frame["Due"].notna()]
-    frame = frame[frame["Due"] >= today].sort_values("Due").head(limit)
+    frame = tasks_frame(session, TaskFilter(milestones_only=True, open_only=True, due_from=today, limit=limit),
+                        today=today)
     frame["Days to go"] = [(d - today).days for d in frame["Due"]]
     return frame
 
 
-def tasks_csv(session: Session) -> bytes:
-    """All tasks as CSV for download, with readable column names."""
-    frame = tasks_frame(session)
+def tasks_csv(session_or_frame: Session | pd.DataFrame) -> bytes:
+    """Tasks as CSV for download, with readable column names (all tasks, or the frame given)."""
+    frame = session_or_frame if isinstance(session_or_frame, pd.DataFrame) else tasks_frame(session_or_frame)
     cols = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due", "Completed",
             "% complete", "Milestone", "Overdue", "description"]
     return frame[cols].rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8")

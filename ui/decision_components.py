@@ -24,9 +24,7 @@ CONSULTEE_COLUMNS = {"consultee": "Consultee (group or post)", "comments": "Thei
 
 def load_lookups() -> dict[str, dict[int, str]]:
     with data.reading() as session:
-        task_frame = tasks.tasks_frame(session)
-        return {"contract": contracts.contract_options(session),
-                "task": {int(r.id): f"{r.Ref} {r.Task}".strip() for r in task_frame.itertuples()}}
+        return {"contract": contracts.contract_options(session), "task": tasks.task_choices(session)}
 
 
 # ------------------------------------------------------------------ log

@@ -25,6 +25,9 @@ DATE_LIMITS = {"min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31), "
 
 # ------------------------------------------------------------------ shared
 
+# The preview shows at most this many rows of a table (the Word pack has them all), so the page stays quick.
+PREVIEW_ROWS = 40
+
 def _run_write(action, success: str, form: str | None = None, error_kind: str = "error") -> bool:
     """Run a write in one transaction and report it with flash(); field errors go next to their inputs."""
     try:
@@ -184,7 +187,7 @@ def show_preview(content: submission_pack.PackContent) -> None:
         note += (f" The latest generated pack is {content.previous_stamp}; 'Changes since the last pack' lists "
                  "any figure or row that differs.")
     st.caption(note)
-    for block in submission_pack.outline(content):
+    for block in submission_pack.outline(content, max_rows=PREVIEW_ROWS):
         if block.kind == "title":
             st.subheader(block.text)
         elif block.kind == "cover":
@@ -250,8 +253,7 @@ def _header_inputs(form: str, prefix: str, values: dict[str, Any], task_labels: 
 
 def _task_labels() -> dict[int, str]:
     with data.reading() as session:
-        frame = tasks.tasks_frame(session)
-    return {int(r.id): f"{r.Ref} {r.Task}".strip() for r in frame.itertuples()}
+        return tasks.task_choices(session)
 
 
 def show_new_paper_form(actor: Actor) -> None:

@@ -20,6 +20,8 @@ PRIORITY_CODES = {label: code for code, label in PRIORITY_LABELS.items()}
 TABLE_EDITABLE = {"Task": "title", "Owner": "owner_id", "Status": "status", "Priority": "priority",
                   "Start": "start_date", "Due": "due_date", "% complete": "percent_complete",
                   "Milestone": "is_milestone"}
+# The editable table shows this many tasks at a time (filters narrow it; pages step through the rest).
+TABLE_PAGE_SIZE = 200
 TABLE_COLUMNS = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due",
                  "% complete", "Milestone", "Overdue"]
 
@@ -95,8 +97,13 @@ def _save_table(actor: Actor, editor_key: str, owner_ids: dict[str, int]) -> Non
 def show_table(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, str]], filters: TaskFilter) -> None:
     """The tasks as an editable table in a form; saved in one transaction with version checks."""
     owner_ids = {label: pid for pid, label in lookups["owner"].items()}
+    page = 1
+    if len(frame) > TABLE_PAGE_SIZE:
+        pages = -(-len(frame) // TABLE_PAGE_SIZE)
+        page = st.number_input(f"Page (of {pages}; {TABLE_PAGE_SIZE} tasks a page)", 1, pages, 1, key="task_page")
+        frame = frame.iloc[(page - 1) * TABLE_PAGE_SIZE: page * TABLE_PAGE_SIZE]
     nonce = st.session_state.get("table_nonce", 0)
-    editor_key = f"task_table_{nonce}_{abs(hash(repr(filters))) % 10**8}"
+    editor_key = f"task_table_{nonce}_{page}_{abs(hash(repr(filters))) % 10**8}"
     st.session_state["task_table_key"] = editor_key
     st.session_state[f"{editor_key}_rows"] = list(zip(frame["id"].tolist(), frame["version"].tolist(), strict=True))
     with st.form("task_table_form", border=False):
@@ -261,7 +268,8 @@ def _delete(actor: Actor, task_id: int, version: int) -> None:
     flash("Task deleted. The audit log keeps a copy of what it held.")
 
 
-def show_edit_form(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, str]]) -> None:
+def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
+                   lookups: dict[str, dict[int, str]]) -> None:
     """Edit one task in full: every field, its predecessors, comments, and delete with confirmation."""
     if frame.empty:
         st.info("No task to edit with these filters.")
@@ -274,7 +282,6 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[in
         current_version = task.version
         predecessors = tasks.predecessors_of(session, task_id)
         comments = tasks.comments_of(session, task_id)
-        all_tasks = tasks.tasks_frame(session)
     loaded = st.session_state.get("edit_loaded")
     if not loaded or loaded[0] != task_id:
         loaded = (task_id, current_version)

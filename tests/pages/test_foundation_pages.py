@@ -131,3 +131,14 @@ def test_admin_filters_the_audit_log(open_page):
     at.selectbox[1].select("task").run()
     frame = at.dataframe[0].value
     assert set(frame["Record type"]) == {"task"}
+
+
+def test_long_task_lists_are_paged(open_page, monkeypatch):
+    import ui.task_components as components
+
+    monkeypatch.setattr(components, "TABLE_PAGE_SIZE", 10)
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    assert len(at.session_state[f"{at.session_state['task_table_key']}_rows"]) == 10
+    at.number_input(key="task_page").set_value(4).run()
+    rows = at.session_state[f"{at.session_state['task_table_key']}_rows"]
+    assert len(rows) == 1  # 31 demo tasks: pages of 10, 10, 10 and 1

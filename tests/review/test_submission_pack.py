@@ -248,3 +248,15 @@ def test_without_the_chart_library_the_pack_says_where_a_chart_would_be(session,
     assert len(document.inline_shapes) == 0
     text = "\n".join(p.text for p in document.paragraphs)
     assert "[Chart 'Whole-life cost of each costed option' not drawn" in text
+
+
+def test_preview_outline_cuts_long_tables_but_the_pack_keeps_every_row():
+    import pandas as pd
+
+    from review import submission_pack
+
+    frame = pd.DataFrame({"Ref": [f"T-{i}" for i in range(100)], "Task": ["x"] * 100})
+    full = submission_pack._table("All tasks", frame)
+    cut = submission_pack._table("All tasks", frame, max_rows=40)
+    assert len(full) == 1 and len(full[0].frame) == 100
+    assert len(cut[0].frame) == 40 and "first 40 of 100 rows" in cut[1].text

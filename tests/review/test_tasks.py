@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from review import tasks
 from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent, Task, TaskComment, TaskDependency
+from review.roles import Actor, Role
 
 
 def make(session, actor, org, **overrides):
@@ -249,6 +250,16 @@ def test_reads_filters_overdue_and_progress(session, editor, org):
     assert list(tasks.tasks_frame(session, tasks.TaskFilter(owner_ids=[org.person2_id]), today)["Task"]) == ["Next"]
     assert list(tasks.tasks_frame(session, tasks.TaskFilter(statuses=["done"]), today)["Task"]) == ["Done"]
     assert list(tasks.tasks_frame(session, tasks.TaskFilter(text="lat"), today)["Task"]) == ["Late"]
+    for f in (tasks.TaskFilter(overdue_only=True), tasks.TaskFilter(owner_ids=[org.person2_id]),
+              tasks.TaskFilter(statuses=["done"]), tasks.TaskFilter(text="lat"), tasks.TaskFilter(open_only=True),
+              tasks.TaskFilter(phase_ids=[org.phase2_id], milestones_only=True),
+              tasks.TaskFilter(due_from=date(2019, 11, 1))):
+        in_sql = tasks.tasks_frame(session, f, today)
+        in_pandas = tasks.filter_tasks(frame, f)
+        assert list(in_pandas["id"]) == list(in_sql["id"]), f
+    mine = tasks.my_tasks(frame, Actor(1, "pm", "PM", Role.EDITOR, person_id=org.person2_id))
+    assert list(mine["Task"]) == ["Next"]
+    assert tasks.my_tasks(frame, Actor(1, "x", "X", Role.EDITOR)).empty
     progress = tasks.progress_by_phase(session).set_index("Phase")
     assert progress.loc["Exploration and intelligence gathering", "Share done"] == pytest.approx(1 / 2)
     assert progress.loc["Submission to SEND Executive", "Share done"] == 0
