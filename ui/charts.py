@@ -37,5 +37,6 @@ def status_bar(counts: dict[str, int]) -> go.Figure:
     """Bars: number of tasks in each status."""
     frame = pd.DataFrame({"Status": list(counts), "Tasks": list(counts.values())})
     fig = px.bar(frame, x="Status", y="Tasks", color="Status", color_discrete_map=STATUS_COLOURS, text="Tasks")
+    fig.update_traces(textposition="outside", cliponaxis=False, textangle=0)
     fig.update_layout(showlegend=False)
     return finish(fig, "Tasks by status", "Status", "Number of tasks", 300)
