@@ -15,22 +15,16 @@ from review.roles import SYSTEM, Role
 Handler = Callable[[argparse.Namespace], int]
 
 
-def _engine():
-    engine = db.make_engine()
-    db.upgrade(engine)
-    return engine
-
-
 def cmd_init_db(args: argparse.Namespace) -> int:
     settings = get_settings()
-    engine = _engine()
+    engine = db.upgraded_engine()
     where = "shared database" if settings.shared_database else f"embedded database {engine.url.database}"
     print(f"Schema is up to date on the {where}.")
     return 0
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
-    engine = _engine()
+    engine = db.upgraded_engine()
     with db.unit_of_work(engine) as session:
         if not demo.is_empty(session):
             print("The database already holds data; demo data is only loaded into an empty database.",
@@ -53,7 +47,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    engine = _engine()
+    engine = db.upgraded_engine()
     with db.unit_of_work(engine) as session:
         user = users.create_user(session, SYSTEM, args.username, args.role, password, args.display_name)
         print(f"Created {user.username} ({Role(user.role).label}).")
@@ -93,7 +87,7 @@ def cmd_export_pack(args: argparse.Namespace) -> int:
 
     from review import submissions
 
-    engine = _engine()
+    engine = db.upgraded_engine()
     with db.unit_of_work(engine) as session:
         submission_id = args.submission or submissions.latest_submission_id(session)
         if submission_id is None:

@@ -58,6 +58,13 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(cfg, "heads")
 
 
+def upgraded_engine(url: str | None = None) -> Engine:
+    """An engine for the URL (default: from settings) with the schema brought up to the newest migration."""
+    engine = make_engine(url)
+    upgrade(engine)
+    return engine
+
+
 def needs_upgrade(engine: Engine) -> bool:
     """True when the database is behind the newest migration."""
     heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())

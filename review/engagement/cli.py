@@ -14,14 +14,8 @@ from review.engagement_import import FIELDS, ImportRefused, import_inputs, read_
 from review.roles import SYSTEM
 
 
-def _engine():
-    engine = db.make_engine()
-    db.upgrade(engine)
-    return engine
-
-
 def cmd_retention(args: argparse.Namespace) -> int:
-    with db.unit_of_work(_engine()) as session:
+    with db.unit_of_work(db.upgraded_engine()) as session:
         due = engagement.retention_due_frame(session, SYSTEM)
     if due.empty:
         print("No engagement records are past their retention-review date.")
@@ -41,7 +35,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         mapping[field.strip()] = column.strip() or None
     print("Column mapping: " + ", ".join(f"{FIELDS[f][0]} <- {c}" for f, c in mapping.items() if c and f in FIELDS))
     try:
-        with db.unit_of_work(_engine()) as session:
+        with db.unit_of_work(db.upgraded_engine()) as session:
             report = import_inputs(session, SYSTEM, frame, mapping, args.activity, args.valid_only, args.redact,
                                    path.name)
     except ImportRefused as exc:
