@@ -13,7 +13,7 @@ import pandas as pd
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
-from review import audit, clock
+from review import audit, clock, records
 from review.errors import NotFound, ValidationFailed
 from review.models import Person, Phase, Task, TaskComment, TaskDependency, Workstream
 from review.roles import Actor, Permission, require
@@ -150,58 +150,36 @@ def _apply_status_rules(v: dict[str, Any], changed: set[str], previous_status: s
         v["completed_date"] = None
 
 
-def _reject_unknown(changes: dict[str, Any]) -> None:
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 # ---------------------------------------------------------------- writes
 
 def create_task(session: Session, actor: Actor, **values: Any) -> Task:
     """Add a task. Required: title and phase_id; defaults: not started, medium priority, 0%."""
     require(actor, Permission.EDIT_TASKS)
-    _reject_unknown(values)
+    records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"status": TaskStatus.NOT_STARTED.value, "priority": Priority.MEDIUM.value, "percent_complete": 0,
          "is_milestone": False, **_normalise(values)}
     _apply_status_rules(v, set(values), None)
     _validate(session, v)
     task = Task(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(task)
-    session.flush()
-    audit.record(session, actor, "task", task.id, "create",
-                 audit.diff({}, audit.snapshot(task, AUDITED_FIELDS)), task.version, summary=task.title)
+    records.record_created(session, actor, "task", task, AUDITED_FIELDS, summary=task.title)
     return task
 
 
 def get_task(session: Session, task_id: int) -> Task:
-    task = session.get(Task, task_id)
-    if task is None:
-        raise NotFound("This task no longer exists; someone may have deleted it.")
-    return task
+    return records.get_or_not_found(session, Task, task_id, "This task no longer exists; someone may have deleted it.")
 
 
 def update_task(session: Session, actor: Actor, task_id: int, expected_version: int | None,
                 **changes: Any) -> Task:
     """Change some fields of a task, refusing the change if someone saved it since `expected_version`."""
     require(actor, Permission.EDIT_TASKS)
-    _reject_unknown(changes)
-    task = session.get(Task, task_id)
-    audit.check_version(session, "task", task, task_id, expected_version)
-    assert task is not None
-    before = audit.snapshot(task, AUDITED_FIELDS)
-    current = {k: getattr(task, k) for k in EDITABLE_FIELDS}
-    v = {**current, **_normalise(changes)}
+    records.reject_unknown(changes, EDITABLE_FIELDS)
+    task = records.load_for_edit(session, Task, "task", task_id, expected_version)
+    v = {**records.current_values(task, EDITABLE_FIELDS), **_normalise(changes)}
     _apply_status_rules(v, set(changes), task.status)
     _validate(session, v, task_id=task.id)
-    after_values = {k: v.get(k) for k in EDITABLE_FIELDS}
-    if after_values == current:
-        return task
-    for key, value in after_values.items():
-        setattr(task, key, value)
-    session.flush()
-    audit.record(session, actor, "task", task.id, "update",
-                 audit.diff(before, audit.snapshot(task, AUDITED_FIELDS)), task.version, summary=task.title)
+    records.apply_changes(session, actor, "task", task, AUDITED_FIELDS, v, summary=lambda t: t.title)
     return task
 
 
@@ -232,9 +210,7 @@ def apply_task_edits(session: Session, actor: Actor, edits: dict[int, tuple[int,
 def delete_task(session: Session, actor: Actor, task_id: int, expected_version: int | None) -> None:
     """Delete a task with its dependencies and comments; the audit event keeps what it held."""
     require(actor, Permission.EDIT_TASKS)
-    task = session.get(Task, task_id)
-    audit.check_version(session, "task", task, task_id, expected_version)
-    assert task is not None
+    task = records.load_for_edit(session, Task, "task", task_id, expected_version)
     before = audit.snapshot(task, AUDITED_FIELDS)
     links = session.execute(
         select(TaskDependency.predecessor_id, TaskDependency.successor_id).where(
