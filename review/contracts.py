@@ -19,7 +19,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
-from review import audit, clock
+from review import audit, clock, records
 from review.config import get_settings
 from review.errors import NotFound, ValidationFailed
 from review.models import Person
@@ -267,12 +267,6 @@ def _check_types(v: dict[str, Any], problems: Problems) -> None:
             v[key] = None
 
 
-def _reject_unknown(values: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(values) - set(allowed)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 def _fmt(day: date) -> str:
     return f"{day:%d %b %Y}"
 
@@ -362,56 +356,39 @@ def _touch(obj: Any) -> None:
 def create_contract(session: Session, actor: Actor, **values: Any) -> Contract:
     """Add a contract to the register. Required: reference, title, provider, start and original end dates."""
     require(actor, Permission.EDIT_CONTRACTS)
-    _reject_unknown(values, CONTRACT_FIELDS)
+    records.reject_unknown(values, CONTRACT_FIELDS)
     v = {"extension_options": 0, "extension_period_months": 0, "notice_period_months": BEST_VALUE_MIN_NOTICE_MONTHS,
          "is_vcse": False, "is_sme": False, "values_illustrative": False, **_normalise(values)}
     _validate_contract(session, v)
     contract = Contract(**{k: v.get(k) for k in CONTRACT_FIELDS})
     session.add(contract)
-    session.flush()
-    audit.record(session, actor, "contract", contract.id, "create",
-                 audit.diff({}, audit.snapshot(contract, CONTRACT_FIELDS)), contract.version,
-                 summary=f"{contract.reference} {contract.title}")
+    records.record_created(session, actor, "contract", contract, CONTRACT_FIELDS,
+                           summary=f"{contract.reference} {contract.title}")
     return contract
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
-    contract = session.get(Contract, contract_id)
-    if contract is None:
-        raise NotFound("This contract no longer exists; someone may have deleted it.")
-    return contract
+    return records.get_or_not_found(session, Contract, contract_id,
+                                    "This contract no longer exists; someone may have deleted it.")
 
 
 def update_contract(session: Session, actor: Actor, contract_id: int, expected_version: int | None,
                     **changes: Any) -> Contract:
     """Change fields of a contract, refusing the change if someone saved it since `expected_version`."""
     require(actor, Permission.EDIT_CONTRACTS)
-    _reject_unknown(changes, CONTRACT_FIELDS)
-    contract = session.get(Contract, contract_id)
-    audit.check_version(session, "contract", contract, contract_id, expected_version)
-    assert contract is not None
-    before = audit.snapshot(contract, CONTRACT_FIELDS)
-    current = {k: getattr(contract, k) for k in CONTRACT_FIELDS}
-    v = {**current, **_normalise(changes)}
+    records.reject_unknown(changes, CONTRACT_FIELDS)
+    contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
+    v = {**records.current_values(contract, CONTRACT_FIELDS), **_normalise(changes)}
     _validate_contract(session, v, contract_id=contract.id)
-    after = {k: v.get(k) for k in CONTRACT_FIELDS}
-    if after == current:
-        return contract
-    for key, value in after.items():
-        setattr(contract, key, value)
-    session.flush()
-    audit.record(session, actor, "contract", contract.id, "update",
-                 audit.diff(before, audit.snapshot(contract, CONTRACT_FIELDS)), contract.version,
-                 summary=f"{contract.reference} {contract.title}")
+    records.apply_changes(session, actor, "contract", contract, CONTRACT_FIELDS, v,
+                          summary=lambda c: f"{c.reference} {c.title}")
     return contract
 
 
 def delete_contract(session: Session, actor: Actor, contract_id: int, expected_version: int | None) -> None:
     """Remove a contract with its extensions and KPIs; the audit event keeps what it held."""
     require(actor, Permission.EDIT_CONTRACTS)
-    contract = session.get(Contract, contract_id)
-    audit.check_version(session, "contract", contract, contract_id, expected_version)
-    assert contract is not None
+    contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
     before = audit.snapshot(contract, CONTRACT_FIELDS)
     before["extensions"] = [f"{e.start_date.isoformat()} to {e.end_date.isoformat()}"
                             for e in _extensions_of(session, contract_id)]
@@ -432,9 +409,7 @@ def add_extension(session: Session, actor: Actor, contract_id: int, expected_ver
     or when no decision authorises it.
     """
     require(actor, Permission.EDIT_CONTRACTS)
-    contract = session.get(Contract, contract_id)
-    audit.check_version(session, "contract", contract, contract_id, expected_version)
-    assert contract is not None
+    contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
     extensions = _extensions_of(session, contract_id)
     summary = _summarise(contract, "", extensions, clock.today(), 0)
     v = _normalise({"start_date": start_date, "end_date": end_date, "value": value, "decision_id": decision_id,
@@ -485,9 +460,7 @@ def delete_extension(session: Session, actor: Actor, contract_id: int, expected_
                      extension_id: int) -> None:
     """Remove the latest extension (an earlier one cannot go while a later one depends on its dates)."""
     require(actor, Permission.EDIT_CONTRACTS)
-    contract = session.get(Contract, contract_id)
-    audit.check_version(session, "contract", contract, contract_id, expected_version)
-    assert contract is not None
+    contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
     extensions = _extensions_of(session, contract_id)
     target = next((e for e in extensions if e.id == extension_id), None)
     if target is None:
@@ -532,44 +505,30 @@ def _validate_kpi(v: dict[str, Any]) -> None:
 
 def create_kpi(session: Session, actor: Actor, contract_id: int, **values: Any) -> ContractKpi:
     require(actor, Permission.EDIT_CONTRACTS)
-    _reject_unknown(values, KPI_FIELDS)
+    records.reject_unknown(values, KPI_FIELDS)
     get_contract(session, contract_id)
     v = {"higher_is_better": True, "frequency_months": 3, "return_due_days": 30, **_normalise(values)}
     _validate_kpi(v)
     kpi = ContractKpi(contract_id=contract_id, **{k: v.get(k) for k in KPI_FIELDS})
     session.add(kpi)
-    session.flush()
-    audit.record(session, actor, "contract_kpi", kpi.id, "create", audit.diff({}, audit.snapshot(kpi, KPI_FIELDS)),
-                 kpi.version, summary=kpi.name)
+    records.record_created(session, actor, "contract_kpi", kpi, KPI_FIELDS, summary=kpi.name)
     return kpi
 
 
 def update_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: int | None,
                **changes: Any) -> ContractKpi:
     require(actor, Permission.EDIT_CONTRACTS)
-    _reject_unknown(changes, KPI_FIELDS)
-    kpi = session.get(ContractKpi, kpi_id)
-    audit.check_version(session, "contract_kpi", kpi, kpi_id, expected_version)
-    assert kpi is not None
-    before = audit.snapshot(kpi, KPI_FIELDS)
-    current = {k: getattr(kpi, k) for k in KPI_FIELDS}
-    v = {**current, **_normalise(changes)}
+    records.reject_unknown(changes, KPI_FIELDS)
+    kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
+    v = {**records.current_values(kpi, KPI_FIELDS), **_normalise(changes)}
     _validate_kpi(v)
-    if {k: v.get(k) for k in KPI_FIELDS} == current:
-        return kpi
-    for key in KPI_FIELDS:
-        setattr(kpi, key, v.get(key))
-    session.flush()
-    audit.record(session, actor, "contract_kpi", kpi.id, "update", audit.diff(before, audit.snapshot(kpi, KPI_FIELDS)),
-                 kpi.version, summary=kpi.name)
+    records.apply_changes(session, actor, "contract_kpi", kpi, KPI_FIELDS, v, summary=lambda k: k.name)
     return kpi
 
 
 def delete_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: int | None) -> None:
     require(actor, Permission.EDIT_CONTRACTS)
-    kpi = session.get(ContractKpi, kpi_id)
-    audit.check_version(session, "contract_kpi", kpi, kpi_id, expected_version)
-    assert kpi is not None
+    kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
     before = audit.snapshot(kpi, KPI_FIELDS)
     session.delete(kpi)
     session.flush()
@@ -606,9 +565,7 @@ def record_kpi_value(session: Session, actor: Actor, kpi_id: int, *, period_end:
                      rating: str | None = None, note: str | None = None) -> ContractKpiValue:
     """Record a period's value. Without a rating, it is rated against the target (see kpi_rating)."""
     require(actor, Permission.EDIT_CONTRACTS)
-    kpi = session.get(ContractKpi, kpi_id)
-    if kpi is None:
-        raise NotFound("This KPI no longer exists.")
+    kpi = records.get_or_not_found(session, ContractKpi, kpi_id, "This KPI no longer exists.")
     v = _normalise({"period_end": period_end, "value": value, "note": note})
     v["rating"] = clean_text(rating)
     if v["rating"] is None and not isinstance(v["value"], tuple):
@@ -616,42 +573,29 @@ def record_kpi_value(session: Session, actor: Actor, kpi_id: int, *, period_end:
     _validate_kpi_value(session, kpi, v)
     row = ContractKpiValue(kpi_id=kpi_id, **{k: v.get(k) for k in KPI_VALUE_FIELDS})
     session.add(row)
-    session.flush()
-    audit.record(session, actor, "contract_kpi_value", row.id, "create",
-                 audit.diff({}, audit.snapshot(row, KPI_VALUE_FIELDS)), row.version, summary=kpi.name)
+    records.record_created(session, actor, "contract_kpi_value", row, KPI_VALUE_FIELDS, summary=kpi.name)
     return row
 
 
 def update_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None,
                      **changes: Any) -> ContractKpiValue:
     require(actor, Permission.EDIT_CONTRACTS)
-    _reject_unknown(changes, KPI_VALUE_FIELDS)
-    row = session.get(ContractKpiValue, value_id)
-    audit.check_version(session, "contract_kpi_value", row, value_id, expected_version)
-    assert row is not None
+    records.reject_unknown(changes, KPI_VALUE_FIELDS)
+    row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
     kpi = session.get(ContractKpi, row.kpi_id)
-    before = audit.snapshot(row, KPI_VALUE_FIELDS)
-    current = {k: getattr(row, k) for k in KPI_VALUE_FIELDS}
-    v = {**current, **_normalise({k: c for k, c in changes.items() if k != "rating"})}
+    v = {**records.current_values(row, KPI_VALUE_FIELDS),
+         **_normalise({k: c for k, c in changes.items() if k != "rating"})}
     if "rating" in changes:
         v["rating"] = clean_text(changes["rating"]) or kpi_rating(
             None if isinstance(v["value"], tuple) else v["value"], kpi.target, kpi.higher_is_better).value
     _validate_kpi_value(session, kpi, v, value_id)
-    if {k: v.get(k) for k in KPI_VALUE_FIELDS} == current:
-        return row
-    for key in KPI_VALUE_FIELDS:
-        setattr(row, key, v.get(key))
-    session.flush()
-    audit.record(session, actor, "contract_kpi_value", row.id, "update",
-                 audit.diff(before, audit.snapshot(row, KPI_VALUE_FIELDS)), row.version, summary=kpi.name)
+    records.apply_changes(session, actor, "contract_kpi_value", row, KPI_VALUE_FIELDS, v, summary=kpi.name)
     return row
 
 
 def delete_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None) -> None:
     require(actor, Permission.EDIT_CONTRACTS)
-    row = session.get(ContractKpiValue, value_id)
-    audit.check_version(session, "contract_kpi_value", row, value_id, expected_version)
-    assert row is not None
+    row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
     before = audit.snapshot(row, KPI_VALUE_FIELDS)
     session.delete(row)
     session.flush()
