@@ -16,9 +16,9 @@ import pandas as pd
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from review import audit, clock
+from review import audit, clock, records
 from review.config import DEFAULT_CALL_IN_WORKING_DAYS, get_settings
-from review.errors import NotFound, ValidationFailed
+from review.errors import ValidationFailed
 from review.models import Task
 from review.models.contracts import Contract, ContractExtension
 from review.models.decisions import Decision, DecisionAlternative, DecisionConsultee, DecisionContract, DecisionTask
@@ -243,12 +243,6 @@ def _write_lists(session: Session, decision_id: int, lists: dict[str, Any]) -> N
     session.add_all([DecisionTask(decision_id=decision_id, task_id=i) for i in lists["task_ids"]])
 
 
-def _reject_unknown(values: dict[str, Any]) -> None:
-    unknown = set(values) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 # ---------------------------------------------------------------- writes
 
 def create_decision(session: Session, actor: Actor, **values: Any) -> Decision:
@@ -258,7 +252,7 @@ def create_decision(session: Session, actor: Actor, **values: Any) -> Decision:
     `contract_ids`, `task_ids`: ids to link. The call-in period defaults to the council's setting.
     """
     require(actor, Permission.EDIT_DECISIONS)
-    _reject_unknown(values)
+    records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"decision_type": DecisionType.OFFICER_KEY.value, "call_in_status": CallInStatus.DRAFT.value,
          "key_decision": False, "call_in_working_days": get_settings().call_in_working_days,
          "alternatives": [], "consultees": [], "contract_ids": [], "task_ids": [], **_normalise(values)}
@@ -275,23 +269,19 @@ def create_decision(session: Session, actor: Actor, **values: Any) -> Decision:
 
 
 def get_decision(session: Session, decision_id: int) -> Decision:
-    decision = session.get(Decision, decision_id)
-    if decision is None:
-        raise NotFound("This decision no longer exists; someone may have deleted it.")
-    return decision
+    return records.get_or_not_found(session, Decision, decision_id,
+                                    "This decision no longer exists; someone may have deleted it.")
 
 
 def update_decision(session: Session, actor: Actor, decision_id: int, expected_version: int | None,
                     **changes: Any) -> Decision:
     """Change a decision (fields and/or its lists), refusing the change if someone saved it since you loaded it."""
     require(actor, Permission.EDIT_DECISIONS)
-    _reject_unknown(changes)
-    decision = session.get(Decision, decision_id)
-    audit.check_version(session, "decision", decision, decision_id, expected_version)
-    assert decision is not None
+    records.reject_unknown(changes, EDITABLE_FIELDS)
+    decision = records.load_for_edit(session, Decision, "decision", decision_id, expected_version)
     current_lists = _lists_of(session, decision_id)
     before = _snapshot(decision, current_lists)
-    current = {k: getattr(decision, k) for k in DECISION_FIELDS}
+    current = records.current_values(decision, DECISION_FIELDS)
     v = {**current, **current_lists, **_normalise(changes)}
     _validate(session, v, decision_id=decision.id)
     new_fields = {k: v.get(k) for k in DECISION_FIELDS}
@@ -313,9 +303,7 @@ def update_decision(session: Session, actor: Actor, decision_id: int, expected_v
 def delete_decision(session: Session, actor: Actor, decision_id: int, expected_version: int | None) -> None:
     """Delete a draft. A published decision is a public record: it stays (change its status instead)."""
     require(actor, Permission.EDIT_DECISIONS)
-    decision = session.get(Decision, decision_id)
-    audit.check_version(session, "decision", decision, decision_id, expected_version)
-    assert decision is not None
+    decision = records.load_for_edit(session, Decision, "decision", decision_id, expected_version)
     if decision.call_in_status != CallInStatus.DRAFT.value:
         raise ValidationFailed({"call_in_status": "Only a draft can be deleted; a published decision is a public "
                                                   "record."})
@@ -414,7 +402,7 @@ def decision_options(session: Session) -> dict[int, str]:
 def editable_values(session: Session, decision_id: int) -> dict[str, Any]:
     """The decision's fields and lists, as the edit form starts from them."""
     decision = get_decision(session, decision_id)
-    return {**{k: getattr(decision, k) for k in DECISION_FIELDS}, **_lists_of(session, decision_id),
+    return {**records.current_values(decision, DECISION_FIELDS), **_lists_of(session, decision_id),
             "version": decision.version}
 
 
