@@ -12,8 +12,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import audit, clock, submission_pack, tasks
-from review.errors import NotFound, ValidationFailed
+from review import audit, clock, records, submission_pack, tasks
 from review.models import Person, Phase, Task
 from review.models.submissions import (
     StrategicPriority,
@@ -167,12 +166,6 @@ def _validate_submission(session: Session, v: dict[str, Any]) -> None:
     problems.raise_if_any()
 
 
-def _reject_unknown(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 def _touch(submission: Submission) -> None:
     """Bump the submission's version when its alignment or actions change, so stale forms are refused."""
     submission.updated_at = clock.now_utc()
@@ -207,9 +200,7 @@ def create_priority(session: Session, actor: Actor, name: str, source: str | Non
     v["sort_order"] = int(v["sort_order"])
     priority = StrategicPriority(**v)
     session.add(priority)
-    session.flush()
-    audit.record(session, actor, "strategic_priority", priority.id, "create",
-                 audit.diff({}, audit.snapshot(priority, PRIORITY_FIELDS)), priority.version, summary=priority.name)
+    records.record_created(session, actor, "strategic_priority", priority, PRIORITY_FIELDS, summary=priority.name)
     return priority
 
 
@@ -217,25 +208,16 @@ def update_priority(session: Session, actor: Actor, priority_id: int, expected_v
                     **changes: Any) -> StrategicPriority:
     """Reword, reorder or retire (active=False) an entry; retired entries stay on earlier papers."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    _reject_unknown(changes, PRIORITY_FIELDS)
-    priority = session.get(StrategicPriority, priority_id)
-    audit.check_version(session, "strategic_priority", priority, priority_id, expected_version)
-    assert priority is not None
-    before = audit.snapshot(priority, PRIORITY_FIELDS)
-    v = {**{k: getattr(priority, k) for k in PRIORITY_FIELDS}, **changes}
+    records.reject_unknown(changes, PRIORITY_FIELDS)
+    priority = records.load_for_edit(session, StrategicPriority, "strategic_priority", priority_id, expected_version)
+    v = {**records.current_values(priority, PRIORITY_FIELDS), **changes}
     for key in ("name", "source", "description"):
         v[key] = clean_text(v[key])
     v["active"] = bool(v["active"])
     _validate_priority(session, v, priority_id)
     v["sort_order"] = int(v["sort_order"])
-    if all(getattr(priority, k) == v[k] for k in PRIORITY_FIELDS):
-        return priority
-    for key in PRIORITY_FIELDS:
-        setattr(priority, key, v[key])
-    session.flush()
-    audit.record(session, actor, "strategic_priority", priority.id, "update",
-                 audit.diff(before, audit.snapshot(priority, PRIORITY_FIELDS)), priority.version,
-                 summary=priority.name)
+    records.apply_changes(session, actor, "strategic_priority", priority, PRIORITY_FIELDS, v,
+                          summary=lambda p: p.name)
     return priority
 
 
@@ -267,54 +249,37 @@ def priorities_frame(session: Session, active_only: bool = False) -> pd.DataFram
 def create_submission(session: Session, actor: Actor, **values: Any) -> Submission:
     """Start a paper. Required: title, meeting, meeting_date, author; status starts as drafting."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    _reject_unknown(values, EDITABLE_FIELDS)
+    records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"status": SubmissionStatus.DRAFTING.value, "key_decision": False, **_normalise(values)}
     _validate_submission(session, v)
     submission = Submission(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(submission)
-    session.flush()
-    audit.record(session, actor, "submission", submission.id, "create",
-                 audit.diff({}, audit.snapshot(submission, AUDITED_FIELDS)), submission.version,
-                 summary=submission.title)
+    records.record_created(session, actor, "submission", submission, AUDITED_FIELDS, summary=submission.title)
     return submission
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
-    submission = session.get(Submission, submission_id)
-    if submission is None:
-        raise NotFound("This submission no longer exists; someone may have deleted it.")
-    return submission
+    return records.get_or_not_found(session, Submission, submission_id,
+                                    "This submission no longer exists; someone may have deleted it.")
 
 
 def update_submission(session: Session, actor: Actor, submission_id: int, expected_version: int | None,
                       **changes: Any) -> Submission:
     """Change fields of the paper, refusing the change if someone saved it since `expected_version`."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    _reject_unknown(changes, EDITABLE_FIELDS)
-    submission = session.get(Submission, submission_id)
-    audit.check_version(session, "submission", submission, submission_id, expected_version)
-    assert submission is not None
-    before = audit.snapshot(submission, AUDITED_FIELDS)
-    current = {k: getattr(submission, k) for k in AUDITED_FIELDS}
-    v = {**current, **_normalise(changes)}
+    records.reject_unknown(changes, EDITABLE_FIELDS)
+    submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
+    v = {**records.current_values(submission, AUDITED_FIELDS), **_normalise(changes)}
     _validate_submission(session, v)
-    if all(v[k] == current[k] for k in EDITABLE_FIELDS):
-        return submission
-    for key in EDITABLE_FIELDS:
-        setattr(submission, key, v[key])
-    session.flush()
-    audit.record(session, actor, "submission", submission.id, "update",
-                 audit.diff(before, audit.snapshot(submission, AUDITED_FIELDS)), submission.version,
-                 summary=submission.title)
+    # Only EDITABLE_FIELDS can be in `changes`, so the decision fields keep their values; all are audited.
+    records.apply_changes(session, actor, "submission", submission, AUDITED_FIELDS, v, summary=lambda s: s.title)
     return submission
 
 
 def delete_submission(session: Session, actor: Actor, submission_id: int, expected_version: int | None) -> None:
     """Delete a paper with its options, alignment, actions and packs (tasks made from actions stay)."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    submission = session.get(Submission, submission_id)
-    audit.check_version(session, "submission", submission, submission_id, expected_version)
-    assert submission is not None
+    submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     before = audit.snapshot(submission, AUDITED_FIELDS)
     session.delete(submission)
     session.flush()
@@ -393,7 +358,7 @@ def _clear_other_preferred(session: Session, actor: Actor, option: SubmissionOpt
 def add_option(session: Session, actor: Actor, submission_id: int, **values: Any) -> SubmissionOption:
     """Add an option to the appraisal; link it to a cost scenario with scenario_id where one applies."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    _reject_unknown(values, OPTION_FIELDS)
+    records.reject_unknown(values, OPTION_FIELDS)
     submission = get_submission(session, submission_id)
     if values.get("sequence") is None:
         values["sequence"] = len(submission.options) + 1
@@ -413,12 +378,10 @@ def add_option(session: Session, actor: Actor, submission_id: int, **values: Any
 def update_option(session: Session, actor: Actor, option_id: int, expected_version: int | None,
                   **changes: Any) -> SubmissionOption:
     require(actor, Permission.EDIT_SUBMISSIONS)
-    _reject_unknown(changes, OPTION_FIELDS)
-    option = session.get(SubmissionOption, option_id)
-    audit.check_version(session, "submission_option", option, option_id, expected_version)
-    assert option is not None
+    records.reject_unknown(changes, OPTION_FIELDS)
+    option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, OPTION_FIELDS)
-    current = {k: getattr(option, k) for k in OPTION_FIELDS}
+    current = records.current_values(option, OPTION_FIELDS)
     v = {**current, **_normalise_option(changes)}
     if v.get("scenario_id") == current["scenario_id"]:
         v_check = {**v, "scenario_id": None}  # an existing link is kept even if its scenario has gone
@@ -439,9 +402,7 @@ def update_option(session: Session, actor: Actor, option_id: int, expected_versi
 
 def delete_option(session: Session, actor: Actor, option_id: int, expected_version: int | None) -> None:
     require(actor, Permission.EDIT_SUBMISSIONS)
-    option = session.get(SubmissionOption, option_id)
-    audit.check_version(session, "submission_option", option, option_id, expected_version)
-    assert option is not None
+    option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, ("submission_id", *OPTION_FIELDS))
     session.delete(option)
     session.flush()
@@ -484,9 +445,7 @@ def set_alignment(session: Session, actor: Actor, submission_id: int, expected_v
                   alignment: dict[int, str | None]) -> Submission:
     """Make the paper's alignment exactly {priority id: how the proposals support it}."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    submission = session.get(Submission, submission_id)
-    audit.check_version(session, "submission", submission, submission_id, expected_version)
-    assert submission is not None
+    submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     problems = Problems()
     wanted: dict[int, str | None] = {}
     for key, how in alignment.items():
@@ -534,9 +493,7 @@ def record_decision(session: Session, actor: Actor, submission_id: int, expected
                     decision: str, decision_date: Any, decided_by: str | None = None) -> Submission:
     """Record the decision the meeting took; the paper's status becomes Decided."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    submission = session.get(Submission, submission_id)
-    audit.check_version(session, "submission", submission, submission_id, expected_version)
-    assert submission is not None
+    submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     v = _normalise({"decision": decision, "decision_date": decision_date, "decided_by": decided_by})
     problems = Problems()
     _check_date(problems, v, "decision_date")
@@ -578,9 +535,7 @@ def add_action(session: Session, actor: Actor, submission_id: int, expected_vers
                owner_id: int | None, due_date: Any = None, phase_id: int | None = None) -> Task:
     """Turn an action from the decision into a task with an owner (reference ACT-nn), linked to the paper."""
     require(actor, Permission.EDIT_SUBMISSIONS)
-    submission = session.get(Submission, submission_id)
-    audit.check_version(session, "submission", submission, submission_id, expected_version)
-    assert submission is not None
+    submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     problems = Problems()
     if not submission.decision:
         problems.add("title", "Record the decision before adding its actions.")
@@ -634,10 +589,7 @@ def latest_pack(session: Session, submission_id: int) -> SubmissionPack | None:
 
 
 def get_pack(session: Session, pack_id: int) -> SubmissionPack:
-    pack = session.get(SubmissionPack, pack_id)
-    if pack is None:
-        raise NotFound("This pack no longer exists.")
-    return pack
+    return records.get_or_not_found(session, SubmissionPack, pack_id, "This pack no longer exists.")
 
 
 def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
@@ -661,9 +613,7 @@ def generate_pack(session: Session, actor: Actor, submission_id: int,
     `expected_version` (optional) is the version of the paper the user previewed; a newer one is refused.
     """
     require(actor, Permission.EDIT_SUBMISSIONS)
-    submission = session.get(Submission, submission_id)
-    audit.check_version(session, "submission", submission, submission_id, expected_version)
-    assert submission is not None
+    submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     previous = latest_pack(session, submission_id)
     number = (previous.number + 1) if previous else 1
     content = submission_pack.gather(session, submission_id, pack_number=number, generated_by=actor.display_name)
