@@ -13,8 +13,8 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session, aliased
 
-from review import audit, clock
-from review.errors import NotFound, ValidationFailed
+from review import audit, clock, records
+from review.errors import ValidationFailed
 from review.models import Person, Task, Workstream
 from review.models.plan import RaidItem, RaidTaskLink
 from review.roles import Actor, Permission, require
@@ -140,12 +140,6 @@ def _validate(session: Session, v: dict[str, Any]) -> None:
     problems.raise_if_any()
 
 
-def _reject_unknown(values: dict[str, Any]) -> None:
-    unknown = set(values) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 def _next_reference(session: Session, kind: str) -> str:
     prefix = RaidKind(kind).prefix
     existing = session.scalars(select(RaidItem.reference).where(RaidItem.reference.like(f"{prefix}-%"))).all()
@@ -158,54 +152,37 @@ def _next_reference(session: Session, kind: str) -> str:
 def create_item(session: Session, actor: Actor, task_ids: list[int] | None = None, **values: Any) -> RaidItem:
     """Add a RAID item; its reference (R-01, A-01, I-01, D-01) is given by kind."""
     require(actor, Permission.EDIT_PLAN)
-    _reject_unknown(values)
+    records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"status": RaidStatus.OPEN.value, "raised_on": clock.today(), **_normalise(values)}
     _validate(session, v)
     item = RaidItem(reference=_next_reference(session, v["kind"]), **{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(item)
-    session.flush()
-    changes = audit.diff({}, audit.snapshot(item, ("reference", *EDITABLE_FIELDS)))
-    audit.record(session, actor, "raid_item", item.id, "create", changes, item.version, summary=item.title)
+    records.record_created(session, actor, "raid_item", item, ("reference", *EDITABLE_FIELDS), summary=item.title)
     if task_ids:
         set_task_links(session, actor, item.id, task_ids)
     return item
 
 
 def get_item(session: Session, item_id: int) -> RaidItem:
-    item = session.get(RaidItem, item_id)
-    if item is None:
-        raise NotFound("This RAID item no longer exists; someone may have deleted it.")
-    return item
+    return records.get_or_not_found(session, RaidItem, item_id,
+                                    "This RAID item no longer exists; someone may have deleted it.")
 
 
 def update_item(session: Session, actor: Actor, item_id: int, expected_version: int | None,
                 **changes: Any) -> RaidItem:
     """Change some fields, refusing the change if someone saved the item since `expected_version`."""
     require(actor, Permission.EDIT_PLAN)
-    _reject_unknown(changes)
-    item = session.get(RaidItem, item_id)
-    audit.check_version(session, "raid_item", item, item_id, expected_version)
-    assert item is not None
-    before = audit.snapshot(item, EDITABLE_FIELDS)
-    current = {k: getattr(item, k) for k in EDITABLE_FIELDS}
-    v = {**current, **_normalise(changes)}
+    records.reject_unknown(changes, EDITABLE_FIELDS)
+    item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
+    v = {**records.current_values(item, EDITABLE_FIELDS), **_normalise(changes)}
     _validate(session, v)
-    after = {k: v.get(k) for k in EDITABLE_FIELDS}
-    if after == current:
-        return item
-    for key, value in after.items():
-        setattr(item, key, value)
-    session.flush()
-    audit.record(session, actor, "raid_item", item.id, "update",
-                 audit.diff(before, audit.snapshot(item, EDITABLE_FIELDS)), item.version, summary=item.title)
+    records.apply_changes(session, actor, "raid_item", item, EDITABLE_FIELDS, v, summary=lambda i: i.title)
     return item
 
 
 def delete_item(session: Session, actor: Actor, item_id: int, expected_version: int | None) -> None:
     require(actor, Permission.EDIT_PLAN)
-    item = session.get(RaidItem, item_id)
-    audit.check_version(session, "raid_item", item, item_id, expected_version)
-    assert item is not None
+    item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
     before = audit.snapshot(item, ("reference", *EDITABLE_FIELDS))
     session.execute(delete(RaidTaskLink).where(RaidTaskLink.raid_item_id == item_id))
     session.delete(item)
