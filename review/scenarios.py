@@ -14,7 +14,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import audit
+from review import audit, records
 from review.costing import (
     CostingInputError,
     ScenarioInputs,
@@ -22,7 +22,7 @@ from review.costing import (
     compare_scenarios,
     evaluate_scenario,
 )
-from review.errors import NotFound, ValidationFailed
+from review.errors import ValidationFailed
 from review.models.costing import CostScenario
 from review.roles import Actor, Permission, require
 from review.validation import Problems, clean_text
@@ -77,12 +77,6 @@ def _validate_text(session: Session, v: dict[str, Any], scenario_id: int | None)
     problems.raise_if_any()
 
 
-def _reject_unknown(changes: dict[str, Any]) -> None:
-    unknown = set(changes) - set(EDITABLE_FIELDS)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 def _normalise(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
     for key, limit in (("name", None), ("description", None), ("delivery_model", None)):
@@ -106,10 +100,8 @@ def _unique_name(session: Session, wanted: str) -> str:
 # ---------------------------------------------------------------- reads
 
 def get_scenario(session: Session, scenario_id: int) -> CostScenario:
-    scenario = session.get(CostScenario, scenario_id)
-    if scenario is None:
-        raise NotFound("This scenario no longer exists; someone may have deleted it.")
-    return scenario
+    return records.get_or_not_found(session, CostScenario, scenario_id,
+                                    "This scenario no longer exists; someone may have deleted it.")
 
 
 def scenario_inputs(scenario: CostScenario) -> ScenarioInputs:
@@ -202,12 +194,10 @@ def update_scenario(session: Session, actor: Actor, scenario_id: int, expected_v
     saved the scenario after `expected_version`.
     """
     require(actor, Permission.EDIT_SCENARIOS)
-    _reject_unknown(changes)
-    scenario = session.get(CostScenario, scenario_id)
-    audit.check_version(session, ENTITY, scenario, scenario_id, expected_version)
-    assert scenario is not None
+    records.reject_unknown(changes, EDITABLE_FIELDS)
+    scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     before = _snapshot(scenario)
-    current = {k: getattr(scenario, k) for k in EDITABLE_FIELDS}
+    current = records.current_values(scenario, EDITABLE_FIELDS)
     v = {**current, **_normalise({k: val for k, val in changes.items() if k != "inputs"})}
     errors: dict[str, str] = {}
     try:
@@ -252,9 +242,7 @@ def set_recommended(session: Session, actor: Actor, scenario_id: int, expected_v
                     recommended: bool = True) -> CostScenario:
     """Mark one scenario as recommended (any other loses the mark), or clear the mark."""
     require(actor, Permission.EDIT_SCENARIOS)
-    scenario = session.get(CostScenario, scenario_id)
-    audit.check_version(session, ENTITY, scenario, scenario_id, expected_version)
-    assert scenario is not None
+    scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     if bool(scenario.is_recommended) == bool(recommended):
         return scenario
     if recommended:
@@ -275,9 +263,7 @@ def set_recommended(session: Session, actor: Actor, scenario_id: int, expected_v
 
 def delete_scenario(session: Session, actor: Actor, scenario_id: int, expected_version: int | None) -> None:
     require(actor, Permission.EDIT_SCENARIOS)
-    scenario = session.get(CostScenario, scenario_id)
-    audit.check_version(session, ENTITY, scenario, scenario_id, expected_version)
-    assert scenario is not None
+    scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     before = _snapshot(scenario)
     session.delete(scenario)
     session.flush()
