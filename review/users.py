@@ -12,9 +12,9 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review import audit
+from review import audit, records
 from review.config import get_settings
-from review.errors import AuthenticationFailed, NotFound
+from review.errors import AuthenticationFailed
 from review.models import User
 from review.models.sign_in import SignInSession
 from review.roles import Actor, Permission, Role, require
@@ -99,9 +99,7 @@ def create_user(
     user = User(username=username, display_name=display_name, role=role, password_hash=hash_password(password),
                 active=True, is_demo=is_demo, person_id=person_id)
     session.add(user)
-    session.flush()
-    audit.record(session, actor, "user", user.id, "create", audit.diff({}, audit.snapshot(user, USER_FIELDS)),
-                 record_version=user.version)
+    records.record_created(session, actor, "user", user, USER_FIELDS)
     return user
 
 
@@ -110,9 +108,7 @@ def update_user(session: Session, actor: Actor, user_id: int, expected_version: 
                 password: str | None = None) -> User:
     """Change an account's role, name, active flag or password (admins only)."""
     require(actor, Permission.MANAGE_USERS)
-    user = session.get(User, user_id)
-    audit.check_version(session, "user", user, user_id, expected_version)
-    assert user is not None
+    user = records.load_for_edit(session, User, "user", user_id, expected_version)
     before = audit.snapshot(user, USER_FIELDS)
     new_role = role if role is not None else user.role
     new_name = display_name.strip() if display_name is not None else user.display_name
@@ -135,10 +131,7 @@ def update_user(session: Session, actor: Actor, user_id: int, expected_version: 
 
 
 def get_user(session: Session, user_id: int) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound("That account no longer exists.")
-    return user
+    return records.get_or_not_found(session, User, user_id, "That account no longer exists.")
 
 
 def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
