@@ -15,8 +15,8 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from review import audit, clock, privacy
-from review.errors import NotFound, ValidationFailed
+from review import audit, clock, privacy, records
+from review.errors import ValidationFailed
 from review.models.engagement import (
     EngagementActivity,
     EngagementInput,
@@ -79,12 +79,6 @@ RESPONSE_TEXT_FIELDS = ("you_said", "we_did")
 
 # ---------------------------------------------------------------- helpers
 
-def _reject_unknown(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
-    unknown = set(changes) - set(allowed)
-    if unknown:
-        raise ValidationFailed({f: "This field cannot be changed here." for f in sorted(unknown)})
-
-
 def _int_or_none(value: Any) -> Any:
     if value is None or value == "" or (isinstance(value, float) and value != value):
         return None
@@ -136,33 +130,26 @@ def create_partner(session: Session, actor: Actor, name: str, short_name: str | 
                                 short_name=clean_text(short_name, max_length=30),
                                 also_known_as=clean_text(also_known_as, max_length=160), active=True)
     session.add(partner)
-    session.flush()
-    audit.record(session, actor, "engagement_partner", partner.id, "create",
-                 audit.diff({}, audit.snapshot(partner, PARTNER_FIELDS)), partner.version, summary=partner.name)
+    records.record_created(session, actor, "engagement_partner", partner, PARTNER_FIELDS, summary=partner.name)
     return partner
 
 
 def update_partner(session: Session, actor: Actor, partner_id: int, expected_version: int | None,
                    **changes: Any) -> EngagementPartner:
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(changes, PARTNER_FIELDS)
-    partner = session.get(EngagementPartner, partner_id)
-    audit.check_version(session, "engagement_partner", partner, partner_id, expected_version)
-    assert partner is not None
-    before = audit.snapshot(partner, PARTNER_FIELDS)
+    records.reject_unknown(changes, PARTNER_FIELDS)
+    partner = records.load_for_edit(session, EngagementPartner, "engagement_partner", partner_id, expected_version)
+    v = records.current_values(partner, PARTNER_FIELDS)
     if "name" in changes:
-        partner.name = _named_item(session, EngagementPartner, changes["name"], partner_id, "partner", 160)
+        v["name"] = _named_item(session, EngagementPartner, changes["name"], partner_id, "partner", 160)
     if "short_name" in changes:
-        partner.short_name = clean_text(changes["short_name"], max_length=30)
+        v["short_name"] = clean_text(changes["short_name"], max_length=30)
     if "also_known_as" in changes:
-        partner.also_known_as = clean_text(changes["also_known_as"], max_length=160)
+        v["also_known_as"] = clean_text(changes["also_known_as"], max_length=160)
     if "active" in changes:
-        partner.active = bool(changes["active"])
-    after = audit.snapshot(partner, PARTNER_FIELDS)
-    if after != before:
-        session.flush()
-        audit.record(session, actor, "engagement_partner", partner.id, "update", audit.diff(before, after),
-                     partner.version, summary=partner.name)
+        v["active"] = bool(changes["active"])
+    records.apply_changes(session, actor, "engagement_partner", partner, PARTNER_FIELDS, v,
+                          summary=lambda p: p.name)
     return partner
 
 
@@ -175,9 +162,7 @@ def create_theme(session: Session, actor: Actor, name: str, description: str | N
     theme = EngagementTheme(name=_named_item(session, EngagementTheme, name, None, "theme", 120),
                             description=clean_text(description), sort_order=int(sort_order), active=True)
     session.add(theme)
-    session.flush()
-    audit.record(session, actor, "engagement_theme", theme.id, "create",
-                 audit.diff({}, audit.snapshot(theme, THEME_FIELDS)), theme.version, summary=theme.name)
+    records.record_created(session, actor, "engagement_theme", theme, THEME_FIELDS, summary=theme.name)
     return theme
 
 
@@ -185,27 +170,21 @@ def update_theme(session: Session, actor: Actor, theme_id: int, expected_version
                  **changes: Any) -> EngagementTheme:
     """Rename, describe, reorder or retire a theme (a retired theme keeps its counts)."""
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(changes, THEME_FIELDS)
-    theme = session.get(EngagementTheme, theme_id)
-    audit.check_version(session, "engagement_theme", theme, theme_id, expected_version)
-    assert theme is not None
-    before = audit.snapshot(theme, THEME_FIELDS)
+    records.reject_unknown(changes, THEME_FIELDS)
+    theme = records.load_for_edit(session, EngagementTheme, "engagement_theme", theme_id, expected_version)
+    v = records.current_values(theme, THEME_FIELDS)
     if "name" in changes:
-        theme.name = _named_item(session, EngagementTheme, changes["name"], theme_id, "theme", 120)
+        v["name"] = _named_item(session, EngagementTheme, changes["name"], theme_id, "theme", 120)
     if "description" in changes:
-        theme.description = clean_text(changes["description"])
+        v["description"] = clean_text(changes["description"])
     if "sort_order" in changes:
         try:
-            theme.sort_order = int(changes["sort_order"])
+            v["sort_order"] = int(changes["sort_order"])
         except (TypeError, ValueError):
             raise ValidationFailed({"sort_order": "The order must be a whole number."}) from None
     if "active" in changes:
-        theme.active = bool(changes["active"])
-    after = audit.snapshot(theme, THEME_FIELDS)
-    if after != before:
-        session.flush()
-        audit.record(session, actor, "engagement_theme", theme.id, "update", audit.diff(before, after),
-                     theme.version, summary=theme.name)
+        v["active"] = bool(changes["active"])
+    records.apply_changes(session, actor, "engagement_theme", theme, THEME_FIELDS, v, summary=lambda t: t.name)
     return theme
 
 
@@ -315,7 +294,7 @@ def create_activity(session: Session, actor: Actor, confirm_identifiers: bool = 
                     **values: Any) -> EngagementActivity:
     """Record an engagement activity. Required: title, type, start date, participants, lawful basis."""
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(values, ACTIVITY_FIELDS)
+    records.reject_unknown(values, ACTIVITY_FIELDS)
     v = _activity_defaults({"participants": 0, "special_category_condition": "none",
                             **_normalise_activity(values)})
     _validate_activity(session, v)
@@ -338,21 +317,18 @@ def _confirmed_note(summary: str | None, confirmed: bool, v: dict[str, Any], fie
 
 
 def get_activity(session: Session, activity_id: int) -> EngagementActivity:
-    activity = session.get(EngagementActivity, activity_id)
-    if activity is None:
-        raise NotFound("This engagement activity no longer exists.")
-    return activity
+    return records.get_or_not_found(session, EngagementActivity, activity_id,
+                                    "This engagement activity no longer exists.")
 
 
 def update_activity(session: Session, actor: Actor, activity_id: int, expected_version: int | None,
                     confirm_identifiers: bool = False, **changes: Any) -> EngagementActivity:
     """Change an activity, refusing the change if someone saved it since `expected_version`."""
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(changes, ACTIVITY_FIELDS)
-    activity = session.get(EngagementActivity, activity_id)
-    audit.check_version(session, "engagement_activity", activity, activity_id, expected_version)
-    assert activity is not None
-    current = {k: getattr(activity, k) for k in ACTIVITY_FIELDS}
+    records.reject_unknown(changes, ACTIVITY_FIELDS)
+    activity = records.load_for_edit(session, EngagementActivity, "engagement_activity", activity_id,
+                                     expected_version)
+    current = records.current_values(activity, ACTIVITY_FIELDS)
     v = {**current, **_normalise_activity(changes)}
     _validate_activity(session, v)
     if activity.erased_at is not None and v.get("summary"):
@@ -376,7 +352,7 @@ def update_activity(session: Session, actor: Actor, activity_id: int, expected_v
 def activity_values(session: Session, activity_id: int) -> tuple[dict[str, Any], int]:
     """An activity's editable values and its version, for an edit form."""
     activity = get_activity(session, activity_id)
-    return {k: getattr(activity, k) for k in ACTIVITY_FIELDS}, activity.version
+    return records.current_values(activity, ACTIVITY_FIELDS), activity.version
 
 
 # ---------------------------------------------------------------- inputs
@@ -464,7 +440,7 @@ def theme_ids_of(session: Session, input_id: int) -> list[int]:
 def add_input(session: Session, actor: Actor, confirm_identifiers: bool = False, **values: Any) -> EngagementInput:
     """Record what one participant said at an activity. Required: the activity and a need or a theme."""
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(values, INPUT_FIELDS)
+    records.reject_unknown(values, INPUT_FIELDS)
     v = {"consent_to_quote": False, "theme_ids": [], **_normalise_input(values)}
     _validate_input(session, v)
     privacy.check_text_fields(v, INPUT_TEXT_FIELDS, confirm_identifiers)
@@ -480,20 +456,15 @@ def add_input(session: Session, actor: Actor, confirm_identifiers: bool = False,
 
 
 def get_input(session: Session, input_id: int) -> EngagementInput:
-    item = session.get(EngagementInput, input_id)
-    if item is None:
-        raise NotFound("This input no longer exists.")
-    return item
+    return records.get_or_not_found(session, EngagementInput, input_id, "This input no longer exists.")
 
 
 def update_input(session: Session, actor: Actor, input_id: int, expected_version: int | None,
                  confirm_identifiers: bool = False, **changes: Any) -> EngagementInput:
     """Change an input (its themes included), refusing a stale version."""
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(changes, INPUT_FIELDS)
-    item = session.get(EngagementInput, input_id)
-    audit.check_version(session, "engagement_input", item, input_id, expected_version)
-    assert item is not None
+    records.reject_unknown(changes, INPUT_FIELDS)
+    item = records.load_for_edit(session, EngagementInput, "engagement_input", input_id, expected_version)
     existing_themes = theme_ids_of(session, input_id)
     current = {**{k: getattr(item, k) for k in INPUT_FIELDS if k != "theme_ids"}, "theme_ids": existing_themes}
     v = {**current, **_normalise_input(changes)}
@@ -604,7 +575,7 @@ def create_response(session: Session, actor: Actor, confirm_identifiers: bool = 
                     **values: Any) -> EngagementResponse:
     """Record what was done about what parents said; optionally the particular needs it answers."""
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(values, RESPONSE_FIELDS)
+    records.reject_unknown(values, RESPONSE_FIELDS)
     v = {"status": "planned", "input_ids": [], **_normalise_response(values)}
     _validate_response(session, v)
     privacy.check_text_fields(v, RESPONSE_TEXT_FIELDS, confirm_identifiers)
@@ -622,10 +593,9 @@ def create_response(session: Session, actor: Actor, confirm_identifiers: bool = 
 def update_response(session: Session, actor: Actor, response_id: int, expected_version: int | None,
                     confirm_identifiers: bool = False, **changes: Any) -> EngagementResponse:
     require(actor, Permission.EDIT_ENGAGEMENT)
-    _reject_unknown(changes, RESPONSE_FIELDS)
-    response = session.get(EngagementResponse, response_id)
-    audit.check_version(session, "engagement_response", response, response_id, expected_version)
-    assert response is not None
+    records.reject_unknown(changes, RESPONSE_FIELDS)
+    response = records.load_for_edit(session, EngagementResponse, "engagement_response", response_id,
+                                     expected_version)
     current_inputs = response_input_ids(session, response_id)
     current = {**{k: getattr(response, k) for k in RESPONSE_FIELDS if k != "input_ids"}, "input_ids": current_inputs}
     v = {**current, **_normalise_response(changes)}
@@ -651,9 +621,7 @@ def update_response(session: Session, actor: Actor, response_id: int, expected_v
 
 
 def response_values(session: Session, response_id: int) -> tuple[dict[str, Any], int]:
-    response = session.get(EngagementResponse, response_id)
-    if response is None:
-        raise NotFound("This response no longer exists.")
+    response = records.get_or_not_found(session, EngagementResponse, response_id, "This response no longer exists.")
     values = {k: getattr(response, k) for k in RESPONSE_FIELDS if k != "input_ids"}
     values["input_ids"] = response_input_ids(session, response_id)
     return values, response.version
