@@ -3,15 +3,21 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review.errors import DomainError, EditConflict, PermissionDenied, ValidationFailed
+from ui import data
 
 log = logging.getLogger("review.ui")
 _FLASH_KEY = "_flash"
+T = TypeVar("T")
+NOTHING_SAVED = "Nothing was saved. Please correct the fields marked below."
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -43,6 +49,52 @@ def field_error(form: str, field: str) -> None:
     message = field_errors(form).get(field)
     if message:
         st.markdown(f":red[:material/error: {message}]")
+
+
+def refusal_text(exc: DomainError) -> str:
+    """A refusal in words: its field messages joined (for a ValidationFailed), otherwise its message."""
+    return " ".join(getattr(exc, "errors", {}).values()) or str(exc)
+
+
+@dataclass(frozen=True)
+class Written(Generic[T]):
+    """What `write` did: true when the action was committed; `result` is what the action returned."""
+
+    saved: bool
+    result: T | None = None
+
+    def __bool__(self) -> bool:
+        return self.saved
+
+
+def write(action: Callable[[Session], T], success: str | Callable[[T], str] | None = None, *,
+          form: str | None = None, invalid: str | Callable[[ValidationFailed], str] | None = None,
+          refusal_kind: str = "warning", reason: Callable[[DomainError], str] = str) -> Written[T]:
+    """Run `action(session)` in one transaction (`ui.data.writing()`) and report it with `flash()`, for callbacks.
+
+    Committed: clear `form`'s field errors and flash `success` (a message, or a function of the action's result).
+    ValidationFailed, when `form` or `invalid` is given: store the field errors for `form` (shown by
+    `field_error`) and flash `invalid` (a message, or a function of the error; default NOTHING_SAVED) as an error.
+    Any other refusal (and a ValidationFailed otherwise): flash `reason(exc)` with `refusal_kind`.
+    Unexpected exceptions propagate. It never calls `st.rerun()`; Streamlit reruns after the callback.
+    """
+    try:
+        with data.writing() as session:
+            result = action(session)
+    except DomainError as exc:
+        if isinstance(exc, ValidationFailed) and (form is not None or invalid is not None):
+            if form is not None:
+                set_field_errors(form, exc.errors)
+            message = invalid(exc) if callable(invalid) else invalid
+            flash(NOTHING_SAVED if message is None else message, "error")
+        else:
+            flash(reason(exc), refusal_kind)
+        return Written(False)
+    if form is not None:
+        clear_field_errors(form)
+    if success is not None:
+        flash(success(result) if callable(success) else success)
+    return Written(True, result)
 
 
 def show_domain_error(exc: DomainError, form: str | None = None) -> None:

@@ -6,13 +6,13 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review import clock, organisation, plan, raid
-from review.errors import DomainError, ValidationFailed
 from review.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
 from review.roles import Actor
 from ui import data, plan_charts
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, write
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
@@ -117,49 +117,29 @@ def _read(prefix: str) -> dict[str, Any]:
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
     values = _read(prefix)
-    try:
-        with data.writing() as session:
-            item = raid.create_item(session, actor, task_ids=st.session_state.get(f"{prefix}_tasks", []), **values)
-            ref = item.reference
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("Nothing was added. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return
-    clear_field_errors(form)
-    st.session_state["raid_add_nonce"] = st.session_state.get("raid_add_nonce", 0) + 1
-    flash(f"Added {ref}: {values['title']}.")
+    task_ids = st.session_state.get(f"{prefix}_tasks", [])
+    if write(lambda session: raid.create_item(session, actor, task_ids=task_ids, **values).reference,
+             lambda ref: f"Added {ref}: {values['title']}.", form=form,
+             invalid="Nothing was added. Please correct the fields marked below.", refusal_kind="error"):
+        st.session_state["raid_add_nonce"] = st.session_state.get("raid_add_nonce", 0) + 1
 
 
 def _update(actor: Actor, form: str, prefix: str, item_id: int, version: int) -> None:
     values = _read(prefix)
-    try:
-        with data.writing() as session:
-            raid.update_item(session, actor, item_id, version, **values)
-            raid.set_task_links(session, actor, item_id, st.session_state.get(f"{prefix}_tasks", []))
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("Nothing was saved. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    clear_field_errors(form)
-    flash("RAID item saved.")
+    task_ids = st.session_state.get(f"{prefix}_tasks", [])
+
+    def save(session: Session) -> None:
+        raid.update_item(session, actor, item_id, version, **values)
+        raid.set_task_links(session, actor, item_id, task_ids)
+
+    write(save, "RAID item saved.", form=form)
 
 
 def _delete(actor: Actor, item_id: int, version: int) -> None:
-    try:
-        with data.writing() as session:
-            raid.delete_item(session, actor, item_id, version)
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    st.session_state.pop("raid_confirm_delete", None)
-    st.session_state.pop("raid_edit_choice", None)
-    flash("RAID item deleted. The audit log keeps a copy of what it held.")
+    if write(lambda session: raid.delete_item(session, actor, item_id, version),
+             "RAID item deleted. The audit log keeps a copy of what it held."):
+        st.session_state.pop("raid_confirm_delete", None)
+        st.session_state.pop("raid_edit_choice", None)
 
 
 def _choices() -> tuple[dict[int, str], dict[int, str], dict[int, str]]:

@@ -6,13 +6,14 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review import organisation, tasks
 from review.errors import DomainError, EditConflict, ValidationFailed
 from review.roles import Actor
 from review.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
 from ui import data
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, flash, refusal_text, write
 
 STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
 PRIORITY_CODES = {label: code for code, label in PRIORITY_LABELS.items()}
@@ -188,20 +189,14 @@ def _read_form(prefix: str) -> dict[str, Any]:
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
     values = _read_form(prefix)
-    try:
-        with data.writing() as session:
-            task = tasks.create_task(session, actor, **values)
-            label = task.reference or f"#{task.id}"
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("The task was not added. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return
-    clear_field_errors(form)
-    flash(f"Added task {label}: {values['title']}.")
-    st.session_state["add_nonce"] = st.session_state.get("add_nonce", 0) + 1
+
+    def create(session: Session) -> str:
+        task = tasks.create_task(session, actor, **values)
+        return task.reference or f"#{task.id}"
+
+    if write(create, lambda label: f"Added task {label}: {values['title']}.", form=form,
+             invalid="The task was not added. Please correct the fields marked below.", refusal_kind="error"):
+        st.session_state["add_nonce"] = st.session_state.get("add_nonce", 0) + 1
 
 
 def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
@@ -219,53 +214,30 @@ def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
 
 def _update(actor: Actor, form: str, prefix: str, task_id: int, version: int) -> None:
     values = _read_form(prefix)
-    try:
-        with data.writing() as session:
-            tasks.update_task(session, actor, task_id, version, **values)
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("Nothing was saved. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    clear_field_errors(form)
-    st.session_state.pop("edit_loaded", None)
-    flash("Task saved.")
+    if write(lambda session: tasks.update_task(session, actor, task_id, version, **values), "Task saved.",
+             form=form):
+        st.session_state.pop("edit_loaded", None)
 
 
 def _save_predecessors(actor: Actor, task_id: int, key: str) -> None:
-    try:
-        with data.writing() as session:
-            tasks.set_predecessors(session, actor, task_id, st.session_state.get(key, []))
-    except DomainError as exc:
-        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "error")
-        return
-    flash("Dependencies saved.")
+    chosen = st.session_state.get(key, [])
+    write(lambda session: tasks.set_predecessors(session, actor, task_id, chosen), "Dependencies saved.",
+          refusal_kind="error", reason=refusal_text)
 
 
 def _add_comment(actor: Actor, task_id: int, key: str) -> None:
-    try:
-        with data.writing() as session:
-            tasks.add_comment(session, actor, task_id, st.session_state.get(key, ""))
-    except DomainError as exc:
-        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "error")
-        return
-    st.session_state[key] = ""
-    flash("Comment added.")
+    body = st.session_state.get(key, "")
+    if write(lambda session: tasks.add_comment(session, actor, task_id, body), "Comment added.",
+             refusal_kind="error", reason=refusal_text):
+        st.session_state[key] = ""
 
 
 def _delete(actor: Actor, task_id: int, version: int) -> None:
-    try:
-        with data.writing() as session:
-            tasks.delete_task(session, actor, task_id, version)
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    st.session_state.pop("edit_loaded", None)
-    st.session_state.pop("confirm_delete", None)
-    st.session_state.pop("edit_task_choice", None)
-    flash("Task deleted. The audit log keeps a copy of what it held.")
+    if write(lambda session: tasks.delete_task(session, actor, task_id, version),
+             "Task deleted. The audit log keeps a copy of what it held."):
+        st.session_state.pop("edit_loaded", None)
+        st.session_state.pop("confirm_delete", None)
+        st.session_state.pop("edit_task_choice", None)
 
 
 def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
