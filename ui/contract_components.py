@@ -1,19 +1,21 @@
 """Contracts page components: the register, a contract's detail (timeline, extensions, KPIs) and the forms."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review import clock, contracts, decisions, organisation
 from review.contracts import RATING_LABELS, ContractSummary
-from review.errors import DomainError, ValidationFailed
+from review.errors import ValidationFailed
 from review.roles import Actor
 from ui import charts, data
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, refusal_text, write
 
 DATE_FORMAT = "DD MMM YYYY"
 MONEY_FORMAT = "£%,d"
@@ -203,29 +205,26 @@ def _read(prefix: str, keys: dict[str, str]) -> dict[str, Any]:
     return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in keys.items()}
 
 
-def _report(exc: DomainError, form: str, what: str) -> None:
-    if isinstance(exc, ValidationFailed):
-        set_field_errors(form, exc.errors)
+def _invalid(what: str) -> Callable[[ValidationFailed], str]:
+    """The message for refused fields: `what`, the usual request, and any error not tied to one field."""
+    def message(exc: ValidationFailed) -> str:
         general = exc.errors.get("extension") or exc.errors.get("decision")
-        flash(f"{what} Please correct the fields marked below." + (f" {general}" if general else ""), "error")
-    else:
-        flash(str(exc), "warning")
+        return f"{what} Please correct the fields marked below." + (f" {general}" if general else "")
+    return message
 
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
     values = _read(prefix, CONTRACT_KEYS)
-    try:
-        with data.writing() as session:
-            contract = contracts.create_contract(session, actor, **values)
-            label = f"{contract.reference} {contract.title}"
-            new_id = contract.id
-    except DomainError as exc:
-        _report(exc, form, "The contract was not added.")
-        return
-    clear_field_errors(form)
-    st.session_state["add_contract_nonce"] = st.session_state.get("add_contract_nonce", 0) + 1
-    st.session_state["contract_choice"] = new_id
-    flash(f"Added contract {label}.")
+
+    def create(session: Session) -> tuple[int, str]:
+        contract = contracts.create_contract(session, actor, **values)
+        return contract.id, f"{contract.reference} {contract.title}"
+
+    done = write(create, lambda r: f"Added contract {r[1]}.", form=form,
+                 invalid=_invalid("The contract was not added."))
+    if done:
+        st.session_state["add_contract_nonce"] = st.session_state.get("add_contract_nonce", 0) + 1
+        st.session_state["contract_choice"] = done.result[0]
 
 
 def show_add_form(actor: Actor, owners: dict[int, str]) -> None:
@@ -239,70 +238,41 @@ def show_add_form(actor: Actor, owners: dict[int, str]) -> None:
 
 def _update(actor: Actor, form: str, prefix: str, contract_id: int, version: int) -> None:
     values = _read(prefix, CONTRACT_KEYS)
-    try:
-        with data.writing() as session:
-            contracts.update_contract(session, actor, contract_id, version, **values)
-    except DomainError as exc:
-        _report(exc, form, "Nothing was saved.")
-        return
-    clear_field_errors(form)
-    flash("Contract saved.")
+    write(lambda session: contracts.update_contract(session, actor, contract_id, version, **values), "Contract saved.",
+          form=form, invalid=_invalid("Nothing was saved."))
 
 
 # ------------------------------------------------------------------ extensions and KPIs forms
 
 def _extend(actor: Actor, form: str, prefix: str, contract_id: int, version: int) -> None:
     values = _read(prefix, {"decision_id": "decision_id", "end_date": "end_date", "value": "value", "note": "note"})
-    try:
-        with data.writing() as session:
-            ext = contracts.add_extension(session, actor, contract_id, version, **values)
-            ends = ext.end_date
-    except DomainError as exc:
-        _report(exc, form, "The extension was not recorded.")
-        return
-    clear_field_errors(form)
-    flash(f"Extension recorded: the contract now ends on {ends:%d %b %Y}.")
+    write(lambda session: contracts.add_extension(session, actor, contract_id, version, **values).end_date,
+          lambda ends: f"Extension recorded: the contract now ends on {ends:%d %b %Y}.", form=form,
+          invalid=_invalid("The extension was not recorded."))
 
 
 def _remove_extension(actor: Actor, contract_id: int, version: int, extension_id: int) -> None:
-    try:
-        with data.writing() as session:
-            contracts.delete_extension(session, actor, contract_id, version, extension_id)
-    except DomainError as exc:
-        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "warning")
-        return
-    st.session_state.pop("confirm_remove_extension", None)
-    flash("The latest extension was removed. The audit log keeps a record.")
+    if write(lambda session: contracts.delete_extension(session, actor, contract_id, version, extension_id),
+             "The latest extension was removed. The audit log keeps a record.", reason=refusal_text):
+        st.session_state.pop("confirm_remove_extension", None)
 
 
 def _add_kpi(actor: Actor, form: str, prefix: str, contract_id: int) -> None:
     keys = {k: k for k in contracts.KPI_FIELDS}
     values = _read(prefix, keys)
-    try:
-        with data.writing() as session:
-            contracts.create_kpi(session, actor, contract_id, **values)
-    except DomainError as exc:
-        _report(exc, form, "The KPI was not added.")
-        return
-    clear_field_errors(form)
-    st.session_state["add_kpi_nonce"] = st.session_state.get("add_kpi_nonce", 0) + 1
-    flash(f"KPI added: {values['name']}.")
+    if write(lambda session: contracts.create_kpi(session, actor, contract_id, **values),
+             f"KPI added: {values['name']}.", form=form, invalid=_invalid("The KPI was not added.")):
+        st.session_state["add_kpi_nonce"] = st.session_state.get("add_kpi_nonce", 0) + 1
 
 
 def _record_value(actor: Actor, form: str, prefix: str) -> None:
     values = _read(prefix, {"kpi_id": "kpi_id", "period_end": "period_end", "value": "value", "rating": "rating",
                             "note": "note"})
     kpi_id = values.pop("kpi_id")
-    try:
-        with data.writing() as session:
-            row = contracts.record_kpi_value(session, actor, kpi_id, **values)
-            rating = RATING_LABELS[row.rating]
-    except DomainError as exc:
-        _report(exc, form, "The value was not recorded.")
-        return
-    clear_field_errors(form)
-    st.session_state["kpi_value_nonce"] = st.session_state.get("kpi_value_nonce", 0) + 1
-    flash(f"KPI value recorded (rated {rating}).")
+    if write(lambda session: RATING_LABELS[contracts.record_kpi_value(session, actor, kpi_id, **values).rating],
+             lambda rating: f"KPI value recorded (rated {rating}).", form=form,
+             invalid=_invalid("The value was not recorded.")):
+        st.session_state["kpi_value_nonce"] = st.session_state.get("kpi_value_nonce", 0) + 1
 
 
 def _extension_form(actor: Actor, summary: ContractSummary, decisions_by_id: dict[int, str]) -> None:

@@ -6,13 +6,13 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review import contracts, decisions, tasks
 from review.decisions import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
-from review.errors import DomainError, ValidationFailed
 from review.roles import Actor
 from ui import data
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, refusal_text, write
 
 DATE_FORMAT = "DD MMM YYYY"
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
@@ -243,21 +243,17 @@ def decision_fields(form: str, prefix: str, values: dict[str, Any], lookups: dic
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
     values = _read(prefix)
-    try:
-        with data.writing() as session:
-            decision = decisions.create_decision(session, actor, **values)
-            new_id, label = decision.id, f"{decision.reference} {decision.title}"
-    except DomainError as exc:
-        if isinstance(exc, ValidationFailed):
-            set_field_errors(form, exc.errors)
-            flash("The decision was not recorded. Please correct the fields marked below.", "error")
-        else:
-            flash(str(exc), "error")
-        return
-    clear_field_errors(form)
-    st.session_state["add_decision_nonce"] = st.session_state.get("add_decision_nonce", 0) + 1
-    st.session_state["decision_choice"] = new_id
-    flash(f"Decision recorded: {label}. Open it in the 'Full record' tab.")
+
+    def create(session: Session) -> tuple[int, str]:
+        decision = decisions.create_decision(session, actor, **values)
+        return decision.id, f"{decision.reference} {decision.title}"
+
+    done = write(create, lambda r: f"Decision recorded: {r[1]}. Open it in the 'Full record' tab.", form=form,
+                 invalid="The decision was not recorded. Please correct the fields marked below.",
+                 refusal_kind="error")
+    if done:
+        st.session_state["add_decision_nonce"] = st.session_state.get("add_decision_nonce", 0) + 1
+        st.session_state["decision_choice"] = done.result[0]
 
 
 def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]], call_in_days: int) -> None:
@@ -274,30 +270,15 @@ def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]], call_in_days
 
 def _update(actor: Actor, form: str, prefix: str, decision_id: int, version: int) -> None:
     values = _read(prefix)
-    try:
-        with data.writing() as session:
-            decisions.update_decision(session, actor, decision_id, version, **values)
-    except DomainError as exc:
-        if isinstance(exc, ValidationFailed):
-            set_field_errors(form, exc.errors)
-            flash("Nothing was saved. Please correct the fields marked below.", "error")
-        else:
-            flash(str(exc), "warning")
-        return
-    clear_field_errors(form)
-    flash("Decision saved.")
+    write(lambda session: decisions.update_decision(session, actor, decision_id, version, **values),
+          "Decision saved.", form=form)
 
 
 def _delete(actor: Actor, decision_id: int, version: int) -> None:
-    try:
-        with data.writing() as session:
-            decisions.delete_decision(session, actor, decision_id, version)
-    except DomainError as exc:
-        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "warning")
-        return
-    st.session_state.pop("decision_choice", None)
-    st.session_state.pop("confirm_delete_decision", None)
-    flash("Draft deleted. The audit log keeps a copy of what it held.")
+    if write(lambda session: decisions.delete_decision(session, actor, decision_id, version),
+             "Draft deleted. The audit log keeps a copy of what it held.", reason=refusal_text):
+        st.session_state.pop("decision_choice", None)
+        st.session_state.pop("confirm_delete_decision", None)
 
 
 def show_edit_form(actor: Actor, decision_id: int, lookups: dict[str, dict[int, str]]) -> None:
