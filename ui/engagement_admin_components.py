@@ -8,28 +8,24 @@ import pandas as pd
 import streamlit as st
 
 from review import engagement
-from review.engagement_import import FIELDS, ImportRefused, check_rows, import_inputs, read_table, suggest_mapping
+from review.engagement_import import FIELDS, ImportReport, check_rows, import_inputs, read_table, suggest_mapping
 from review.errors import DomainError, ValidationFailed
 from review.roles import Actor
 from ui import data
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, refusal_text, write
 
 # ------------------------------------------------------------------ import
 
 def _import(actor: Actor, frame: pd.DataFrame, mapping: dict[str, Any], activity_id: int, valid_only: bool,
             redact: bool, source: str) -> None:
-    try:
-        with data.writing() as session:
-            report = import_inputs(session, actor, frame, mapping, activity_id, valid_only, redact, source)
-    except ImportRefused as exc:
-        flash(exc.errors["file"], "error")
-        return
-    except DomainError as exc:
-        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "error")
-        return
-    st.session_state["eng_import_nonce"] = st.session_state.get("eng_import_nonce", 0) + 1
-    skipped = f" {len(report.rejected)} rejected row(s) were left out." if report.rejected else ""
-    flash(f"Imported {report.imported} input(s) from {source}.{skipped}")
+    def message(report: ImportReport) -> str:
+        skipped = f" {len(report.rejected)} rejected row(s) were left out." if report.rejected else ""
+        return f"Imported {report.imported} input(s) from {source}.{skipped}"
+
+    # A refused file (ImportRefused) shows its one "file" message, as other refusals show their field messages.
+    if write(lambda session: import_inputs(session, actor, frame, mapping, activity_id, valid_only, redact, source),
+             message, refusal_kind="error", reason=refusal_text):
+        st.session_state["eng_import_nonce"] = st.session_state.get("eng_import_nonce", 0) + 1
 
 
 def show_import(actor: Actor, activities: pd.DataFrame) -> None:
@@ -98,27 +94,17 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
 # ------------------------------------------------------------------ retention and erasure
 
 def _erase_activity(actor: Actor, activity_id: int, version: int) -> None:
-    try:
-        with data.writing() as session:
-            erased = engagement.erase_activity(session, actor, activity_id, version)
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    st.session_state.pop("eng_confirm_erase_activity", None)
-    flash(f"Personal data erased from the activity and {erased} input(s). Theme counts are kept; the erasure is "
-          "in the audit log.")
+    if write(lambda session: engagement.erase_activity(session, actor, activity_id, version),
+             lambda erased: f"Personal data erased from the activity and {erased} input(s). Theme counts are kept; "
+                            "the erasure is in the audit log."):
+        st.session_state.pop("eng_confirm_erase_activity", None)
 
 
 def _erase_participant(actor: Actor, pseudonym: str) -> None:
-    try:
-        with data.writing() as session:
-            erased = engagement.erase_participant(session, actor, pseudonym)
-    except DomainError as exc:
-        flash(" ".join(getattr(exc, "errors", {}).values()) or str(exc), "warning")
-        st.session_state.pop("eng_confirm_erase_participant", None)
-        return
+    write(lambda session: engagement.erase_participant(session, actor, pseudonym),
+          lambda erased: f"Erased the personal data of {erased} input(s) from {pseudonym.upper()}. Theme counts are "
+                         "kept.", reason=refusal_text)
     st.session_state.pop("eng_confirm_erase_participant", None)
-    flash(f"Erased the personal data of {erased} input(s) from {pseudonym.upper()}. Theme counts are kept.")
 
 
 def _ask_erase_participant() -> None:
@@ -179,50 +165,35 @@ def show_retention(actor: Actor) -> None:
 
 # ------------------------------------------------------------------ themes and partners
 
-def _save_item(form: str, call, message: str, reset_key: str | None = None) -> None:
-    try:
-        with data.writing() as session:
-            call(session)
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("Nothing was saved. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    clear_field_errors(form)
-    if reset_key:
-        st.session_state[reset_key] = st.session_state.get(reset_key, 0) + 1
-    flash(message)
-
-
 def _add_theme(actor: Actor, form: str, prefix: str) -> None:
     s = st.session_state
-    _save_item(form, lambda session: engagement.create_theme(session, actor, s.get(f"{prefix}_name"),
-                                                             s.get(f"{prefix}_description")),
-               f"Theme added: {s.get(f'{prefix}_name')}.", "eng_theme_nonce")
+    if write(lambda session: engagement.create_theme(session, actor, s.get(f"{prefix}_name"),
+                                                     s.get(f"{prefix}_description")),
+             f"Theme added: {s.get(f'{prefix}_name')}.", form=form):
+        s["eng_theme_nonce"] = s.get("eng_theme_nonce", 0) + 1
 
 
 def _update_theme(actor: Actor, form: str, prefix: str, theme_id: int, version: int) -> None:
     s = st.session_state
     changes = {f: s.get(f"{prefix}_{f}") for f in ("name", "description", "sort_order", "active")}
-    _save_item(form, lambda session: engagement.update_theme(session, actor, theme_id, version, **changes),
-               "Theme saved.")
+    write(lambda session: engagement.update_theme(session, actor, theme_id, version, **changes), "Theme saved.",
+          form=form)
 
 
 def _add_partner(actor: Actor, form: str, prefix: str) -> None:
     s = st.session_state
-    _save_item(form, lambda session: engagement.create_partner(session, actor, s.get(f"{prefix}_name"),
-                                                               s.get(f"{prefix}_short_name"),
-                                                               s.get(f"{prefix}_also_known_as")),
-               f"Partner added: {s.get(f'{prefix}_name')}.", "eng_partner_nonce")
+    if write(lambda session: engagement.create_partner(session, actor, s.get(f"{prefix}_name"),
+                                                       s.get(f"{prefix}_short_name"),
+                                                       s.get(f"{prefix}_also_known_as")),
+             f"Partner added: {s.get(f'{prefix}_name')}.", form=form):
+        s["eng_partner_nonce"] = s.get("eng_partner_nonce", 0) + 1
 
 
 def _update_partner(actor: Actor, form: str, prefix: str, partner_id: int, version: int) -> None:
     s = st.session_state
     changes = {f: s.get(f"{prefix}_{f}") for f in ("name", "short_name", "also_known_as", "active")}
-    _save_item(form, lambda session: engagement.update_partner(session, actor, partner_id, version, **changes),
-               "Partner saved.")
+    write(lambda session: engagement.update_partner(session, actor, partner_id, version, **changes),
+          "Partner saved.", form=form)
 
 
 def show_lists(actor: Actor) -> None:

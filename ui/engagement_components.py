@@ -20,7 +20,7 @@ from review.errors import DomainError, ValidationFailed
 from review.privacy import IdentifiersFound
 from review.roles import Actor
 from ui import data
-from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors
+from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
 
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 Save = Callable[[Session, bool, dict[str, Any]], str]
@@ -330,15 +330,10 @@ def _update_input(actor: Actor, form: str, prefix: str, input_id: int, version: 
 
 
 def _erase_input(actor: Actor, input_id: int, version: int) -> None:
-    try:
-        with data.writing() as session:
-            engagement.erase_input(session, actor, input_id, version)
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    st.session_state.pop("eng_confirm_erase_input", None)
-    st.session_state.pop("_loaded_input", None)
-    flash("The input's personal data was erased; its themes still count. The erasure is in the audit log.")
+    if write(lambda session: engagement.erase_input(session, actor, input_id, version),
+             "The input's personal data was erased; its themes still count. The erasure is in the audit log."):
+        st.session_state.pop("eng_confirm_erase_input", None)
+        st.session_state.pop("_loaded_input", None)
 
 
 def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int, str]) -> None:
