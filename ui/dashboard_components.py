@@ -10,12 +10,11 @@ import streamlit as st
 
 from review import clock, rag, raid
 from review.dashboard import Dashboard
-from review.errors import DomainError, ValidationFailed
 from review.highlight_report import highlight_report_html, report_filename
 from review.rag import Rag, RagStatus, rules_frame
 from review.roles import Actor, Permission
-from ui import charts, data
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui import charts
+from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
 
 BADGE_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
@@ -92,29 +91,15 @@ def show_rag(d: Dashboard) -> None:
 def _set_override(actor: Actor, form: str) -> None:
     s = st.session_state
     scope = s.get("rag_scope")
-    try:
-        with data.writing() as session:
-            rag.set_override(session, actor, None if scope == 0 else scope, s.get("rag_value"), s.get("rag_reason"))
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("The override was not saved. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return
-    clear_field_errors(form)
-    s["rag_reason"] = ""
-    flash("RAG override saved; it shows with its reason until cleared.")
+    value, reason = s.get("rag_value"), s.get("rag_reason")
+    if write(lambda session: rag.set_override(session, actor, None if scope == 0 else scope, value, reason),
+             "RAG override saved; it shows with its reason until cleared.", form=form,
+             invalid="The override was not saved. Please correct the fields marked below.", refusal_kind="error"):
+        s["rag_reason"] = ""
 
 
 def _clear_override(actor: Actor, scope: int | None) -> None:
-    try:
-        with data.writing() as session:
-            rag.clear_override(session, actor, scope)
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    flash("Override cleared: the computed RAG shows again.")
+    write(lambda session: rag.clear_override(session, actor, scope), "Override cleared: the computed RAG shows again.")
 
 
 def show_override_form(actor: Actor, d: Dashboard) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import timedelta
 
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review import clock, organisation, plan, schedule
 from review.config import get_settings
-from review.errors import DomainError, ValidationFailed
+from review.errors import ValidationFailed
 from review.roles import Actor, Permission
 from ui import data, plan_charts
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, write
 
 DATE_FORMAT = "DD MMM YYYY"
 
@@ -62,35 +63,20 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
 # ------------------------------------------------------------------ baselines and slippage
 
 def _save_baseline(actor: Actor, form: str) -> None:
-    try:
-        with data.writing() as session:
-            baseline = plan.save_baseline(session, actor, st.session_state.get("bl_name", ""),
-                                          st.session_state.get("bl_note", ""))
-            name = baseline.name
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("The baseline was not saved. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return
-    clear_field_errors(form)
-    st.session_state["bl_name"] = ""
-    st.session_state["bl_note"] = ""
-    st.session_state.pop("bl_choice", None)
-    flash(f"Baseline '{name}' saved: slippage is now measured against it.")
+    name, note = st.session_state.get("bl_name", ""), st.session_state.get("bl_note", "")
+    if write(lambda session: plan.save_baseline(session, actor, name, note).name,
+             lambda saved: f"Baseline '{saved}' saved: slippage is now measured against it.", form=form,
+             invalid="The baseline was not saved. Please correct the fields marked below.", refusal_kind="error"):
+        st.session_state["bl_name"] = ""
+        st.session_state["bl_note"] = ""
+        st.session_state.pop("bl_choice", None)
 
 
 def _delete_baseline(actor: Actor, baseline_id: int) -> None:
-    try:
-        with data.writing() as session:
-            plan.delete_baseline(session, actor, baseline_id)
-    except DomainError as exc:
-        flash(str(exc), "warning")
-        return
-    st.session_state.pop("bl_choice", None)
-    st.session_state.pop("bl_confirm", None)
-    flash("Baseline deleted. The audit log keeps a record.")
+    if write(lambda session: plan.delete_baseline(session, actor, baseline_id),
+             "Baseline deleted. The audit log keeps a record."):
+        st.session_state.pop("bl_choice", None)
+        st.session_state.pop("bl_confirm", None)
 
 
 def show_baselines(actor: Actor) -> None:
@@ -156,23 +142,18 @@ def show_baselines(actor: Actor) -> None:
 
 def _insert_template(actor: Actor, form: str) -> None:
     s = st.session_state
-    try:
-        with data.writing() as session:
-            created = plan.insert_consultation_template(
-                session, actor, s.get("tpl_start"), s.get("tpl_phase"), workstream_id=s.get("tpl_ws"),
-                owner_id=s.get("tpl_owner"), consultation_weeks=s.get("tpl_weeks"), prefix=s.get("tpl_prefix", ""),
-                after_task_id=s.get("tpl_after"))
-            refs = f"{created[0].reference} to {created[-1].reference}"
-    except ValidationFailed as exc:
-        set_field_errors(form, exc.errors)
-        flash("The template was not inserted. Please correct the fields marked below.", "error")
-        return
-    except DomainError as exc:
-        flash(str(exc), "error")
-        return
-    clear_field_errors(form)
-    flash(f"Formal consultation inserted as tasks {refs}, with their dependencies. They are on the timeline and "
-          "the Tasks page.")
+
+    def insert(session: Session) -> str:
+        created = plan.insert_consultation_template(
+            session, actor, s.get("tpl_start"), s.get("tpl_phase"), workstream_id=s.get("tpl_ws"),
+            owner_id=s.get("tpl_owner"), consultation_weeks=s.get("tpl_weeks"), prefix=s.get("tpl_prefix", ""),
+            after_task_id=s.get("tpl_after"))
+        return f"{created[0].reference} to {created[-1].reference}"
+
+    write(insert, lambda refs: f"Formal consultation inserted as tasks {refs}, with their dependencies. They are on "
+                               "the timeline and the Tasks page.",
+          form=form, invalid="The template was not inserted. Please correct the fields marked below.",
+          refusal_kind="error")
 
 
 def show_template(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
