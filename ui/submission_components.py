@@ -11,12 +11,12 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from review import organisation, submission_pack, submissions, tasks
-from review.errors import DomainError, ValidationFailed
+from review.errors import ValidationFailed
 from review.models.submissions import Submission
 from review.roles import Actor
 from ui import data
 from ui.charts import finish
-from ui.feedback import clear_field_errors, field_error, flash, set_field_errors
+from ui.feedback import field_error, flash, write
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHOICE_KEY = "submission_choice"
@@ -28,23 +28,9 @@ DATE_LIMITS = {"min_value": date(2000, 1, 1), "max_value": date(2100, 12, 31), "
 # The preview shows at most this many rows of a table (the Word pack has them all), so the page stays quick.
 PREVIEW_ROWS = 40
 
-def _run_write(action, success: str, form: str | None = None, error_kind: str = "error") -> bool:
-    """Run a write in one transaction and report it with flash(); field errors go next to their inputs."""
-    try:
-        with data.writing() as session:
-            result = action(session)
-    except ValidationFailed as exc:
-        if form:
-            set_field_errors(form, exc.errors)
-        flash("Nothing was saved. " + " ".join(f"{k}: {v}" for k, v in exc.errors.items()), "error")
-        return False
-    except DomainError as exc:
-        flash(str(exc), "warning" if error_kind == "warning" else "error")
-        return False
-    if form:
-        clear_field_errors(form)
-    flash(success(result) if callable(success) else success)
-    return True
+def _nothing_saved(exc: ValidationFailed) -> str:
+    """Submission forms list every refused field in the message as well as next to its input."""
+    return "Nothing was saved. " + " ".join(f"{k}: {v}" for k, v in exc.errors.items())
 
 
 def load_submissions() -> pd.DataFrame:
@@ -100,7 +86,7 @@ def _generate(actor: Actor, submission_id: int, version: int) -> None:
         return (f"Pack {number} generated from live data: {changed} change(s) since pack {number - 1} "
                 "(see 'Changes since the last pack').")
 
-    _run_write(act, message, error_kind="warning")
+    write(act, message, invalid=_nothing_saved)
 
 
 def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: bool) -> None:
@@ -269,7 +255,8 @@ def show_new_paper_form(actor: Actor) -> None:
                 submissions.add_standard_options(session, actor, paper.id)
             return paper.id
 
-        if _run_write(act, "Paper started. Fill in its sections in 'Edit the paper'.", form):
+        if write(act, "Paper started. Fill in its sections in 'Edit the paper'.", form=form, invalid=_nothing_saved,
+                 refusal_kind="error"):
             st.session_state["new_sub_nonce"] = st.session_state.get("new_sub_nonce", 0) + 1
             with data.reading() as session:
                 st.session_state[CHOICE_KEY] = submissions.latest_submission_id(session)
@@ -290,8 +277,8 @@ def show_paper_form(actor: Actor, submission: Submission, version: int) -> None:
 
     def save() -> None:
         changes = _read(prefix, fields)
-        if _run_write(lambda s: submissions.update_submission(s, actor, submission.id, version, **changes),
-                      "Paper saved.", form, "warning"):
+        if write(lambda s: submissions.update_submission(s, actor, submission.id, version, **changes),
+                 "Paper saved.", form=form, invalid=_nothing_saved):
             _reloaded()
 
     with st.form(form):
@@ -352,9 +339,10 @@ def show_options(actor: Actor, submission_id: int, content: submission_pack.Pack
         st.dataframe(submission_pack.display_frame(content.options[submission_pack.OPTION_TABLE_COLUMNS]),
                      hide_index=True)
     st.button("Add the standard options", icon=":material/playlist_add:", key="standard_options",
-              on_click=lambda: _run_write(
+              on_click=lambda: write(
                   lambda s: submissions.add_standard_options(s, actor, submission_id),
-                  lambda n: f"Added {n} option(s)." if n else "The standard options are all there already."))
+                  lambda n: f"Added {n} option(s)." if n else "The standard options are all there already.",
+                  invalid=_nothing_saved, refusal_kind="error"))
     if loaded:
         st.markdown("**Edit an option**")
         labels = {i: v[0]["title"] for i, v in loaded.items()}
@@ -367,16 +355,16 @@ def show_options(actor: Actor, submission_id: int, content: submission_pack.Pack
 
 def _save_option(actor: Actor, option_id: int, version: int, form: str, prefix: str) -> None:
     changes = _read(prefix, OPTION_INPUTS)
-    _run_write(lambda s: submissions.update_option(s, actor, option_id, version, **changes), "Option saved.", form,
-               "warning")
+    write(lambda s: submissions.update_option(s, actor, option_id, version, **changes), "Option saved.", form=form,
+          invalid=_nothing_saved)
 
 
 def _delete_option(actor: Actor, option_id: int, version: int, prefix: str) -> None:
     if not st.session_state.get(f"{prefix}_confirm_delete"):
         flash("Tick 'Yes, delete this option' first; nothing was deleted.", "info")
         return
-    _run_write(lambda s: submissions.delete_option(s, actor, option_id, version), "Option deleted.",
-               error_kind="warning")
+    write(lambda s: submissions.delete_option(s, actor, option_id, version), "Option deleted.",
+          invalid=_nothing_saved)
 
 
 def _edit_option_form(actor: Actor, option_id: int, version: int, values: dict[str, Any],
@@ -395,7 +383,8 @@ def _edit_option_form(actor: Actor, option_id: int, version: int, values: dict[s
 def _add_option(actor: Actor, submission_id: int, sequence: int, form: str, prefix: str) -> None:
     values = _read(prefix, OPTION_INPUTS)
     values["sequence"] = values.get("sequence") or sequence
-    if _run_write(lambda s: submissions.add_option(s, actor, submission_id, **values), "Option added.", form):
+    if write(lambda s: submissions.add_option(s, actor, submission_id, **values), "Option added.", form=form,
+             invalid=_nothing_saved, refusal_kind="error"):
         st.session_state["add_option_nonce"] = st.session_state.get("add_option_nonce", 0) + 1
 
 
@@ -412,8 +401,8 @@ def _add_option_form(actor: Actor, submission_id: int, sequence: int, scenarios:
 def _save_alignment(actor: Actor, submission_id: int, version: int, prefix: str, priority_ids: list[int]) -> None:
     wanted = {pid: st.session_state.get(f"{prefix}_how_{pid}") for pid in priority_ids
               if st.session_state.get(f"{prefix}_on_{pid}")}
-    if _run_write(lambda s: submissions.set_alignment(s, actor, submission_id, version, wanted),
-                  "Strategic alignment saved.", error_kind="warning"):
+    if write(lambda s: submissions.set_alignment(s, actor, submission_id, version, wanted),
+             "Strategic alignment saved.", invalid=_nothing_saved):
         _reloaded()
 
 
@@ -445,9 +434,10 @@ def show_alignment(actor: Actor, submission: Submission, version: int) -> None:
 
 def show_priorities(actor: Actor, priorities: pd.DataFrame) -> None:
     st.button("Add the standard list", key="standard_priorities", icon=":material/playlist_add:",
-              on_click=lambda: _run_write(lambda s: submissions.add_standard_priorities(s, actor),
-                                          lambda n: f"Added {n} entr{'y' if n == 1 else 'ies'}." if n
-                                          else "The standard entries are all in the list already."))
+              on_click=lambda: write(lambda s: submissions.add_standard_priorities(s, actor),
+                                     lambda n: f"Added {n} entr{'y' if n == 1 else 'ies'}." if n
+                                     else "The standard entries are all in the list already.",
+                                     invalid=_nothing_saved, refusal_kind="error"))
     if not priorities.empty:
         st.dataframe(priorities.drop(columns=["id", "version"]), hide_index=True)
         labels = {int(r["id"]): r["Priority or duty"] for r in priorities.to_dict("records")}
@@ -461,8 +451,8 @@ PRIORITY_INPUTS = ["name", "source", "description", "active"]
 
 def _save_priority(actor: Actor, priority_id: int, version: int, form: str, prefix: str) -> None:
     changes = _read(prefix, PRIORITY_INPUTS)
-    _run_write(lambda s: submissions.update_priority(s, actor, priority_id, version, **changes), "Entry saved.",
-               form, "warning")
+    write(lambda s: submissions.update_priority(s, actor, priority_id, version, **changes), "Entry saved.",
+          form=form, invalid=_nothing_saved)
 
 
 def _edit_priority_form(actor: Actor, row: dict[str, Any]) -> None:
@@ -480,7 +470,8 @@ def _edit_priority_form(actor: Actor, row: dict[str, Any]) -> None:
 
 def _add_priority(actor: Actor, form: str, prefix: str) -> None:
     values = _read(prefix, ["name", "source", "description"])
-    if _run_write(lambda s: submissions.create_priority(s, actor, **values), "Entry added.", form):
+    if write(lambda s: submissions.create_priority(s, actor, **values), "Entry added.", form=form,
+             invalid=_nothing_saved, refusal_kind="error"):
         st.session_state["add_priority_nonce"] = st.session_state.get("add_priority_nonce", 0) + 1
 
 
@@ -500,8 +491,8 @@ def _add_priority_form(actor: Actor) -> None:
 
 def _record_decision(actor: Actor, submission_id: int, version: int, form: str, prefix: str) -> None:
     values = _read(prefix, ["decision", "decision_date", "decided_by"])
-    if _run_write(lambda s: submissions.record_decision(s, actor, submission_id, version, **values),
-                  "Decision recorded; the paper is now Decided.", form, "warning"):
+    if write(lambda s: submissions.record_decision(s, actor, submission_id, version, **values),
+             "Decision recorded; the paper is now Decided.", form=form, invalid=_nothing_saved):
         _reloaded()
 
 
@@ -539,8 +530,9 @@ ACTION_INPUTS = ["title", "owner_id", "due_date", "phase_id"]
 
 def _add_action(actor: Actor, submission_id: int, version: int, form: str, prefix: str) -> None:
     values = _read(prefix, ACTION_INPUTS)
-    if _run_write(lambda s: submissions.add_action(s, actor, submission_id, version, **values),
-                  lambda task: f"Action added as task {task.reference} with its owner.", form, "warning"):
+    if write(lambda s: submissions.add_action(s, actor, submission_id, version, **values),
+             lambda task: f"Action added as task {task.reference} with its owner.", form=form,
+             invalid=_nothing_saved):
         st.session_state["add_action_nonce"] = st.session_state.get("add_action_nonce", 0) + 1
         _reloaded()
 
