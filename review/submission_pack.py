@@ -404,8 +404,8 @@ def _json_value(value: Any) -> Any:
 def _table_rows(frame: pd.DataFrame | None, key: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
     if frame is None or frame.empty:
         return []
-    columns = [c for c in (columns or list(frame.columns)) if c in frame.columns]
-    return [{c: _json_value(r[c]) for c in dict.fromkeys([key, *columns])} for _, r in frame.iterrows()]
+    columns = list(dict.fromkeys([key, *(c for c in (columns or list(frame.columns)) if c in frame.columns)]))
+    return [{c: _json_value(v) for c, v in row.items()} for row in frame[columns].to_dict("records")]
 
 
 def snapshot_of(content: PackContent) -> dict[str, Any]:
@@ -429,9 +429,9 @@ def snapshot_of(content: PackContent) -> dict[str, Any]:
     put("status", "Status of the paper", content.submission["status_label"])
     for _, p in content.progress.iterrows():
         put(f"progress.{p['Phase']}", f"Tasks done in phase '{p['Phase']}'", f"{int(p['Done'])} of {int(p['Tasks'])}")
-    overdue = sum(1 for _, t in content.task_list.iterrows()
-                  if t["Due"] is not None and not pd.isna(t["Due"]) and t["Due"] < content.as_at
-                  and t["Status"] not in ("Done", "Cancelled"))
+    overdue = sum(1 for due, status in zip(content.task_list["Due"], content.task_list["Status"], strict=True)
+                  if due is not None and not pd.isna(due) and due < content.as_at
+                  and status not in ("Done", "Cancelled"))
     put("tasks.overdue", "Overdue tasks", overdue)
     if content.engagement.available:
         for _, t in content.engagement.frame.iterrows():
