@@ -15,7 +15,7 @@ st.caption("Accounts and what each may do. Passwords are stored as argon2 hashes
 
 with data.reading() as session:
     frame = users.users_frame(session, ctx.actor)
-st.dataframe(frame.drop(columns=["id", "version"]), hide_index=True)
+st.dataframe(frame.drop(columns=["id", "version", "role"]), hide_index=True)
 
 left, right = st.columns(2)
 with left:
@@ -49,8 +49,8 @@ with right:
                               format_func=lambda i: frame.set_index("id").loc[i, "Username"])
         row = frame.set_index("id").loc[choice]
         with st.form("change_user"):
-            current_role = next(r.value for r in Role if r.label == row["Role"])
-            new_role = st.selectbox("Role", [r.value for r in Role], index=[r.value for r in Role].index(current_role),
+            roles = [r.value for r in Role]
+            new_role = st.selectbox("Role", roles, index=roles.index(row["role"]),
                                     format_func=lambda r: ROLE_LABELS[Role(r)])
             active = st.checkbox("Active (can sign in)", bool(row["Active"]))
             new_password = st.text_input("New password (leave empty to keep)", type="password")

@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review.errors import EditConflict, NotFound, OtherChange
@@ -129,6 +129,12 @@ def audit_filter_options(session: Session) -> tuple[list[str], list[str]]:
     return users, entities
 
 
+# Audit actions that record an event but change no data, so they must not invalidate read caches.
+NON_DATA_ACTIONS = ("sign-in",)
+
+
 def data_version(session: Session) -> int:
-    """The newest audit event id: changes whenever anything is written, so it keys read caches."""
-    return int(session.scalar(select(func.max(AuditEvent.id))) or 0)
+    """The newest id of an audit event that changed data: it moves on every write, so it keys read caches."""
+    newest = (select(AuditEvent.id).where(AuditEvent.action.notin_(NON_DATA_ACTIONS))
+              .order_by(AuditEvent.id.desc()).limit(1))
+    return int(session.scalar(newest) or 0)

@@ -138,11 +138,11 @@ def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """All accounts for the admin page (no password hashes)."""
     require(actor, Permission.MANAGE_USERS)
     rows = [
-        {"id": u.id, "Username": u.username, "Name": u.display_name, "Role": Role(u.role).label,
+        {"id": u.id, "Username": u.username, "Name": u.display_name, "Role": Role(u.role).label, "role": u.role,
          "Active": u.active, "Demo account": u.is_demo, "version": u.version}
         for u in session.scalars(select(User).order_by(User.username))
     ]
-    return pd.DataFrame(rows, columns=["id", "Username", "Name", "Role", "Active", "Demo account", "version"])
+    return pd.DataFrame(rows, columns=["id", "Username", "Name", "Role", "Active", "Demo account", "version", "role"])
 
 
 def has_users(session: Session) -> bool:

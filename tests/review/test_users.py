@@ -101,3 +101,15 @@ def test_sign_in_sessions_resume_expire_and_end(session, admin):
     token = users.start_session(session, actor)
     users.end_session(session, token)
     assert users.resume_session(session, token) is None
+
+
+def test_sign_ins_do_not_move_the_data_version(session, admin):
+    from review import audit
+
+    user = users.create_user(session, admin, "ivan", "viewer", "long enough pw")
+    before = audit.data_version(session)
+    assert before > 0
+    users.authenticate(session, "ivan", "long enough pw")
+    assert audit.data_version(session) == before  # a sign-in changes no data, so caches stay valid
+    users.update_user(session, admin, user.id, user.version, display_name="Ivan")
+    assert audit.data_version(session) > before
