@@ -99,6 +99,20 @@ def wait_idle(page) -> None:
     page.wait_for_timeout(200)
 
 
+def wait_for_heading(page, name: str) -> None:
+    """Wait until the page shows exactly one heading ``name`` and Streamlit is idle.
+
+    While a rerun replaces the page, the previous run's elements can sit beside the new ones for a moment,
+    so a heading can briefly appear twice; waiting on the count avoids Playwright's strict-mode error.
+    """
+    from playwright.sync_api import expect
+
+    heading = page.get_by_role("heading", name=name)
+    expect(heading.first).to_be_visible(timeout=30_000)
+    wait_idle(page)
+    expect(heading).to_have_count(1, timeout=30_000)
+
+
 def sign_in_as(page, app_url: str, role_label: str) -> None:
     """Open the app and use the one-click demo sign-in for a role, e.g. 'Project team (editor)'.
 

@@ -1,15 +1,14 @@
 """In Chromium: the executive dashboard and the plan draw their plotly charts, and the highlight report downloads."""
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot, sign_in_as, wait_idle
+from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
 
 PLOTLY_SVG = ".js-plotly-plot .main-svg"
 
 
 def open_from_menu(page, label: str, heading: str) -> None:
     page.get_by_role("link", name=label).first.click()
-    page.get_by_role("heading", name=heading).wait_for()
-    wait_idle(page)
+    wait_for_heading(page, heading)
 
 
 def test_viewer_dashboard_draws_charts_and_downloads_the_highlight_report(page, app_url, tmp_path):

@@ -6,7 +6,7 @@ from datetime import date
 
 from icalendar import Calendar
 
-from tests.browser.conftest import screenshot, sign_in_as, wait_idle
+from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
 
 # The demo data as at 15 Nov 2019, twelve months ahead (see data/demo/contracts.csv and decisions.json).
 EXPECTED = [
@@ -49,7 +49,7 @@ def test_viewer_downloads_the_dates_as_icalendar(page, app_url, tmp_path):
     screenshot(page, "home-attention-viewer")
 
     page.get_by_role("link", name="Contracts", exact=True).first.click()
-    page.get_by_role("heading", name="Contracts").wait_for()
+    wait_for_heading(page, "Contracts")
     wait_idle(page)
     assert page.get_by_role("button", name="Record extension").count() == 0  # viewers read only
     page.get_by_role("tab", name="What needs attention").click()

@@ -5,12 +5,12 @@ from __future__ import annotations
 import docx
 
 from review.submission_pack import OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS
-from tests.browser.conftest import screenshot, sign_in_as, wait_idle
+from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
 
 
 def open_submission_page(page) -> None:
     page.get_by_role("link", name="Submission pack").first.click()
-    page.get_by_role("heading", name="Submission pack").wait_for()
+    wait_for_heading(page, "Submission pack")
     wait_idle(page)
 
 

@@ -1,7 +1,7 @@
 """The project team's core journey in a real browser: sign in, change a task's status, reload, see it kept."""
 from __future__ import annotations
 
-from tests.browser.conftest import screenshot, sign_in_as, wait_idle
+from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
 
 
 def edit_form(page):
@@ -11,7 +11,7 @@ def edit_form(page):
 
 def open_task_in_full(page, ref: str) -> None:
     page.get_by_role("link", name="Tasks").first.click()
-    page.get_by_role("heading", name="Tasks").wait_for()
+    wait_for_heading(page, "Tasks")
     wait_idle(page)
     page.get_by_role("tab", name="Edit a task in full").click()
     page.get_by_label("Task to edit").click()
@@ -34,14 +34,14 @@ def test_editor_changes_status_and_it_persists_after_reload(page, app_url):
 
     page.reload()  # a new Streamlit session: the sign-in cookie keeps the editor signed in
     wait_idle(page)
-    page.get_by_role("heading", name="Tasks").wait_for()
+    wait_for_heading(page, "Tasks")
     open_task_in_full(page, "SUB-04")
     assert edit_form(page).get_by_label("Status", exact=True).input_value() == "In progress"
 
 
 def test_sign_out_survives_a_reload(page, app_url):
     sign_in_as(page, app_url, "SEND Executive Group (viewer)")
-    page.get_by_role("heading", name="SEND Executive dashboard").wait_for()  # the viewers' landing page
+    wait_for_heading(page, "SEND Executive dashboard")  # the viewers' landing page
     page.get_by_role("button", name="Sign out").click()
     page.get_by_role("button", name="Sign in", exact=True).wait_for()
     wait_idle(page)
