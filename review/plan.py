@@ -226,6 +226,14 @@ def latest_baseline_id_query():
     return (select(Baseline.id).order_by(Baseline.as_of.desc(), Baseline.id.desc()).limit(1)).scalar_subquery()
 
 
+def baseline_due_dates(session: Session, baseline_id: int | None = None) -> dict[int, date | None]:
+    """task id -> due date in a baseline (the latest one by default); one light statement."""
+    chosen = baseline_id if baseline_id is not None else latest_baseline_id_query()
+    query = select(BaselineItem.task_id, BaselineItem.due_date).where(BaselineItem.baseline_id == chosen)
+    rows = session.execute(query)
+    return {task_id: due for task_id, due in rows}
+
+
 def _slip_expr(item):
     return days_between(finish_date_expr(), item.due_date)
 

@@ -223,16 +223,15 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
     frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
     frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
-    plan = _module("review.plan", "compute_critical_path", "slippage_frame")
+    plan = _module("review.plan", "compute_critical_path", "baseline_due_dates")
     if plan is None:
         return Part(frame.reset_index(drop=True), "Task plan: milestones and implementation steps. The plan view "
                     f"(issue 6) is {NOT_AVAILABLE.lower()}, so no critical path or baseline is shown.")
     critical = plan.compute_critical_path(session).critical
     frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
-    baseline = plan.slippage_frame(session, limit=None)
+    due = plan.baseline_due_dates(session)
     source = "Task plan: milestones and implementation steps, with the critical path from the plan view."
-    if not baseline.empty:
-        due = {int(t): d for t, d in zip(baseline["task_id"], baseline["Baseline due"], strict=True)}
+    if due:
         frame["Baseline due"] = [due.get(int(i)) for i in rows["id"]]
         source += " Baseline due dates are from the latest baseline."
     return Part(frame.reset_index(drop=True), source)
@@ -392,6 +391,9 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
 # ====================================================================== snapshot and change report
 
 def _json_value(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is bool or kind is int:  # the common cells, without pd.isna
+        return value
     if _is_blank(value):
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
@@ -405,7 +407,8 @@ def _table_rows(frame: pd.DataFrame | None, key: str, columns: list[str] | None 
     if frame is None or frame.empty:
         return []
     columns = list(dict.fromkeys([key, *(c for c in (columns or list(frame.columns)) if c in frame.columns)]))
-    return [{c: _json_value(v) for c, v in row.items()} for row in frame[columns].to_dict("records")]
+    values = {c: [_json_value(v) for v in frame[c].tolist()] for c in columns}  # column-wise: fewer pandas calls
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values.values(), strict=True)]
 
 
 def snapshot_of(content: PackContent) -> dict[str, Any]:

@@ -430,6 +430,15 @@ def task_choices(session: Session) -> dict[int, str]:
     return {i: f"{ref} {title}" if ref else f"#{i} {title}" for i, ref, title in rows}
 
 
+def task_labels(frame: pd.DataFrame, exclude: int | None = None) -> dict[int, str]:
+    """id -> "REF Title" for the rows of a `tasks_frame` (vectorised: pickers over thousands of tasks)."""
+    if exclude is not None:
+        frame = frame[frame["id"] != exclude]
+    ids = frame["id"].astype(int)
+    refs = frame["Ref"].where(frame["Ref"].notna() & (frame["Ref"] != ""), "#" + ids.astype(str))
+    return dict(zip(ids.tolist(), (refs + " " + frame["Task"].fillna("")).str.strip().tolist(), strict=True))
+
+
 def filter_tasks(frame: pd.DataFrame, filters: TaskFilter) -> pd.DataFrame:
     """The rows of a `tasks_frame` that match the filters (the same rules as the SQL in `tasks_frame`),
     so a page can load the tasks once and show several views of them."""

@@ -246,7 +246,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
     if frame.empty:
         st.info("No task to edit with these filters.")
         return
-    labels = {int(r.id): f"{r.Ref} {r.Task}".strip() for r in frame.itertuples()}
+    labels = tasks.task_labels(frame)
     task_id = st.selectbox("Task to edit", list(labels), format_func=labels.get, key="edit_task_choice")
     with data.reading() as session:
         task = tasks.get_task(session, task_id)
@@ -273,7 +273,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
                               args=(actor, form, prefix, task_id, version))
 
     st.markdown("**Depends on (predecessors)**")
-    others = {int(r.id): f"{r.Ref} {r.Task}".strip() for r in all_tasks.itertuples() if int(r.id) != task_id}
+    others = tasks.task_labels(all_tasks, exclude=task_id)
     pred_key = f"preds_{task_id}_{current_version}_{len(predecessors)}"
     with st.form(f"deps_{task_id}"):
         st.multiselect("This task cannot start until these are done", list(others), default=predecessors,

@@ -250,6 +250,8 @@ def test_slippage_uses_the_latest_baseline_unless_one_is_chosen(session, editor,
     session.commit()
     assert plan.slippage_frame(session)["Slippage (days)"].tolist() == [3]
     assert plan.slippage_frame(session, first.id)["Slippage (days)"].tolist() == [13]
+    assert plan.baseline_due_dates(session) == {a.id: date(2019, 5, 10)}
+    assert plan.baseline_due_dates(session, first.id) == {a.id: date(2019, 4, 30)}
 
 
 def test_deleting_a_baseline_or_a_task(session, editor, org):

@@ -175,6 +175,20 @@ def test_table_rows_that_differ_are_reported(session, editor, paper):
     assert whats["Timetable: PLN-08"]["kind"] == "row added"
 
 
+def test_the_timetable_shows_baseline_due_dates_and_the_critical_path(session, editor, paper):
+    from review import plan
+
+    plan.save_baseline(session, editor, "Agreed plan", as_of=date(2019, 11, 1))
+    consultation = session.scalar(select(tasks.Task).where(tasks.Task.reference == "PLN-03"))
+    tasks.update_task(session, editor, consultation.id, consultation.version, due_date=date(2020, 5, 1))
+    session.commit()
+    timetable = submissions.preview(session, paper.id).timetable
+    rows = timetable.frame.set_index("Ref")
+    assert rows.loc["PLN-03", "Baseline due"] == date(2020, 4, 24) and rows.loc["PLN-03", "Due"] == date(2020, 5, 1)
+    assert rows.loc["SUB-05", "Milestone"] == "Yes"
+    assert "latest baseline" in timetable.source
+
+
 def test_a_missing_capability_gives_a_clear_section_and_no_figures(session, editor, paper, monkeypatch):
     real = submission_pack._module
 

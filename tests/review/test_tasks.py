@@ -268,3 +268,13 @@ def test_reads_filters_overdue_and_progress(session, editor, org):
     milestones = tasks.next_milestones(session, today=today)
     assert list(milestones["Task"]) == ["Next"] and list(milestones["Days to go"]) == [20]
     assert b"Ref,Task,Phase" in tasks.tasks_csv(session)
+
+
+def test_task_labels_name_each_task_by_reference_and_title(session, editor, org):
+    a = tasks.create_task(session, editor, title="Map current IAG services", phase_id=org.phase_id, reference="EXP-01")
+    b = tasks.create_task(session, editor, title="Untitled reference", phase_id=org.phase_id)
+    session.commit()
+    frame = tasks.tasks_frame(session)
+    assert tasks.task_labels(frame) == {a.id: "EXP-01 Map current IAG services", b.id: f"#{b.id} Untitled reference"}
+    assert tasks.task_labels(frame, exclude=a.id) == {b.id: f"#{b.id} Untitled reference"}
+    assert tasks.task_labels(frame.iloc[0:0]) == {}
