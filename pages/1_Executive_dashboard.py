@@ -11,7 +11,7 @@ from ui.page import setup_page
 
 ctx = setup_page("dashboard")
 d = data.cached(dashboard.dashboard, ctx.actor)
-title, download = st.columns([3, 1], vertical_alignment="bottom")
+title, download = st.columns([5, 2], vertical_alignment="bottom")
 title.title("SEND Executive dashboard")
 with download:
     show_report_download(d)

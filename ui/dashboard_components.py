@@ -230,6 +230,7 @@ def _phone_line(d: Dashboard) -> None:
 
 def show_report_download(d: Dashboard) -> None:
     html = highlight_report_html(d, clock.now_utc())
-    st.download_button("Download the highlight report (HTML, printable)", html.encode("utf-8"), report_filename(d),
+    st.download_button("Download the highlight report", html.encode("utf-8"), report_filename(d),
                        "text/html", icon=":material/print:", key="highlight_report",
-                       help="The same content as this page, dated; open it and print, or save as PDF.")
+                       help="A printable HTML file with the same content as this page, dated; open it and print, "
+                            "or save as PDF.", width="stretch")
