@@ -7,6 +7,7 @@ member consulted, and any dispensation. People are recorded by post or portfolio
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
@@ -22,6 +23,7 @@ from review.errors import ValidationFailed
 from review.models import Task
 from review.models.contracts import Contract, ContractExtension
 from review.models.decisions import Decision, DecisionAlternative, DecisionConsultee, DecisionContract, DecisionTask
+from review.models.submissions import Submission
 from review.roles import Actor, Permission, require
 from review.validation import Problems, clean_text, to_date
 from review.working_days import add_working_days
@@ -44,6 +46,10 @@ class DecisionType(StrEnum):
 
 TYPE_LABELS = {"officer_key": "Officer key decision", "officer": "Officer decision (non-key)",
                "executive": "Executive decision"}
+# References read <prefix>-<year>-<words of the title>, as in the log's first entry, OKD-2019-KIDS-HUBS.
+REFERENCE_PREFIXES = {"officer_key": "OKD", "officer": "OD", "executive": "ED"}
+REFERENCE_MAX = 30
+_MINOR_WORDS = {"a", "an", "and", "as", "at", "by", "for", "from", "in", "into", "of", "on", "or", "the", "to", "with"}
 
 
 class CallInStatus(StrEnum):
@@ -67,6 +73,7 @@ DECISION_FIELDS = (
     "publication_date", "key_decision", "forward_plan_reference", "call_in_working_days", "call_in_status",
 )
 LIST_FIELDS = ("alternatives", "consultees", "contract_ids", "task_ids")
+LINK_FIELDS = ("submission_id",)  # set by the service that creates the entry (review.submissions), not by forms
 EDITABLE_FIELDS = DECISION_FIELDS + LIST_FIELDS
 _TEXT_FIELDS = ("reference", "title", "decision", "reasons", "executive_member_portfolio",
                 "executive_member_comments", "conflicts_of_interest", "dispensation", "decision_maker_post",
@@ -208,7 +215,7 @@ def _validate(session: Session, v: dict[str, Any], decision_id: int | None = Non
 
 
 def _snapshot(decision: Decision, lists: dict[str, Any]) -> dict[str, Any]:
-    snap = audit.snapshot(decision, DECISION_FIELDS)
+    snap = audit.snapshot(decision, (*DECISION_FIELDS, *LINK_FIELDS))
     snap["alternatives"] = [f"{a['option']} | rejected because: {a['reason_rejected']}"
                             for a in lists.get("alternatives", [])]
     snap["consultees"] = [f"{c['consultee']}: {c['comments'] or '(no comments)'}" for c in lists.get("consultees", [])]
@@ -243,13 +250,44 @@ def _write_lists(session: Session, decision_id: int, lists: dict[str, Any]) -> N
     session.add_all([DecisionTask(decision_id=decision_id, task_id=i) for i in lists["task_ids"]])
 
 
+def _validate_paper_link(session: Session, submission_id: int | None) -> None:
+    if submission_id is None:
+        return
+    if session.get(Submission, submission_id) is None:
+        raise ValidationFailed({"submission_id": "The paper this decision was taken on no longer exists."})
+    linked = decision_for_submission(session, submission_id)
+    if linked is not None:
+        raise ValidationFailed({"submission_id": f"The paper's decision is already in the log as {linked.reference}."})
+
+
+def suggest_reference(session: Session, decision_type: str, decision_date: date | None, title: str) -> str:
+    """A reference not yet used, in the log's style: OKD-2019-KIDS-HUBS (type, year, the title's main words)."""
+    stem = f"{REFERENCE_PREFIXES.get(decision_type, 'D')}-{(decision_date or clock.today()).year}"
+    words = [w.upper() for w in re.findall(r"[A-Za-z0-9]+", re.sub(r"['’]", "", title or ""))
+             if w.lower() not in _MINOR_WORDS]
+    used = set(session.scalars(select(Decision.reference).where(Decision.reference.like(f"{stem}%"))))
+    n = 1
+    while True:
+        suffix = "" if n == 1 else f"-{n}"
+        reference = stem
+        for word in words:  # whole words only, as many as fit
+            if len(f"{reference}-{word}{suffix}") > REFERENCE_MAX:
+                break
+            reference = f"{reference}-{word}"
+        reference += suffix
+        if reference not in used:
+            return reference
+        n += 1
+
+
 # ---------------------------------------------------------------- writes
 
-def create_decision(session: Session, actor: Actor, **values: Any) -> Decision:
+def create_decision(session: Session, actor: Actor, *, submission_id: int | None = None, **values: Any) -> Decision:
     """Record a decision (a draft unless a status is given) with its alternatives, consultees and links.
 
     `alternatives`: [{"option", "reason_rejected"}]; `consultees`: [{"consultee", "comments"}];
     `contract_ids`, `task_ids`: ids to link. The call-in period defaults to the council's setting.
+    `submission_id`: the paper the decision was taken on (one entry per paper).
     """
     require(actor, Permission.EDIT_DECISIONS)
     records.reject_unknown(values, EDITABLE_FIELDS)
@@ -257,7 +295,8 @@ def create_decision(session: Session, actor: Actor, **values: Any) -> Decision:
          "key_decision": False, "call_in_working_days": get_settings().call_in_working_days,
          "alternatives": [], "consultees": [], "contract_ids": [], "task_ids": [], **_normalise(values)}
     _validate(session, v)
-    decision = Decision(**{k: v.get(k) for k in DECISION_FIELDS})
+    _validate_paper_link(session, submission_id)
+    decision = Decision(**{k: v.get(k) for k in DECISION_FIELDS}, submission_id=submission_id)
     session.add(decision)
     session.flush()
     lists = {k: v[k] for k in ("alternatives", "consultees", "contract_ids", "task_ids")}
@@ -331,6 +370,7 @@ class DecisionRecord:
     call_in_deadline: date | None = None
     days_left_in_call_in: int | None = None
     warnings: list[str] = field(default_factory=list)
+    paper: dict[str, Any] | None = None  # the submission it was taken on: id, title, meeting, meeting_date
 
     @property
     def type_label(self) -> str:
@@ -360,6 +400,10 @@ def decision_record(session: Session, decision_id: int, today: date | None = Non
     deadline = deadline_of(decision)
     record = DecisionRecord(decision, lists["alternatives"], lists["consultees"], contracts, tasks, extensions,
                             deadline, (deadline - today).days if deadline else None)
+    if decision.submission_id is not None:
+        paper = session.get(Submission, decision.submission_id)
+        record.paper = {"id": paper.id, "title": paper.title, "meeting": paper.meeting,
+                        "meeting_date": paper.meeting_date}
     if decision.key_decision and not decision.forward_plan_reference:
         record.warnings.append(f"This is a key decision but no forward plan reference is recorded (key decisions "
                                f"need {FORWARD_PLAN_CLEAR_DAYS} clear days' notice on the forward plan).")
@@ -390,6 +434,11 @@ def decisions_frame(session: Session, statuses: list[str] | None = None, text: s
                      d.call_in_working_days, deadline_of(d), CALL_IN_LABELS.get(d.call_in_status, d.call_in_status),
                      d.call_in_status])
     return pd.DataFrame(rows, columns=LOG_COLUMNS)
+
+
+def decision_for_submission(session: Session, submission_id: int) -> Decision | None:
+    """The decision-log entry for the decision taken on a paper, if it has one."""
+    return session.scalar(select(Decision).where(Decision.submission_id == submission_id))
 
 
 def decision_options(session: Session) -> dict[int, str]:

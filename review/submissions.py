@@ -12,8 +12,10 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import audit, clock, records, submission_pack, tasks
+from review import audit, clock, decisions, records, submission_pack, tasks
+from review.errors import ValidationFailed
 from review.models import Person, Phase, Task
+from review.models.decisions import Decision
 from review.models.submissions import (
     StrategicPriority,
     Submission,
@@ -277,12 +279,18 @@ def update_submission(session: Session, actor: Actor, submission_id: int, expect
 
 
 def delete_submission(session: Session, actor: Actor, submission_id: int, expected_version: int | None) -> None:
-    """Delete a paper with its options, alignment, actions and packs (tasks made from actions stay)."""
+    """Delete a paper with its options, alignment, actions and packs (tasks made from actions stay; its
+    decision-log entry stays, unlinked)."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     before = audit.snapshot(submission, AUDITED_FIELDS)
+    entry = decisions.decision_for_submission(session, submission_id)
+    if entry is not None:
+        before["decision_log"] = entry.reference
     session.delete(submission)
     session.flush()
+    if entry is not None:
+        session.expire(entry, ["submission_id"])  # the database set it to NULL
     audit.record(session, actor, "submission", submission_id, "delete", audit.diff(before, {}),
                  summary=before.get("title"))
 
@@ -491,8 +499,10 @@ def alignment_frame(session: Session, submission_id: int) -> pd.DataFrame:
 
 def record_decision(session: Session, actor: Actor, submission_id: int, expected_version: int | None,
                     decision: str, decision_date: Any, decided_by: str | None = None) -> Submission:
-    """Record the decision the meeting took; the paper's status becomes Decided."""
+    """Record the decision the meeting took: the paper's status becomes Decided, and the decision log gets the
+    paper's entry (created the first time, updated after), in the caller's transaction with the paper's change."""
     require(actor, Permission.EDIT_SUBMISSIONS)
+    require(actor, Permission.EDIT_DECISIONS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     v = _normalise({"decision": decision, "decision_date": decision_date, "decided_by": decided_by})
     problems = Problems()
@@ -515,7 +525,72 @@ def record_decision(session: Session, actor: Actor, submission_id: int, expected
     audit.record(session, actor, "submission", submission.id, "update",
                  audit.diff(before, audit.snapshot(submission, AUDITED_FIELDS)), submission.version,
                  summary=f"Decision recorded: {submission.title}")
+    _log_decision(session, actor, submission)
     return submission
+
+
+# The reason given for an option the paper did not prefer, when the paper says nothing more about it.
+NOT_PREFERRED = "Not the preferred option"
+
+
+def _alternatives_from_options(options: list[SubmissionOption], kept: dict[str, str | None]) -> list[dict]:
+    """The options the paper did not prefer, as the log's alternatives considered and rejected.
+
+    The reason is one the log already gives for the same option (someone may have written a better one), else
+    "Not the preferred option" with the paper's disadvantages of that option.
+    """
+    alternatives = []
+    for option in options:
+        if option.is_preferred:
+            continue
+        text = f"{option.title}: {option.description}" if option.description else option.title
+        reason = kept.get(text) or (f"{NOT_PREFERRED}. The paper's disadvantages: {option.disadvantages}"
+                                    if option.disadvantages else f"{NOT_PREFERRED}.")
+        alternatives.append({"option": text, "reason_rejected": reason})
+    return alternatives
+
+
+def _decision_log_values(session: Session, submission: Submission, entry: Decision | None = None) -> dict[str, Any]:
+    """What the decision log takes from the paper: title, decision, date, key decision flag and, when the paper
+    has them, the preferred option's reasons, the other options as alternatives and who decided.
+
+    Prefilled parts the paper leaves empty are left out, so an update keeps what was written in the log.
+    """
+    options = options_of(session, submission.id)
+    values: dict[str, Any] = {"title": submission.title, "decision": submission.decision,
+                              "decision_date": submission.decision_date, "key_decision": submission.key_decision}
+    officer_types = (decisions.DecisionType.OFFICER_KEY.value, decisions.DecisionType.OFFICER.value)
+    if entry is None or entry.decision_type in officer_types:  # an executive decision keeps its type
+        values["decision_type"] = officer_types[0] if submission.key_decision else officer_types[1]
+    if submission.preferred_reasons:
+        values["reasons"] = submission.preferred_reasons
+    if any(o.is_preferred for o in options):
+        logged = decisions.editable_values(session, entry.id)["alternatives"] if entry is not None else []
+        kept = {a["option"]: a["reason_rejected"] for a in logged}
+        values["alternatives"] = _alternatives_from_options(options, kept)
+    if submission.decided_by:
+        values["decision_maker_post"] = submission.decided_by
+    return values
+
+
+def _log_decision(session: Session, actor: Actor, submission: Submission) -> Decision:
+    """Create or update the paper's decision-log entry through the decisions service (checked and audited).
+
+    The log's refusals are reported under "decision_log", as the paper's form has none of the log's fields.
+    """
+    entry = decisions.decision_for_submission(session, submission.id)
+    values = _decision_log_values(session, submission, entry)
+    try:
+        if entry is None:
+            reference = decisions.suggest_reference(session, values["decision_type"], submission.decision_date,
+                                                    submission.title)
+            return decisions.create_decision(session, actor, submission_id=submission.id, reference=reference,
+                                             **values)
+        return decisions.update_decision(session, actor, entry.id, entry.version, **values)
+    except ValidationFailed as exc:
+        log = f"The decision log entry {entry.reference}" if entry is not None else "The decision log"
+        raise ValidationFailed({"decision_log": f"{log} cannot take this decision: {' '.join(exc.errors.values())}"}
+                               ) from exc
 
 
 def _next_action_reference(session: Session) -> str:

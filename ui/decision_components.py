@@ -13,6 +13,7 @@ from review.decisions import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
 from review.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
+from ui.navigation import PAGE_BY_KEY
 
 DATE_FORMAT = "DD MMM YYYY"
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
@@ -76,6 +77,8 @@ def show_record(record: DecisionRecord) -> None:
     st.caption(f"{d.reference} · {record.type_label} · {'Key decision' if d.key_decision else 'Not a key decision'}"
                f" · Forward plan reference: {d.forward_plan_reference or 'not recorded'} · Call-in period: "
                f"{d.call_in_working_days} working days (weekends and bank holidays in England and Wales skipped)")
+    if record.paper:
+        show_paper(record.paper)
 
     st.markdown("#### 1. Decision")
     st.markdown(_or_none(d.decision))
@@ -119,6 +122,13 @@ def show_record(record: DecisionRecord) -> None:
         st.markdown("**Contract extensions it authorised**")
         st.markdown("\n".join(f"- {e['contract']}: {e['start']:%d %b %Y} to {e['end']:%d %b %Y}"
                               for e in record.extensions) or "*None.*")
+
+
+def show_paper(paper: dict[str, Any]) -> None:
+    """The paper to the SEND Executive the decision was taken on (set when the decision was recorded on it)."""
+    st.caption(f"From the paper: {paper['title']} ({paper['meeting']}, {paper['meeting_date']:%d %b %Y})")
+    page = PAGE_BY_KEY["submission"]
+    st.page_link(page.path, label=f"Open the {page.label.lower()}", icon=page.icon)
 
 
 # ------------------------------------------------------------------ record / edit form

@@ -10,13 +10,14 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from review import organisation, submission_pack, submissions, tasks
+from review import decisions, organisation, submission_pack, submissions, tasks
 from review.errors import ValidationFailed
 from review.models.submissions import Submission
 from review.roles import Actor
 from ui import data
 from ui.charts import finish
 from ui.feedback import field_error, flash, write
+from ui.navigation import PAGE_BY_KEY
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHOICE_KEY = "submission_choice"
@@ -491,9 +492,30 @@ def _add_priority_form(actor: Actor) -> None:
 
 def _record_decision(actor: Actor, submission_id: int, version: int, form: str, prefix: str) -> None:
     values = _read(prefix, ["decision", "decision_date", "decided_by"])
-    if write(lambda s: submissions.record_decision(s, actor, submission_id, version, **values),
-             "Decision recorded; the paper is now Decided.", form=form, invalid=_nothing_saved):
+
+    def record(session) -> str:
+        submissions.record_decision(session, actor, submission_id, version, **values)
+        return decisions.decision_for_submission(session, submission_id).reference
+
+    if write(record, lambda reference: f"Decision recorded; the paper is now Decided and in the decision log as "
+                                       f"{reference}.", form=form, invalid=_nothing_saved):
         _reloaded()
+
+
+def show_log_entry(submission_id: int) -> None:
+    """Where the paper's decision stands in the decision log (the entry recording the decision makes)."""
+    with data.reading() as session:
+        entry = decisions.decision_for_submission(session, submission_id)
+        status = decisions.CALL_IN_LABELS.get(entry.call_in_status, "").split(" (")[0] if entry else ""
+    if entry is None:
+        st.caption("Recording the decision also enters it in the decision log as a draft, filled in from this paper "
+                   "(title, decision, date, reasons and the options not preferred).")
+        return
+    st.caption(f"In the decision log as **{entry.reference}** ({status}). Recording the decision again updates "
+               f"that entry; complete it for publication (consultees, the decision maker's post, publication "
+               f"date) on the Decisions page.")
+    page = PAGE_BY_KEY["decisions"]
+    st.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
 
 
 def show_decision(actor: Actor, submission: Submission, version: int) -> None:
@@ -508,8 +530,10 @@ def show_decision(actor: Actor, submission: Submission, version: int) -> None:
             field_error(form, "decision_date")
         c2.text_input("Decided by", submission.decided_by or submission.meeting, key=f"{prefix}_decided_by",
                       max_chars=160)
+        field_error(form, "decision_log")
         st.form_submit_button("Record the decision", type="primary", icon=":material/gavel:",
                               on_click=_record_decision, args=(actor, submission.id, version, form, prefix))
+    show_log_entry(submission.id)
     st.markdown("**Actions from the decision**")
     with data.reading() as session:
         actions = submissions.actions_frame(session, submission.id)

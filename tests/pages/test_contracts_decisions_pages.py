@@ -7,10 +7,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from review import db, decisions
+from review import db, decisions, submissions
 from review.config import get_settings
 from review.models.contracts import Contract, ContractExtension
 from review.models.decisions import Decision
+from review.models.submissions import Submission
 from review.roles import SYSTEM, Role
 from tests.pages.conftest import texts
 
@@ -192,3 +193,24 @@ def test_a_stale_decision_form_is_refused_with_the_other_change(open_page):
     page = texts(at)
     assert "saved this decision after you opened it" in page and "forward_plan_reference" in page
     assert record(Decision, reference="OKD-2019-KIDS-OUTREACH").title != "My new title"
+
+
+@pytest.mark.parametrize("role", [Role.EDITOR, Role.VIEWER])
+def test_a_decision_recorded_on_the_paper_names_the_paper_in_its_full_record(open_page, role):
+    engine = database()
+    with db.unit_of_work(engine) as session:
+        paper = session.scalar(select(Submission))
+        submissions.record_decision(session, SYSTEM, paper.id, paper.version, "The in-house phone line is agreed.",
+                                    date(2019, 12, 5), "SEND Executive Group")
+        title = paper.title
+    engine.dispose()
+    entry = record(Decision, reference="OKD-2019-SEND-INFORMATION")
+    at = open_page(DECISIONS, role)
+    assert not at.exception
+    assert "OKD-2019-SEND-INFORMATION" in set(at.dataframe[0].value["Ref"])
+    at.selectbox(key="decision_choice").select(entry.id).run()
+    assert f"From the paper: {title} (SEND Executive Group, 05 Dec 2019)" in [c.value for c in at.caption]
+    assert "The in-house phone line is agreed." in texts(at)
+    assert "Do nothing: Let the KIDS hubs contract run to its end" in texts(at)  # an option not preferred
+    at.selectbox(key="decision_choice").select(record(Decision, reference="OKD-2019-KIDS-HUBS").id).run()
+    assert not [c for c in at.caption if c.value.startswith("From the paper")]

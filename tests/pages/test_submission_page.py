@@ -6,9 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import db, submission_pack, submissions, tasks
+from review import db, decisions, submission_pack, submissions, tasks
 from review.config import get_settings
 from review.models import Task
+from review.models.decisions import Decision
 from review.models.submissions import Submission, SubmissionPack
 from review.roles import SYSTEM, Role
 from tests.pages.conftest import texts
@@ -120,10 +121,14 @@ def test_editor_sees_field_errors(open_page):
 def test_editor_records_the_decision_and_adds_an_action_as_a_task(open_page):
     paper_id, version, _ = demo_paper()
     at = open_page(PAGE, Role.EDITOR)
+    assert "Recording the decision also enters it in the decision log as a draft" in texts(at)
     prefix = f"decision_{paper_id}_{version}"
     at.text_area(key=f"{prefix}_decision").input("The in-house office-hours phone line is agreed.")
     button(at, "Record the decision").click().run()
-    assert "Decision recorded" in texts(at)
+    assert "Decision recorded; the paper is now Decided and in the decision log as OKD-2019-SEND-INFORMATION." \
+        in texts(at)
+    assert any(c.value.startswith("In the decision log as **OKD-2019-SEND-INFORMATION** (Draft).")
+               for c in at.caption)
     version = query(lambda s: s.get(Submission, paper_id)).version
     at.text_input(key="add_action_0_title").input("Build the detailed project plan")
     button(at, "Add the action as a task").click().run()
@@ -138,6 +143,28 @@ def test_editor_records_the_decision_and_adds_an_action_as_a_task(open_page):
     button(at, "Record the decision").click().run()
     assert "Decision recorded" in texts(at)
     assert query(lambda s: s.get(Submission, paper_id)).decision == "Option 4 agreed, with a pilot year."
+    # the same decision-log entry is updated, never a second one
+    logged = query(lambda s: [(d.reference, d.decision) for d in s.scalars(select(Decision).where(
+        Decision.submission_id == paper_id))])
+    assert logged == [("OKD-2019-SEND-INFORMATION", "Option 4 agreed, with a pilot year.")]
+
+
+def test_a_refusal_by_the_decision_log_is_shown_and_nothing_is_saved(open_page):
+    paper_id, version, _ = demo_paper()
+    def publish_the_entry(session):
+        submissions.record_decision(session, SYSTEM, paper_id, version, "Agreed.", date(2019, 12, 5),
+                                    "SEND Executive Group")
+        entry = decisions.decision_for_submission(session, paper_id)
+        decisions.update_decision(session, SYSTEM, entry.id, entry.version, call_in_status="published",
+                                  publication_date=date(2019, 12, 6))
+    query(publish_the_entry)
+    at = open_page(PAGE, Role.EDITOR)
+    paper = query(lambda s: s.get(Submission, paper_id))
+    at.date_input(key=f"decision_{paper_id}_{paper.version}_decision_date").set_value(date(2019, 12, 9))
+    button(at, "Record the decision").click().run()
+    assert not at.exception
+    assert "The decision log entry OKD-2019-SEND-INFORMATION cannot take this decision" in texts(at)
+    assert query(lambda s: s.get(Submission, paper_id)).decision_date == date(2019, 12, 5)
 
 
 def test_no_paper_yet_shows_an_empty_state(open_page):

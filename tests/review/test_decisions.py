@@ -249,6 +249,40 @@ def test_record_warns_about_a_missing_forward_plan_reference_and_an_unmarked_cal
     assert decisions.open_call_ins(session, date(2019, 3, 11))[0]["deadline"] == date(2019, 3, 11)
 
 
+# ---------------------------------------------------------------- references and the paper a decision came from
+
+def test_suggested_references_follow_the_log_style_fit_and_are_not_reused(session, editor):
+    title = "To extend the KIDS hubs contract"
+    assert decisions.suggest_reference(session, "officer_key", date(2019, 3, 4), title) == "OKD-2019-EXTEND-KIDS-HUBS"
+    make(session, editor, reference="OKD-2019-EXTEND-KIDS-HUBS")
+    assert decisions.suggest_reference(session, "officer_key", date(2019, 3, 4), title) == \
+        "OKD-2019-EXTEND-KIDS-HUBS-2"
+    assert decisions.suggest_reference(session, "officer", date(2020, 1, 6), "The council's SEND phone line") == \
+        "OD-2020-COUNCILS-SEND-PHONE"
+    long = decisions.suggest_reference(session, "executive", None, "Supercalifragilistic" * 3)
+    assert long == f"ED-{TODAY.year}" and len(long) <= decisions.REFERENCE_MAX
+
+
+def test_a_decision_links_to_one_paper_at_most(session, editor):
+    from review import submissions
+
+    paper = submissions.create_submission(session, editor, title="SEND IAG proposals", meeting="SEND Executive Group",
+                                          meeting_date=date(2019, 12, 5), author="Project Manager")
+    linked = decisions.create_decision(session, editor, submission_id=paper.id, reference="OKD-1", title="T")
+    session.commit()
+    assert decisions.decision_for_submission(session, paper.id).id == linked.id
+    assert audit_rows(session, "create")[0].changes["submission_id"] == {"before": None, "after": paper.id}
+    with pytest.raises(ValidationFailed, match="already in the log as OKD-1"):
+        decisions.create_decision(session, editor, submission_id=paper.id, reference="OKD-2", title="T")
+    with pytest.raises(ValidationFailed, match="no longer exists"):
+        decisions.create_decision(session, editor, submission_id=99999, reference="OKD-3", title="T")
+    with pytest.raises(ValidationFailed) as info:  # the link is not a field forms can change
+        decisions.update_decision(session, editor, linked.id, linked.version, submission_id=None)
+    assert "submission_id" in info.value.errors
+    session.rollback()
+    assert session.scalar(select(func.count()).select_from(Decision)) == 1
+
+
 # ---------------------------------------------------------------- the 2019 decision in the demo data
 
 def test_demo_holds_the_2019_decision_record_in_full(session):

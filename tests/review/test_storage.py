@@ -1,13 +1,18 @@
 """Storage: migrations build the schema the models describe; SQLite pragmas; upgrade of an older file."""
 from __future__ import annotations
 
+from datetime import date
+
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, select, text
 
-from review import db
+from review import db, demo, submissions
 from review.config import normalise_database_url
 from review.models import Base
+from review.models.submissions import Submission
+from review.roles import SYSTEM
 
 
 def test_migrations_match_the_models(engine):
@@ -51,3 +56,50 @@ def test_migrations_have_a_single_head():
 
     engine = db.make_engine("sqlite://")
     assert len(ScriptDirectory.from_config(db.alembic_config(engine)).get_heads()) == 1
+
+
+# Every table whose rows refer to a decision; SQLite recreates `decisions` when 0009 runs either way.
+DECISION_CHILDREN = ("decision_alternatives", "decision_consultees", "decision_contracts", "decision_tasks",
+                     "contract_extensions")
+
+
+def _migrate(engine, revision: str) -> None:
+    cfg = db.alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if revision != "heads" else command.upgrade)(cfg, revision)
+
+
+def _decision_rows(engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
+                  for t in ("decisions", *DECISION_CHILDREN)}
+        counts["extensions citing a decision"] = conn.execute(text(
+            "SELECT COUNT(*) FROM contract_extensions WHERE decision_id IS NOT NULL")).scalar()
+    return counts
+
+
+def test_migration_0009_links_decisions_to_papers_and_keeps_what_refers_to_decisions(engine, session):
+    demo.load_demo(session, with_accounts=False)
+    paper = session.scalar(select(Submission))
+    submissions.record_decision(session, SYSTEM, paper.id, paper.version, "The phone line is agreed.",
+                                date(2019, 12, 5))
+    session.commit()
+    session.close()
+    before = _decision_rows(engine)
+    assert before["decisions"] == 3 and before["extensions citing a decision"] >= 1
+    assert all(before[t] for t in DECISION_CHILDREN)
+    try:
+        _migrate(engine, "0008")
+        assert "submission_id" not in {c["name"] for c in inspect(engine).get_columns("decisions")}
+        assert _decision_rows(engine) == before
+    finally:
+        _migrate(engine, "heads")
+    assert not db.needs_upgrade(engine)
+    assert _decision_rows(engine) == before
+    with engine.begin() as conn:  # the link is new, so empty after the round trip; it is set to NULL with the paper
+        assert conn.execute(text("SELECT COUNT(*) FROM decisions WHERE submission_id IS NOT NULL")).scalar() == 0
+        conn.execute(text("UPDATE decisions SET submission_id = :p WHERE reference LIKE 'OKD-2019-SEND%'"),
+                     {"p": paper.id})
+        conn.execute(text("DELETE FROM submissions"))
+        assert conn.execute(text("SELECT COUNT(*) FROM decisions WHERE submission_id IS NULL")).scalar() == 3

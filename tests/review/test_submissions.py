@@ -9,9 +9,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import scenarios, submissions
+from review import decisions, scenarios, submissions
 from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent, Task
+from review.models.decisions import Decision
 from review.models.submissions import Submission, SubmissionOption, SubmissionPack
 
 PAPER = {"title": "SEND IAG proposals", "meeting": "SEND Executive Group", "meeting_date": date(2019, 12, 5),
@@ -294,3 +295,134 @@ def test_a_deleted_action_task_is_shown_as_deleted(session, editor, org):
     [row] = submissions.actions_frame(session, paper.id).to_dict("records")
     assert (row["Action"], row["Status"]) == ("Build the plan", "Task deleted")
     assert session.get(Task, task.id) is None
+
+
+# ------------------------------------------------------------------ the decision in the decision log
+
+def paper_with_options(session, editor, **overrides):
+    paper = make_paper(session, editor, preferred_reasons="Parents asked for one place to call.", **overrides)
+    submissions.add_option(session, editor, paper.id, title="Do nothing", description="Let the contract end.",
+                           disadvantages="Leaves the gap parents described.")
+    submissions.add_option(session, editor, paper.id, title="Retender the KIDS hubs service now")
+    submissions.add_option(session, editor, paper.id, title="Phone line in house", is_preferred=True)
+    session.commit()
+    return paper
+
+
+def log_entries(session):
+    return list(session.scalars(select(Decision).order_by(Decision.id)))
+
+
+def test_recording_the_decision_creates_one_linked_log_entry_prefilled_from_the_paper(session, editor):
+    paper = paper_with_options(session, editor)
+    submissions.record_decision(session, editor, paper.id, paper.version, "The in-house phone line is agreed.",
+                                date(2019, 12, 5), "SEND Executive Group")
+    session.commit()
+    [entry] = log_entries(session)
+    assert entry.submission_id == paper.id
+    assert (entry.reference, entry.title, entry.decision_type, entry.call_in_status) == (
+        "OKD-2019-SEND-IAG-PROPOSALS", "SEND IAG proposals", "officer_key", "draft")
+    assert (entry.decision, entry.decision_date, entry.key_decision) == (
+        "The in-house phone line is agreed.", date(2019, 12, 5), True)
+    assert entry.reasons == "Parents asked for one place to call."
+    assert entry.decision_maker_post == "SEND Executive Group"
+    record = decisions.decision_record(session, entry.id)
+    assert record.alternatives == [
+        {"option": "Do nothing: Let the contract end.",
+         "reason_rejected": "Not the preferred option. The paper's disadvantages: Leaves the gap parents described."},
+        {"option": "Retender the KIDS hubs service now", "reason_rejected": "Not the preferred option."}]
+    assert record.paper == {"id": paper.id, "title": "SEND IAG proposals", "meeting": "SEND Executive Group",
+                            "meeting_date": date(2019, 12, 5)}
+    assert decisions.decision_for_submission(session, paper.id).id == entry.id
+    [created] = [e for e in events(session, "decision")]
+    assert (created.action, created.username, created.record_id) == ("create", "test-editor", str(entry.id))
+    assert created.changes["submission_id"] == {"before": None, "after": paper.id}
+    assert events(session)[-1].summary == "Decision recorded: SEND IAG proposals"
+
+
+def test_recording_again_updates_the_same_entry_and_keeps_what_the_log_added(session, editor, admin):
+    paper = paper_with_options(session, editor)
+    submissions.record_decision(session, editor, paper.id, paper.version, "Agreed.", date(2019, 12, 5))
+    session.commit()
+    [entry] = log_entries(session)
+    record = decisions.decision_record(session, entry.id)
+    better = [{**record.alternatives[0], "reason_rejected": "Needs would not be met."}, record.alternatives[1]]
+    decisions.update_decision(session, admin, entry.id, entry.version, alternatives=better,
+                              consultees=[{"consultee": "Parent carer forum", "comments": "Supports it."}])
+    submissions.update_submission(session, editor, paper.id, paper.version, key_decision=False)
+    session.commit()
+    version = entry.version
+    submissions.record_decision(session, editor, paper.id, paper.version, "Agreed, with a pilot year.",
+                                date(2019, 12, 6))
+    session.commit()
+    assert [e.id for e in log_entries(session)] == [entry.id]  # no second entry
+    assert (entry.reference, entry.decision, entry.decision_date) == (
+        "OKD-2019-SEND-IAG-PROPOSALS", "Agreed, with a pilot year.", date(2019, 12, 6))
+    assert (entry.key_decision, entry.decision_type, entry.version) == (False, "officer", version + 1)
+    record = decisions.decision_record(session, entry.id)
+    assert record.alternatives == better  # the reason written in the log is kept
+    assert record.consultees == [{"consultee": "Parent carer forum", "comments": "Supports it."}]
+    update = events(session, "decision")[-1]
+    assert (update.action, update.username) == ("update", "test-editor")
+    assert set(update.changes) == {"decision", "decision_date", "decision_type", "key_decision"}
+
+
+def test_a_viewer_cannot_record_a_decision_and_nothing_changes(session, editor, viewer):
+    paper = paper_with_options(session, editor)
+    before = len(list(session.scalars(select(AuditEvent))))
+    with pytest.raises(PermissionDenied):
+        submissions.record_decision(session, viewer, paper.id, paper.version, "Agreed.", date(2019, 12, 5))
+    session.rollback()
+    assert log_entries(session) == []
+    assert (session.get(Submission, paper.id).status, paper.decision) == ("drafting", None)
+    assert len(list(session.scalars(select(AuditEvent)))) == before
+
+
+def test_a_refusal_by_the_decision_log_leaves_neither_record_changed(session, editor):
+    paper = paper_with_options(session, editor)
+    with pytest.raises(ValidationFailed):  # refused by the paper's own checks: no log entry either
+        submissions.record_decision(session, editor, paper.id, paper.version, "", date(2019, 12, 5))
+    session.rollback()
+    assert log_entries(session) == []
+    submissions.record_decision(session, editor, paper.id, paper.version, "Agreed.", date(2019, 12, 5),
+                                "SEND Executive Group")
+    session.commit()
+    [entry] = log_entries(session)
+    decisions.update_decision(session, editor, entry.id, entry.version, call_in_status="published",
+                              publication_date=date(2019, 12, 6))
+    session.commit()
+    versions, count = (paper.version, entry.version), len(list(session.scalars(select(AuditEvent))))
+    # a decision dated after the entry was published is refused by the log, so the paper keeps its decision too
+    with pytest.raises(ValidationFailed) as info:
+        submissions.record_decision(session, editor, paper.id, paper.version, "Agreed later.", date(2019, 12, 9))
+    assert set(info.value.errors) == {"decision_log"}
+    assert "OKD-2019-SEND-IAG-PROPOSALS" in info.value.errors["decision_log"]
+    assert "before the decision date" in info.value.errors["decision_log"]
+    session.rollback()
+    paper, entry = session.get(Submission, paper.id), session.get(Decision, entry.id)
+    assert (paper.decision, paper.decision_date, entry.decision, entry.decision_date) == (
+        "Agreed.", date(2019, 12, 5), "Agreed.", date(2019, 12, 5))
+    assert (paper.version, entry.version) == versions
+    assert len(list(session.scalars(select(AuditEvent)))) == count
+
+
+def test_a_stale_paper_is_refused_before_the_log_is_touched(session, editor, admin):
+    paper = paper_with_options(session, editor)
+    stale = paper.version
+    submissions.update_submission(session, admin, paper.id, stale, background="Since 2019...")
+    session.commit()
+    with pytest.raises(EditConflict):
+        submissions.record_decision(session, editor, paper.id, stale, "Agreed.", date(2019, 12, 5))
+    session.rollback()
+    assert log_entries(session) == []
+
+
+def test_deleting_the_paper_keeps_its_log_entry_unlinked(session, editor):
+    paper = paper_with_options(session, editor)
+    submissions.record_decision(session, editor, paper.id, paper.version, "Agreed.", date(2019, 12, 5))
+    session.commit()
+    submissions.delete_submission(session, editor, paper.id, paper.version)
+    session.commit()
+    [entry] = log_entries(session)
+    assert entry.submission_id is None and decisions.decision_record(session, entry.id).paper is None
+    assert events(session)[-1].changes["decision_log"] == {"before": "OKD-2019-SEND-IAG-PROPOSALS", "after": None}
