@@ -21,7 +21,8 @@ with data.reading() as session:
     csv = contracts.register_csv(session)
 
 names = ["Register", "Contract detail", "What needs attention"] + (["Add a contract"] if can_edit else [])
-tabs = dict(zip(names, st.tabs(names), strict=True))
+# Keyed and tracked, so a form's message (shown above the tabs) does not send the user back to the first tab.
+tabs = dict(zip(names, st.tabs(names, key="contracts_tab", on_change="rerun"), strict=True))
 
 with tabs["Register"]:
     if register.empty:

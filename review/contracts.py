@@ -34,6 +34,7 @@ BEST_VALUE_MIN_NOTICE_MONTHS = 3
 # A KPI value within this share of its target (on the wrong side) is rated amber rather than red.
 AMBER_TOLERANCE = Decimal("0.10")
 MAX_MONTHS = 120  # ten years: anything longer in one field is a typing slip
+KPI_UNIT_MAX = 40  # the width of contract_kpis.unit
 
 
 class ContractStatus(StrEnum):
@@ -481,13 +482,22 @@ def delete_extension(session: Session, actor: Actor, contract_id: int, expected_
 
 # ---------------------------------------------------------------- KPIs
 
-def _validate_kpi(v: dict[str, Any]) -> None:
+def _values_of(session: Session, kpi_id: int) -> list[ContractKpiValue]:
+    return list(session.scalars(select(ContractKpiValue).where(ContractKpiValue.kpi_id == kpi_id)
+                                .order_by(ContractKpiValue.period_end)))
+
+
+def _validate_kpi(v: dict[str, Any], recorded: list[date] | None = None, moved: str = "first_period_end") -> None:
+    """Check a KPI's fields; `recorded` are the period ends of its values, which must stay on its schedule
+    (a message on `moved`, the schedule field the user changed)."""
     problems = Problems()
     _check_types(v, problems)
     if not v.get("name"):
         problems.add("name", "Enter the KPI's name.")
     elif len(v["name"]) > 200:
         problems.add("name", "Keep the KPI name to 200 characters.")
+    if v.get("unit") and len(v["unit"]) > KPI_UNIT_MAX:
+        problems.add("unit", f"Keep the unit to {KPI_UNIT_MAX} characters.")
     if v.get("target") is not None and v["target"] < 0:
         problems.add("target", "The target cannot be negative.")
     freq = v.get("frequency_months")
@@ -500,6 +510,12 @@ def _validate_kpi(v: dict[str, Any]) -> None:
     due = v.get("return_due_days")
     if due is None or due < 0:
         problems.add("return_due_days", "Enter how many days after a period ends its return is due (0 or more).")
+    if recorded and not {"frequency_months", "first_period_end"} & set(problems.errors):
+        periods = set(kpi_period_ends(v["first_period_end"], v["frequency_months"], max(recorded)))
+        off = sorted(d for d in recorded if d not in periods)
+        if off:
+            problems.add(moved, f"{len(off)} recorded value(s) would no longer fall at the end of a reporting "
+                                f"period (e.g. {_fmt(off[0])}); correct or delete those values first.")
     problems.raise_if_any()
 
 
@@ -521,18 +537,40 @@ def update_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: in
     records.reject_unknown(changes, KPI_FIELDS)
     kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
     v = {**records.current_values(kpi, KPI_FIELDS), **_normalise(changes)}
-    _validate_kpi(v)
+    moved = [f for f in ("frequency_months", "first_period_end") if v.get(f) != getattr(kpi, f)]
+    recorded = [row.period_end for row in _values_of(session, kpi_id)] if moved else None
+    _validate_kpi(v, recorded, moved[0] if moved else "first_period_end")
     records.apply_changes(session, actor, "contract_kpi", kpi, KPI_FIELDS, v, summary=lambda k: k.name)
     return kpi
 
 
 def delete_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: int | None) -> None:
+    """Remove a KPI with its recorded values; the audit event keeps what they were."""
     require(actor, Permission.EDIT_CONTRACTS)
     kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
     before = audit.snapshot(kpi, KPI_FIELDS)
+    before["values"] = [f"{row.period_end.isoformat()}: {Decimal(row.value).normalize():f} "
+                        f"({RATING_LABELS.get(row.rating, row.rating)})" for row in _values_of(session, kpi_id)]
     session.delete(kpi)
     session.flush()
     audit.record(session, actor, "contract_kpi", kpi_id, "delete", audit.diff(before, {}), summary=before["name"])
+
+
+def kpi_editable_values(session: Session, kpi_id: int) -> dict[str, Any]:
+    """The KPI's fields as its edit form starts from them, with its version and how many values it has."""
+    kpi = records.get_or_not_found(session, ContractKpi, kpi_id, "This KPI no longer exists.")
+    count = session.scalar(select(func.count()).select_from(ContractKpiValue)
+                           .where(ContractKpiValue.kpi_id == kpi_id))
+    return {**records.current_values(kpi, KPI_FIELDS), "version": kpi.version, "values": int(count or 0)}
+
+
+def kpi_value_editable_values(session: Session, value_id: int) -> dict[str, Any]:
+    """A recorded value's fields as its edit form starts from them, with its version; `rating_follows_target`
+    is true when the stored rating is the one its KPI's target gives (so a corrected value can be re-rated)."""
+    row = records.get_or_not_found(session, ContractKpiValue, value_id, "This KPI value no longer exists.")
+    kpi = session.get(ContractKpi, row.kpi_id)
+    return {**records.current_values(row, KPI_VALUE_FIELDS), "version": row.version, "kpi_id": row.kpi_id,
+            "rating_follows_target": row.rating == kpi_rating(row.value, kpi.target, kpi.higher_is_better).value}
 
 
 def _validate_kpi_value(session: Session, kpi: ContractKpi, v: dict[str, Any], value_id: int | None = None) -> None:
@@ -596,10 +634,11 @@ def update_kpi_value(session: Session, actor: Actor, value_id: int, expected_ver
 def delete_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None) -> None:
     require(actor, Permission.EDIT_CONTRACTS)
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
+    name = session.scalar(select(ContractKpi.name).where(ContractKpi.id == row.kpi_id))
     before = audit.snapshot(row, KPI_VALUE_FIELDS)
     session.delete(row)
     session.flush()
-    audit.record(session, actor, "contract_kpi_value", value_id, "delete", audit.diff(before, {}))
+    audit.record(session, actor, "contract_kpi_value", value_id, "delete", audit.diff(before, {}), summary=name)
 
 
 # ---------------------------------------------------------------- reads
@@ -727,10 +766,11 @@ def kpi_returns_due(session: Session, today: date | None = None, contract_id: in
 
 
 KPI_COLUMNS = ["KPI", "Unit", "Target", "Better when", "Every (months)", "Latest period", "Latest value",
-               "Latest rating", "Next return due", "id", "version"]
+               "Latest rating", "Next return due", "id", "version", "higher_is_better"]
 
 
 def kpis_frame(session: Session, contract_id: int, today: date | None = None) -> pd.DataFrame:
+    """The contract's KPIs, each with its latest value and next return due (plus id, version, higher_is_better)."""
     today = today or clock.today()
     kpis = list(session.scalars(select(ContractKpi).where(ContractKpi.contract_id == contract_id)
                                 .order_by(ContractKpi.id)))
@@ -746,7 +786,8 @@ def kpis_frame(session: Session, contract_id: int, today: date | None = None) ->
         rows.append([k.name, k.unit or "", None if k.target is None else float(k.target),
                      "Higher" if k.higher_is_better else "Lower", k.frequency_months,
                      last.period_end if last else None, float(last.value) if last else None,
-                     RATING_LABELS.get(last.rating, last.rating) if last else "", due.get(k.id), k.id, k.version])
+                     RATING_LABELS.get(last.rating, last.rating) if last else "", due.get(k.id), k.id, k.version,
+                     k.higher_is_better])
     return pd.DataFrame(rows, columns=KPI_COLUMNS)
 
 

@@ -1,7 +1,7 @@
-"""Contracts page components: the register, a contract's detail (timeline, extensions, KPIs) and the forms."""
+"""Contracts page components: the register, a contract's detail (timeline, extensions; its KPIs are in
+`ui.contract_kpi_components`) and the forms."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
@@ -11,15 +11,21 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from review import clock, contracts, decisions, organisation
-from review.contracts import RATING_LABELS, ContractSummary
-from review.errors import ValidationFailed
+from review.contracts import ContractSummary
 from review.roles import Actor
 from ui import charts, data
+from ui.contract_fields import (
+    date_col,
+    date_field,
+    invalid_message,
+    money_col,
+    number_field,
+    read_fields,
+    text_field,
+)
+from ui.contract_kpi_components import show_kpis
 from ui.feedback import field_error, refusal_text, write
 
-DATE_FORMAT = "DD MMM YYYY"
-MONEY_FORMAT = "£%,d"
-MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
 STATUS_COLOURS = {"Active": "#2e8540", "Extended": "#1d4f91", "Expiring": "#e6a117", "In notice": "#c0392b",
                   "Ended": "#9aa5b1", "Not started": "#d0d5da"}
 LABEL_GAP_SHARE = 0.15  # marker labels closer than this share of the time axis are stacked
@@ -27,14 +33,6 @@ TIMELINE_COLOURS = {"Original term": "#1d4f91", "Extension used": "#4a90d9", "Ex
 REGISTER_SHOWN = ["Ref", "Contract", "Provider", "VCSE", "Status", "Start", "Current end", "Extensions used",
                   "Extensions left", "Last possible end", "Notice deadline", "Days to notice deadline",
                   "Annual value (£)", "Illustrative values"]
-
-
-def _date_col(label: str) -> Any:
-    return st.column_config.DateColumn(label, format=DATE_FORMAT)
-
-
-def _money_col(label: str) -> Any:
-    return st.column_config.NumberColumn(label, format=MONEY_FORMAT)
 
 
 def load_lookups() -> dict[str, dict[int, str]]:
@@ -52,10 +50,10 @@ def show_register(frame: pd.DataFrame, csv: bytes) -> None:
     st.dataframe(frame[REGISTER_SHOWN], hide_index=True, column_config={
         "Contract": st.column_config.TextColumn("Contract", width="medium"),
         "VCSE": st.column_config.CheckboxColumn("VCSE", help="Voluntary, community or social enterprise provider"),
-        "Start": _date_col("Start"), "Current end": _date_col("Current end"),
-        "Last possible end": _date_col("Last possible end"), "Notice deadline": _date_col("Notice deadline"),
+        "Start": date_col("Start"), "Current end": date_col("Current end"),
+        "Last possible end": date_col("Last possible end"), "Notice deadline": date_col("Notice deadline"),
         "Days to notice deadline": st.column_config.NumberColumn("Days to notice deadline", format="%d days"),
-        "Annual value (£)": _money_col("Annual value"),
+        "Annual value (£)": money_col("Annual value"),
         "Illustrative values": st.column_config.CheckboxColumn("Illustrative values",
                                                                help="The values are illustrative, not real figures"),
     })
@@ -117,40 +115,20 @@ CONTRACT_KEYS = {
 }
 
 
-def _text(form: str, prefix: str, field: str, label: str, value: Any, area: bool = False, **kwargs: Any) -> None:
-    widget = st.text_area if area else st.text_input
-    widget(label, value or "", key=f"{prefix}_{field}", **kwargs)
-    field_error(form, field)
-
-
-def _date(form: str, prefix: str, field: str, label: str, value: Any, **kwargs: Any) -> None:
-    st.date_input(label, value, key=f"{prefix}_{field}", format="DD/MM/YYYY", min_value=MIN_DATE,
-                  max_value=MAX_DATE, **kwargs)
-    field_error(form, field)
-
-
-def _number(form: str, prefix: str, field: str, label: str, value: Any, step: float = 1, **kwargs: Any) -> None:
-    if step != 1:
-        kwargs.setdefault("format", "%.2f" if step < 1000 else "%.0f")
-    st.number_input(label, value=None if value is None else float(value) if step != 1 else int(value), step=step,
-                    key=f"{prefix}_{field}", **kwargs)
-    field_error(form, field)
-
-
 def contract_fields(form: str, prefix: str, values: dict[str, Any], owners: dict[int, str]) -> None:
     """Inputs for every contract field, each followed by its validation message if any."""
     c1, c2 = st.columns([1, 3])
     with c1:
-        _text(form, prefix, "reference", "Reference *", values.get("reference"), max_chars=30)
+        text_field(form, prefix, "reference", "Reference *", values.get("reference"), max_chars=30)
     with c2:
-        _text(form, prefix, "title", "Title *", values.get("title"), max_chars=200)
-    _text(form, prefix, "description", "Description", values.get("description"), area=True)
+        text_field(form, prefix, "title", "Title *", values.get("title"), max_chars=200)
+    text_field(form, prefix, "description", "Description", values.get("description"), area=True)
     c1, c2, c3, c4 = st.columns([3, 2, 1, 1])
     with c1:
-        _text(form, prefix, "provider_name", "Provider *", values.get("provider_name"), max_chars=200)
+        text_field(form, prefix, "provider_name", "Provider *", values.get("provider_name"), max_chars=200)
     with c2:
-        _text(form, prefix, "provider_number", "Charity or company number", values.get("provider_number"),
-              max_chars=30)
+        text_field(form, prefix, "provider_number", "Charity or company number", values.get("provider_number"),
+                   max_chars=30)
     with c3:
         st.checkbox("VCSE provider", bool(values.get("is_vcse")), key=f"{prefix}_is_vcse",
                     help="Voluntary, community or social enterprise: Best Value guidance needs at least 3 months' "
@@ -159,7 +137,7 @@ def contract_fields(form: str, prefix: str, values: dict[str, Any], owners: dict
         st.checkbox("SME", bool(values.get("is_sme")), key=f"{prefix}_is_sme")
     c1, c2, c3 = st.columns(3)
     with c1:
-        _text(form, prefix, "department", "Department", values.get("department"), max_chars=120)
+        text_field(form, prefix, "department", "Department", values.get("department"), max_chars=120)
     with c2:
         options = [None, *owners]
         current = values.get("owner_id")
@@ -167,61 +145,50 @@ def contract_fields(form: str, prefix: str, values: dict[str, Any], owners: dict
                      format_func=lambda i: "(none)" if i is None else owners[i], key=f"{prefix}_owner_id")
         field_error(form, "owner_id")
     with c3:
-        _text(form, prefix, "procurement_route", "Procurement route", values.get("procurement_route"),
-              max_chars=120)
+        text_field(form, prefix, "procurement_route", "Procurement route", values.get("procurement_route"),
+                   max_chars=120)
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        _date(form, prefix, "award_date", "Award date", values.get("award_date"))
+        date_field(form, prefix, "award_date", "Award date", values.get("award_date"))
     with c2:
-        _date(form, prefix, "start_date", "Start date *", values.get("start_date"))
+        date_field(form, prefix, "start_date", "Start date *", values.get("start_date"))
     with c3:
-        _date(form, prefix, "original_end_date", "Original end date *", values.get("original_end_date"))
+        date_field(form, prefix, "original_end_date", "Original end date *", values.get("original_end_date"))
     with c4:
-        _date(form, prefix, "review_date", "Review date", values.get("review_date"))
+        date_field(form, prefix, "review_date", "Review date", values.get("review_date"))
     c1, c2, c3, c4 = st.columns(4)
     with c1:
-        _number(form, prefix, "extension_options", "Extension options (number of periods)",
-                values.get("extension_options", 0))
+        number_field(form, prefix, "extension_options", "Extension options (number of periods)",
+                     values.get("extension_options", 0))
     with c2:
-        _number(form, prefix, "extension_period_months", "Each extension period (months)",
-                values.get("extension_period_months", 0))
+        number_field(form, prefix, "extension_period_months", "Each extension period (months)",
+                     values.get("extension_period_months", 0))
     with c3:
-        _number(form, prefix, "notice_period_months", "Notice period (months)", values.get("notice_period_months", 3))
+        number_field(form, prefix, "notice_period_months", "Notice period (months)",
+                     values.get("notice_period_months", 3))
     with c4:
-        _date(form, prefix, "notice_given_on", "Notice given on", values.get("notice_given_on"),
-              help="Leave empty unless notice has been given; the contract is then 'in notice'.")
+        date_field(form, prefix, "notice_given_on", "Notice given on", values.get("notice_given_on"),
+                   help="Leave empty unless notice has been given; the contract is then 'in notice'.")
     c1, c2, c3 = st.columns(3)
     with c1:
-        _number(form, prefix, "annual_value", "Annual value (£)", values.get("annual_value"), step=1000.0)
+        number_field(form, prefix, "annual_value", "Annual value (£)", values.get("annual_value"), step=1000.0)
     with c2:
-        _number(form, prefix, "total_value_to_date", "Total value to date (£)", values.get("total_value_to_date"),
-                step=1000.0)
+        number_field(form, prefix, "total_value_to_date", "Total value to date (£)",
+                     values.get("total_value_to_date"), step=1000.0)
     with c3:
         st.checkbox("Values are illustrative", bool(values.get("values_illustrative")),
                     key=f"{prefix}_values_illustrative")
 
 
-def _read(prefix: str, keys: dict[str, str]) -> dict[str, Any]:
-    return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in keys.items()}
-
-
-def _invalid(what: str) -> Callable[[ValidationFailed], str]:
-    """The message for refused fields: `what`, the usual request, and any error not tied to one field."""
-    def message(exc: ValidationFailed) -> str:
-        general = exc.errors.get("extension") or exc.errors.get("decision")
-        return f"{what} Please correct the fields marked below." + (f" {general}" if general else "")
-    return message
-
-
 def _create(actor: Actor, form: str, prefix: str) -> None:
-    values = _read(prefix, CONTRACT_KEYS)
+    values = read_fields(prefix, CONTRACT_KEYS)
 
     def create(session: Session) -> tuple[int, str]:
         contract = contracts.create_contract(session, actor, **values)
         return contract.id, f"{contract.reference} {contract.title}"
 
     done = write(create, lambda r: f"Added contract {r[1]}.", form=form,
-                 invalid=_invalid("The contract was not added."))
+                 invalid=invalid_message("The contract was not added."))
     if done:
         st.session_state["add_contract_nonce"] = st.session_state.get("add_contract_nonce", 0) + 1
         st.session_state["contract_choice"] = done.result[0]
@@ -237,42 +204,25 @@ def show_add_form(actor: Actor, owners: dict[int, str]) -> None:
 
 
 def _update(actor: Actor, form: str, prefix: str, contract_id: int, version: int) -> None:
-    values = _read(prefix, CONTRACT_KEYS)
+    values = read_fields(prefix, CONTRACT_KEYS)
     write(lambda session: contracts.update_contract(session, actor, contract_id, version, **values), "Contract saved.",
-          form=form, invalid=_invalid("Nothing was saved."))
+          form=form, invalid=invalid_message("Nothing was saved."))
 
 
-# ------------------------------------------------------------------ extensions and KPIs forms
+# ------------------------------------------------------------------ extensions
 
 def _extend(actor: Actor, form: str, prefix: str, contract_id: int, version: int) -> None:
-    values = _read(prefix, {"decision_id": "decision_id", "end_date": "end_date", "value": "value", "note": "note"})
+    values = read_fields(prefix, {"decision_id": "decision_id", "end_date": "end_date", "value": "value",
+                                  "note": "note"})
     write(lambda session: contracts.add_extension(session, actor, contract_id, version, **values).end_date,
           lambda ends: f"Extension recorded: the contract now ends on {ends:%d %b %Y}.", form=form,
-          invalid=_invalid("The extension was not recorded."))
+          invalid=invalid_message("The extension was not recorded."))
 
 
 def _remove_extension(actor: Actor, contract_id: int, version: int, extension_id: int) -> None:
     if write(lambda session: contracts.delete_extension(session, actor, contract_id, version, extension_id),
              "The latest extension was removed. The audit log keeps a record.", reason=refusal_text):
         st.session_state.pop("confirm_remove_extension", None)
-
-
-def _add_kpi(actor: Actor, form: str, prefix: str, contract_id: int) -> None:
-    keys = {k: k for k in contracts.KPI_FIELDS}
-    values = _read(prefix, keys)
-    if write(lambda session: contracts.create_kpi(session, actor, contract_id, **values),
-             f"KPI added: {values['name']}.", form=form, invalid=_invalid("The KPI was not added.")):
-        st.session_state["add_kpi_nonce"] = st.session_state.get("add_kpi_nonce", 0) + 1
-
-
-def _record_value(actor: Actor, form: str, prefix: str) -> None:
-    values = _read(prefix, {"kpi_id": "kpi_id", "period_end": "period_end", "value": "value", "rating": "rating",
-                            "note": "note"})
-    kpi_id = values.pop("kpi_id")
-    if write(lambda session: RATING_LABELS[contracts.record_kpi_value(session, actor, kpi_id, **values).rating],
-             lambda rating: f"KPI value recorded (rated {rating}).", form=form,
-             invalid=_invalid("The value was not recorded.")):
-        st.session_state["kpi_value_nonce"] = st.session_state.get("kpi_value_nonce", 0) + 1
 
 
 def _extension_form(actor: Actor, summary: ContractSummary, decisions_by_id: dict[int, str]) -> None:
@@ -297,56 +247,12 @@ def _extension_form(actor: Actor, summary: ContractSummary, decisions_by_id: dic
                          else decisions_by_id[i], key=f"{prefix}_decision_id")
             field_error(form, "decision_id")
         with c2:
-            _date(form, prefix, "end_date", "Ends on", summary.next_extension_end)
+            date_field(form, prefix, "end_date", "Ends on", summary.next_extension_end)
         with c3:
-            _number(form, prefix, "value", "Value (£)", contract.annual_value, step=1000.0)
-        _text(form, prefix, "note", "Note", None)
+            number_field(form, prefix, "value", "Value (£)", contract.annual_value, step=1000.0)
+        text_field(form, prefix, "note", "Note", None)
         st.form_submit_button("Record extension", type="primary", icon=":material/more_time:", on_click=_extend,
                               args=(actor, form, prefix, contract.id, contract.version))
-
-
-def _kpi_forms(actor: Actor, contract_id: int, kpis: pd.DataFrame) -> None:
-    left, right = st.columns(2)
-    with left:
-        form = "kpi_value"
-        prefix = f"kv_{contract_id}_{st.session_state.get('kpi_value_nonce', 0)}"
-        with st.form(form):
-            st.markdown("**Record a KPI value**")
-            if kpis.empty:
-                st.caption("Add a KPI first.")
-            names = dict(zip(kpis["id"], kpis["KPI"], strict=True))
-            due = dict(zip(kpis["id"], kpis["Next return due"], strict=True))
-            st.selectbox("KPI", list(names), format_func=names.get, key=f"{prefix}_kpi_id")
-            _date(form, prefix, "period_end", "Period ending *", None,
-                  help="The last day of the reporting period, e.g. 31/12/2019 for October to December.")
-            _number(form, prefix, "value", "Value *", None, step=1.0)
-            ratings = [None, *RATING_LABELS]
-            st.selectbox("Rating", ratings, key=f"{prefix}_rating",
-                         format_func=lambda r: "Rate against the target" if r is None else RATING_LABELS[r])
-            field_error(form, "rating")
-            _text(form, prefix, "note", "Note", None)
-            if due:
-                st.caption("Next returns due: " + "; ".join(f"{names[k]} by {d:%d %b %Y}" for k, d in due.items()
-                                                            if d is not None))
-            st.form_submit_button("Record value", icon=":material/add_chart:", on_click=_record_value,
-                                  args=(actor, form, prefix), disabled=kpis.empty)
-    with right:
-        form = "add_kpi"
-        prefix = f"kpi_{contract_id}_{st.session_state.get('add_kpi_nonce', 0)}"
-        with st.form(form):
-            st.markdown("**Add a KPI**")
-            _text(form, prefix, "name", "KPI name *", None, max_chars=200)
-            c1, c2 = st.columns(2)
-            with c1:
-                _text(form, prefix, "unit", "Unit", None, placeholder="e.g. families per quarter")
-                _number(form, prefix, "frequency_months", "Return every (months)", 3)
-                _date(form, prefix, "first_period_end", "First period ends *", None)
-            with c2:
-                _number(form, prefix, "target", "Target", None, step=1.0)
-                st.checkbox("Higher is better", True, key=f"{prefix}_higher_is_better")
-                _number(form, prefix, "return_due_days", "Return due (days after period end)", 30)
-            st.form_submit_button("Add KPI", icon=":material/add:", on_click=_add_kpi,
-                                  args=(actor, form, prefix, contract_id))
 
 
 # ------------------------------------------------------------------ detail
@@ -390,8 +296,6 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
     today = clock.today()
     with data.reading() as session:
         summary = contracts.contract_summary(session, contract_id, today)
-        kpis = contracts.kpis_frame(session, contract_id, today)
-        values = contracts.kpi_values_frame(session, contract_id)
     c = summary.contract
     m = st.columns(4)
     m[0].metric("Status", summary.status.label,
@@ -419,7 +323,7 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
         st.info("No extension has been used.", icon=":material/info:")
     else:
         st.dataframe(history.drop(columns=["decision_id", "id"]), hide_index=True, column_config={
-            "Start": _date_col("Start"), "End": _date_col("End"), "Value (£)": _money_col("Value"),
+            "Start": date_col("Start"), "End": date_col("End"), "Value (£)": money_col("Value"),
             "Authorised by": st.column_config.TextColumn("Authorised by decision", width="medium"),
             "Note": st.column_config.TextColumn("Note", width="large")})
     if can_edit:
@@ -439,21 +343,8 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
                 st.session_state["confirm_remove_extension"] = latest["id"]
                 st.rerun()
 
-    st.subheader("KPIs")
-    if kpis.empty:
-        st.info("No KPIs are recorded for this contract.", icon=":material/info:")
-    else:
-        st.dataframe(kpis.drop(columns=["id", "version"]), hide_index=True, column_config={
-            "KPI": st.column_config.TextColumn("KPI", width="large"),
-            "Latest period": _date_col("Latest period ending"), "Next return due": _date_col("Next return due"),
-            "Every (months)": st.column_config.NumberColumn("Reported every", format="%d months")})
-        if not values.empty:
-            with st.expander(f"All KPI values ({len(values)})"):
-                st.dataframe(values.drop(columns=["id", "version", "kpi_id"]), hide_index=True,
-                             column_config={"Period end": _date_col("Period ending"),
-                                            "KPI": st.column_config.TextColumn("KPI", width="large")})
+    show_kpis(actor, c.id, can_edit, today)
     if can_edit:
-        _kpi_forms(actor, c.id, kpis)
         with st.expander("Edit this contract"):
             form = f"edit_contract_{c.id}"
             prefix = f"editc_{c.id}_{c.version}"

@@ -389,6 +389,86 @@ def test_kpi_validation_and_stale_version(session, editor, admin, changes, field
     assert [e.action for e in audit_rows(session, "contract_kpi")] == ["create", "update", "delete"]
 
 
+def make_kpi_with_values(session, editor):
+    """A quarterly KPI (target 450, first period to 31 Mar 2019) with values for March (468) and June (410)."""
+    contract = make_contract(session, editor)
+    kpi = contracts.create_kpi(session, editor, contract.id, name="Families supported", unit="families",
+                               target=450, first_period_end=date(2019, 3, 31))
+    rows = [contracts.record_kpi_value(session, editor, kpi.id, period_end=p, value=v)
+            for p, v in ((date(2019, 3, 31), 468), (date(2019, 6, 30), 410))]
+    session.commit()
+    return contract, kpi, rows
+
+
+@pytest.mark.parametrize(("changes", "field", "words"), [
+    ({"frequency_months": 2}, "frequency_months", "1 recorded value(s) would no longer fall at the end of a "
+                                                  "reporting period (e.g. 30 Jun 2019)"),
+    ({"frequency_months": 6}, "frequency_months", "(e.g. 30 Jun 2019)"),
+    ({"first_period_end": date(2019, 6, 30)}, "first_period_end", "(e.g. 31 Mar 2019)"),
+    ({"first_period_end": date(2019, 4, 30)}, "first_period_end", "2 recorded value(s)"),
+    ({"unit": "x" * 41}, "unit", "Keep the unit to 40 characters"),
+])
+def test_correcting_a_kpi_keeps_its_recorded_values_on_its_reporting_periods(session, editor, changes, field,
+                                                                              words):
+    _, kpi, _ = make_kpi_with_values(session, editor)
+    with pytest.raises(ValidationFailed) as info:
+        contracts.update_kpi(session, editor, kpi.id, 1, **changes)
+    assert words in info.value.errors[field]
+    session.rollback()
+    assert session.get(type(kpi), kpi.id).version == 1
+
+
+@pytest.mark.parametrize("changes", [
+    {"frequency_months": 1}, {"first_period_end": date(2018, 12, 31)}, {"name": "Families helped", "target": 400},
+])
+def test_a_kpi_schedule_that_keeps_every_recorded_period_is_accepted(session, editor, changes):
+    _, kpi, _ = make_kpi_with_values(session, editor)
+    contracts.update_kpi(session, editor, kpi.id, 1, **changes)
+    session.commit()
+    assert kpi.version == 2
+    assert {k: getattr(kpi, k) for k in changes} == changes
+
+
+def test_editable_values_start_the_correction_forms(session, editor):
+    contract, kpi, (march, june) = make_kpi_with_values(session, editor)
+    contracts.update_kpi_value(session, editor, june.id, 1, rating="red")  # the rule gives amber: set by hand
+    session.commit()
+    shown = contracts.kpi_editable_values(session, kpi.id)
+    assert shown == {"name": "Families supported", "unit": "families", "target": 450, "higher_is_better": True,
+                     "frequency_months": 3, "first_period_end": date(2019, 3, 31), "return_due_days": 30,
+                     "version": 1, "values": 2}
+    first = contracts.kpi_value_editable_values(session, march.id)
+    assert first == {"period_end": date(2019, 3, 31), "value": 468, "rating": "green", "note": None, "version": 1,
+                     "kpi_id": kpi.id, "rating_follows_target": True}
+    second = contracts.kpi_value_editable_values(session, june.id)
+    assert (second["rating"], second["version"], second["rating_follows_target"]) == ("red", 2, False)
+    with pytest.raises(NotFound):
+        contracts.kpi_editable_values(session, kpi.id + 100)
+    with pytest.raises(NotFound):
+        contracts.kpi_value_editable_values(session, june.id + 100)
+
+
+def test_deleting_a_kpi_removes_its_values_and_the_audit_keeps_them(session, editor, viewer):
+    _, kpi, (march, june) = make_kpi_with_values(session, editor)
+    with pytest.raises(PermissionDenied):
+        contracts.delete_kpi(session, viewer, kpi.id, 1)
+    with pytest.raises(PermissionDenied):
+        contracts.update_kpi_value(session, viewer, june.id, 1, value=460)
+    with pytest.raises(PermissionDenied):
+        contracts.delete_kpi_value(session, viewer, june.id, 1)
+    session.rollback()
+    contracts.delete_kpi_value(session, editor, june.id, 1)
+    contracts.delete_kpi(session, editor, kpi.id, 1)
+    session.commit()
+    assert session.scalar(select(func.count()).select_from(ContractKpiValue)) == 0
+    [value_event] = audit_rows(session, "contract_kpi_value", "delete")
+    assert value_event.summary == "Families supported"
+    assert value_event.changes["value"] == {"before": 410, "after": None}
+    [event] = audit_rows(session, "contract_kpi", "delete")
+    assert event.changes["values"] == {"before": ["2019-03-31: 468 (Green)"], "after": None}
+    assert contracts.kpis_frame(session, kpi.contract_id).empty
+
+
 # ---------------------------------------------------------------- register, attention and calendar
 
 def build_register(session, editor):
