@@ -1,6 +1,7 @@
 """Engines, sessions and schema upgrades for SQLite (embedded default) and PostgreSQL (shared)."""
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -10,13 +11,18 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
 from review.config import PROJECT_ROOT, Settings, get_settings, normalise_database_url
+from review.errors import SimultaneousSave
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+log = logging.getLogger(__name__)
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -79,11 +85,21 @@ def session_factory(engine: Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def unit_of_work(engine: Engine) -> Iterator[Session]:
-    """One transaction: commit when the block succeeds, roll back when it raises."""
+    """One transaction: commit when the block succeeds, roll back when it raises.
+
+    A write the database refuses because someone else committed first (a stale version column or a unique
+    rule) is raised as `SimultaneousSave`, a domain error pages show plainly.
+    """
     session = Session(bind=engine, expire_on_commit=False)
     try:
         yield session
         session.commit()
+    except (StaleDataError, IntegrityError) as exc:
+        # The services check versions and unique values before writing, so a refusal here means another
+        # transaction committed between that check and this one's flush: report it, never a database error.
+        session.rollback()
+        log.warning("Write refused by the database (simultaneous save?): %s", exc)
+        raise SimultaneousSave() from exc
     except BaseException:
         session.rollback()
         raise

@@ -29,6 +29,19 @@ class ValidationFailed(DomainError):
         super().__init__("; ".join(f"{k}: {v}" for k, v in self.errors.items()))
 
 
+class SimultaneousSave(DomainError):
+    """Two people saved at the same moment and the database kept the first; nothing of this save was kept.
+
+    Raised by `review.db.unit_of_work` when the version column (or a unique rule) rejects a write that passed
+    the services' own checks because another transaction committed in between.
+    """
+
+    def __init__(self, message: str = "Someone else saved a change to the same record at the same moment, so "
+                                      "nothing of yours was saved. Reload to see their change, then make yours "
+                                      "again.") -> None:
+        super().__init__(message)
+
+
 @dataclass
 class OtherChange:
     """One field someone else changed since you loaded the record."""
@@ -61,5 +74,5 @@ class EditConflict(DomainError):
         ]
         for c in self.their_changes:
             lines.append(f"- {c.field}: {c.before!r} -> {c.after!r} ({c.who})")
-        lines.append("Reload to see their change, then make yours again.")
+        lines.append("\nReload to see their change, then make yours again.")  # its own paragraph in Markdown
         return "\n".join(lines)

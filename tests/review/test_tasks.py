@@ -138,6 +138,8 @@ def test_stale_version_is_refused_with_the_other_change_and_nothing_is_lost(sess
     assert [(c.who, c.field, c.before, c.after) for c in conflict.their_changes] == [
         ("test-admin", "status", "not_started", "blocked")]
     assert "test-admin" in str(conflict)
+    # The closing advice is its own paragraph, so Markdown does not run it into the last listed change.
+    assert str(conflict).endswith("(test-admin)\n\nReload to see their change, then make yours again.")
     session.rollback()
     fresh = session.get(Task, task.id)
     assert (fresh.status, fresh.title) == ("blocked", "Map SENDIASS demand")
@@ -158,6 +160,25 @@ def test_concurrent_flush_is_caught_by_the_version_column(engine, session, edito
             b.commit()
     session.expire_all()
     assert session.get(Task, task.id).title == "A"
+
+
+def test_a_simultaneous_save_is_a_domain_error_and_keeps_the_first(engine, session, editor, admin, org):
+    """The second save loaded version 1 before the first committed; its commit is refused by the version column
+    and reported as SimultaneousSave (a message for the user), not a database error; the first save stands."""
+    from review import db
+    from review.errors import SimultaneousSave
+
+    task = make(session, editor, org)
+    session.commit()
+    with pytest.raises(SimultaneousSave, match="at the same moment"):
+        with db.unit_of_work(engine) as second:
+            second.get(Task, task.id).title = "Editor's title"  # loaded at version 1, not yet flushed
+            with db.unit_of_work(engine) as first:
+                tasks.update_task(first, admin, task.id, 1, status="blocked")
+            # leaving the block commits: UPDATE ... WHERE version = 1 now matches no row
+    session.expire_all()
+    fresh = session.get(Task, task.id)
+    assert (fresh.status, fresh.title, fresh.version) == ("blocked", "Map SENDIASS demand", 2)
 
 
 def test_delete_removes_links_and_comments_and_keeps_an_audit_copy(session, editor, org):
