@@ -28,7 +28,9 @@ def task_by_ref(ref: str) -> Task:
     return task
 
 
-def test_sign_in_page_offers_one_click_demo_roles(open_page):
+def test_sign_in_page_offers_one_click_demo_roles(open_page, page_engine):
+    if page_engine != "sqlite":
+        pytest.skip("demo mode is for the embedded database: a shared (PostgreSQL) one never offers it")
     at = open_page("app.py", None)
     assert not at.exception
     assert "fictional demo data" in texts(at)
@@ -42,6 +44,7 @@ def test_sign_in_page_offers_one_click_demo_roles(open_page):
         assert session.scalar(select(SignInSession.user_id)) == at.session_state["actor"].user_id
 
 
+@pytest.mark.both_engines
 def test_password_sign_in_and_wrong_password(open_page):
     at = open_page("app.py", None)
     at.text_input[0].input("demo-editor")
@@ -53,13 +56,15 @@ def test_password_sign_in_and_wrong_password(open_page):
     assert at.session_state["actor"].username == "demo-editor"
 
 
+@pytest.mark.both_engines
 def test_no_demo_sign_in_when_demo_mode_is_off(open_page, monkeypatch):
-    monkeypatch.setenv("REVIEW_DEMO", "0")
+    monkeypatch.setenv("REVIEW_DEMO", "0")  # on PostgreSQL (a shared database) demo mode is off whatever this says
     at = open_page("app.py", None)
     assert not [b for b in at.button if b.key and b.key.startswith("demo_")]
     assert "fictional demo data" not in texts(at)
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_home_page_for_every_role(open_page, role):
     at = open_page("app.py", role)
@@ -69,6 +74,7 @@ def test_home_page_for_every_role(open_page, role):
     assert len(at.get("plotly_chart")) == 2
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("page", list(FOUNDATION_PAGES))
 @pytest.mark.parametrize("role", ALL_ROLES)
 def test_each_page_for_each_role(open_page, page, role):
@@ -87,6 +93,7 @@ def test_signed_out_visit_is_sent_to_sign_in(open_page):
     assert not at.get("data_editor")
 
 
+@pytest.mark.both_engines
 def test_editor_saves_a_table_edit(open_page):
     at = open_page("pages/2_Tasks.py", Role.EDITOR)
     before = task_by_ref("SUB-04")
@@ -102,6 +109,7 @@ def test_editor_saves_a_table_edit(open_page):
     assert (after.status, after.percent_complete, after.version) == ("in_progress", 10, before.version + 1)
 
 
+@pytest.mark.both_engines
 def test_editor_adds_a_task_and_sees_field_errors(open_page):
     at = open_page("pages/2_Tasks.py", Role.EDITOR)
     form_buttons = [b for b in at.button if b.label == "Add task"]
@@ -124,6 +132,7 @@ def test_delete_asks_for_confirmation(open_page):
     assert "Yes, delete this task" not in [b.label for b in at.button]
 
 
+@pytest.mark.both_engines
 def test_admin_filters_the_audit_log(open_page):
     at = open_page("pages/12_Audit_log.py", Role.ADMIN)
     assert not at.exception
@@ -133,6 +142,7 @@ def test_admin_filters_the_audit_log(open_page):
     assert set(frame["Record type"]) == {"task"}
 
 
+@pytest.mark.both_engines
 def test_long_task_lists_are_paged(open_page, monkeypatch):
     import ui.task_components as components
 

@@ -11,6 +11,7 @@ from review.roles import Role
 from tests.pages.conftest import texts
 
 PAGE = "pages/9_Phone_line_costs.py"
+pytestmark = pytest.mark.both_engines
 
 
 def stored_scenarios() -> dict[str, CostScenario]:

@@ -37,6 +37,7 @@ def edit_controls(at) -> list[str]:
     return found
 
 
+@pytest.mark.both_engines
 def test_viewer_sees_every_dashboard_tile_with_no_edit_controls(open_page):
     at = open_page(DASHBOARD, Role.VIEWER)
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -63,6 +64,7 @@ def test_viewer_sees_every_dashboard_tile_with_no_edit_controls(open_page):
     assert "Open Tasks" not in links  # viewers cannot open the task tracker; that tile links to the plan
 
 
+@pytest.mark.both_engines
 @pytest.mark.parametrize("page", [DASHBOARD, PLAN, RAID])
 @pytest.mark.parametrize("role", list(Role))
 def test_each_page_for_each_role(open_page, page, role):
@@ -75,6 +77,7 @@ def test_each_page_for_each_role(open_page, page, role):
         assert edit_controls(at) == [], edit_controls(at)
 
 
+@pytest.mark.both_engines
 def test_plan_page_draws_the_timeline_and_names_the_critical_path(open_page):
     at = open_page(PLAN, Role.VIEWER)
     page = texts(at)
@@ -93,6 +96,7 @@ def test_plan_filters_to_the_critical_path(open_page):
     assert "16 task(s) shown of 31" in texts(at)
 
 
+@pytest.mark.both_engines
 def test_editor_saves_a_baseline(open_page):
     at = open_page(PLAN, Role.EDITOR)
     at.text_input(key="bl_name").input("").run()
@@ -105,6 +109,7 @@ def test_editor_saves_a_baseline(open_page):
     assert query(select(func.count()).select_from(Baseline))[0][0] == 2
 
 
+@pytest.mark.both_engines
 def test_editor_inserts_the_consultation_template(open_page):
     from datetime import date
 
@@ -121,6 +126,7 @@ def test_editor_inserts_the_consultation_template(open_page):
     assert "already used" in texts(at)
 
 
+@pytest.mark.both_engines
 def test_editor_overrides_the_rag_with_a_reason_and_it_is_audited(open_page):
     at = open_page(DASHBOARD, Role.EDITOR)
     at.selectbox(key="rag_value").select("green")
@@ -141,6 +147,7 @@ def test_editor_overrides_the_rag_with_a_reason_and_it_is_audited(open_page):
     assert "Override cleared" in texts(at) and "Set to **" not in texts(at)
 
 
+@pytest.mark.both_engines
 def test_editor_adds_a_risk_and_sees_field_errors(open_page):
     at = open_page(RAID, Role.EDITOR)
     prefix = "raid_add_0"
@@ -173,6 +180,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(open_page):
         assert not at.get("plotly_chart")
 
 
+@pytest.mark.both_engines
 def test_editor_edits_a_raid_item_and_its_links(open_page):
     at = open_page(RAID, Role.EDITOR)
     [(item_id, version)] = query(select(RaidItem.id, RaidItem.version).where(RaidItem.reference == "R-01"))
