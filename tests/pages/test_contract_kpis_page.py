@@ -17,6 +17,8 @@ from review.models.contracts import Contract, ContractKpi, ContractKpiValue
 from review.roles import SYSTEM, Role
 from tests.pages.conftest import texts
 
+pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
+
 CONTRACTS = "pages/5_Contracts.py"
 FAMILIES = "Families supported at the hubs"  # demo KPI of KH-2016-01: quarterly, target 450, four values
 

@@ -15,6 +15,8 @@ from review.models.submissions import Submission
 from review.roles import SYSTEM, Role
 from tests.pages.conftest import texts
 
+pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
+
 CONTRACTS, DECISIONS = "pages/5_Contracts.py", "pages/6_Decisions.py"
 EDITORS = {Role.ADMIN, Role.EDITOR}
 

@@ -14,6 +14,8 @@ from review.models.submissions import Submission, SubmissionPack
 from review.roles import SYSTEM, Role
 from tests.pages.conftest import texts
 
+pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
+
 PAGE = "pages/10_Submission.py"
 EDITOR_TABS = ["Edit the paper", "Options", "Strategic alignment", "Decision and actions", "Start a new paper"]
 
