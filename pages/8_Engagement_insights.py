@@ -21,8 +21,8 @@ with data.reading() as session:
     nothing_yet = engagement.activities_frame(session, ctx.actor).empty
 st.caption("What parents and carers told the review, grouped by theme, and what was done about it.")
 if figures["suppressed"]:
-    st.caption(f":material/visibility_off: To protect the people who took part, counts below "
-               f"{privacy.SMALL_COUNT_THRESHOLD} are shown as \"{privacy.FEWER_THAN}\".")
+    st.caption(f":material/visibility_off: {privacy.SUPPRESSION_NOTE} Where a total shown beside them would let one "
+               f"be worked out, another count is \"{privacy.NOT_SHOWN}\" as well.")
 if nothing_yet:
     st.info("No engagement has been recorded yet. The project team records it on the Engagement page.",
             icon=":material/groups:")

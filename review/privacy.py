@@ -1,5 +1,6 @@
 """Parents' personal data: finding direct identifiers in free text, redacting them, and suppressing
-small counts in what readers without access to personal data see.
+small counts in what readers without access to personal data see (primary suppression here; secondary
+suppression, so that a total cannot give a small count away, is in review/engagement/suppression.py).
 
 `find_identifiers(text)` looks for email addresses, UK phone numbers, full UK postcodes, NHS numbers
 (only those whose modulus 11 check digit is right) and personal names: names from a configurable list
@@ -28,6 +29,13 @@ NAMES_FILE = DATA_DIR / "privacy_names.txt"
 # disclosure control practice for small cells).
 SMALL_COUNT_THRESHOLD = 5
 FEWER_THAN = f"fewer than {SMALL_COUNT_THRESHOLD}"
+# Secondary suppression (review/engagement/suppression.py): a count of 5 or more hidden as well, so that a
+# count below 5 cannot be worked out from a total shown beside it. Never labelled "fewer than 5": it is not.
+NOT_SHOWN = "not shown"
+SUPPRESSION_NOTE = (f'To protect the people who took part, counts below {SMALL_COUNT_THRESHOLD} are shown as '
+                    f'"{FEWER_THAN}".')
+NOT_SHOWN_NOTE = (f'"{NOT_SHOWN}": a count of {SMALL_COUNT_THRESHOLD} or more hidden as well, so that a count '
+                  f'below {SMALL_COUNT_THRESHOLD} cannot be worked out by subtracting the others from a total.')
 
 KIND_LABELS = {
     "email": "email address",
@@ -247,6 +255,11 @@ def suppress_columns(frame: pd.DataFrame, columns: Iterable[str], actor: Actor |
     for col in columns:
         out[col] = pd.Series([shown_count(v, actor) for v in out[col]], index=out.index, dtype="object")
     return out
+
+
+def is_hidden(value: Any) -> bool:
+    """True for a suppressed count ("fewer than 5" or "not shown")."""
+    return isinstance(value, str) and value in (FEWER_THAN, NOT_SHOWN)
 
 
 def personal_marker(value: Any) -> Any:

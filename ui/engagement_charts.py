@@ -1,24 +1,32 @@
-"""Engagement charts: titles and axis labels on every one; a suppressed count ("fewer than 5") is drawn
-as an empty bar or cell labelled "fewer than 5", never as a number."""
+"""Engagement charts: titles and axis labels on every one; a suppressed count ("fewer than 5", or "not shown"
+where it is hidden so that a total cannot give a small one away) is drawn as an empty bar or cell labelled
+with that text, never as a number."""
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from review.privacy import FEWER_THAN
+from review.privacy import is_hidden
 from ui.charts import finish
 
 BLUE = "#1d4f91"
 TEAL = "#2a7f8f"
+GREY = "#5f6b7a"
 
 
 def _numbers(series: pd.Series) -> pd.Series:
     return pd.to_numeric(series, errors="coerce")
 
 
+def _label(value: Any) -> str:
+    return value if is_hidden(value) else f"{int(value)}"
+
+
 def _labels(series: pd.Series) -> list[str]:
-    return [FEWER_THAN if v == FEWER_THAN else f"{int(v)}" for v in series]
+    return [_label(v) for v in series]
 
 
 def theme_bar(frame: pd.DataFrame, value: str = "Mentions", title: str = "How often each theme was raised",
@@ -28,9 +36,9 @@ def theme_bar(frame: pd.DataFrame, value: str = "Mentions", title: str = "How of
     fig = px.bar(shown, x="_n", y="Theme", orientation="h", text="_label", color_discrete_sequence=[BLUE],
                  hover_data={"_n": False, "_label": False, value: True})
     fig.update_traces(textposition="outside", cliponaxis=False)
-    for theme in shown.loc[shown["_n"].isna(), "Theme"]:  # no bar to label: say so beside the axis
-        fig.add_annotation(x=0, y=theme, text=FEWER_THAN, showarrow=False, xanchor="left", xshift=4,
-                           font={"color": "#5f6b7a"})
+    hidden = shown.loc[shown["_n"].isna()]
+    for theme, label in zip(hidden["Theme"], hidden["_label"], strict=True):  # no bar to label: say so by the axis
+        fig.add_annotation(x=0, y=theme, text=label, showarrow=False, xanchor="left", xshift=4, font={"color": GREY})
     fig.update_yaxes(autorange="reversed")
     top = shown["_n"].max()
     fig.update_xaxes(range=[0, (top if pd.notna(top) else 5) * 1.25])
@@ -38,13 +46,12 @@ def theme_bar(frame: pd.DataFrame, value: str = "Mentions", title: str = "How of
 
 
 def theme_heatmap(frame: pd.DataFrame, by: str) -> go.Figure:
-    """Themes down, activity types or partners across; each cell the mentions (or 'fewer than 5')."""
+    """Themes down, activity types or partners across; each cell the mentions (or its suppression label)."""
     themes = sorted(frame["Theme"].unique())
     groups = sorted(frame[by].unique())
     cells = frame.set_index(["Theme", by])["Mentions"]
     z = [[_numbers(pd.Series([cells.get((t, g))])).iloc[0] for g in groups] for t in themes]
-    text = [["" if cells.get((t, g)) is None else (FEWER_THAN if cells.get((t, g)) == FEWER_THAN
-                                                   else str(int(cells.get((t, g))))) for g in groups] for t in themes]
+    text = [["" if cells.get((t, g)) is None else _label(cells.get((t, g))) for g in groups] for t in themes]
     fig = go.Figure(go.Heatmap(z=z, x=groups, y=themes, text=text, texttemplate="%{text}", colorscale="Blues", zmin=0,
                                hovertemplate="%{y}<br>%{x}: %{text}<extra></extra>", colorbar={"title": "Mentions"},
                                xgap=2, ygap=2))
@@ -60,12 +67,13 @@ def coverage_chart(frame: pd.DataFrame) -> go.Figure:
                     else "Inputs recorded", marker_color=colour, text=_labels(frame[column]), textposition="outside",
                     cliponaxis=False)
     fig.update_layout(barmode="group")
-    for row in frame.itertuples(index=False):  # a hidden bar still needs its "fewer than 5"
-        hidden = [name for name, v in (("Participants", row.Participants), ("Inputs", row.Inputs)) if v == FEWER_THAN]
+    for row in frame.itertuples(index=False):  # a hidden bar still needs its label
+        values = {"Participants": row.Participants, "Inputs": row.Inputs}
+        hidden = {name: v for name, v in values.items() if is_hidden(v)}
         if hidden:
-            visible = [v for v in (row.Participants, row.Inputs) if v != FEWER_THAN]
+            visible = [v for v in values.values() if not is_hidden(v)]
             fig.add_annotation(x=row.Month, y=max(visible, default=0), yanchor="bottom", yshift=16, showarrow=False,
-                               text="<br>".join(f"{name}: {FEWER_THAN}" for name in hidden),
-                               font={"color": "#5f6b7a", "size": 11})
+                               text="<br>".join(f"{name}: {v}" for name, v in hidden.items()),
+                               font={"color": GREY, "size": 11})
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     return finish(fig, "Engagement coverage by month", "Month of the activity", "Number of people or inputs", 340)

@@ -1,6 +1,8 @@
 """Engagement insights components: headline figures, themes, "you said, we did", quotes, coverage.
 
-Every figure arrives from review/ already suppressed for the role; these only draw it."""
+Every figure arrives from review/ already suppressed for the role ("fewer than 5", or "not shown" where a
+total would otherwise give a small count away); these only draw it, and explain "not shown" under each
+table or chart that has one."""
 from __future__ import annotations
 
 from typing import Any
@@ -8,13 +10,19 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from review import engagement
+from review import engagement, privacy
 from review.roles import Actor, Permission
 from ui import data
 from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
 
 DATE_FORMAT = st.column_config.DateColumn(format="DD MMM YYYY")
+
+
+def explain_not_shown(*frames: pd.DataFrame) -> None:
+    """The caption under a table or chart that has a "not shown" count: what it means and why."""
+    if any(frame.isin([privacy.NOT_SHOWN]).any().any() for frame in frames):
+        st.caption(f":material/visibility_off: {privacy.NOT_SHOWN_NOTE}")
 
 
 def show_headline(figures: dict[str, Any]) -> None:
@@ -27,6 +35,8 @@ def show_headline(figures: dict[str, Any]) -> None:
         with col.container(border=True):
             st.caption(label)
             st.markdown(f"### {figures[key]}")
+    if figures.get("not_shown"):
+        st.caption(f":material/visibility_off: {privacy.NOT_SHOWN_NOTE}")
 
 
 def show_themes(actor: Actor) -> None:
@@ -36,11 +46,13 @@ def show_themes(actor: Actor) -> None:
         st.info("No inputs have been tagged with themes yet.", icon=":material/label_off:")
         return
     st.plotly_chart(theme_bar(counts), key="eng_theme_bar")
+    explain_not_shown(counts)
     by = st.radio("Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
                   format_func=engagement.BY_OPTIONS.get, key="eng_insights_by")
     with data.reading() as session:
         matrix = engagement.theme_counts_by(session, actor, by)
     st.plotly_chart(theme_heatmap(matrix, engagement.BY_OPTIONS[by]), key="eng_theme_heatmap")
+    explain_not_shown(matrix)
     st.download_button("Download theme counts (CSV)", counts.drop(columns=["theme_id"]).to_csv(index=False),
                        "engagement-themes.csv", "text/csv", icon=":material/download:")
 
@@ -64,6 +76,7 @@ def show_you_said_we_did(actor: Actor) -> None:
         return
     st.plotly_chart(theme_bar(open_by_theme, "Needs awaiting a response", "Needs with no response yet, by theme",
                               "Needs awaiting a response"), key="eng_open_needs_bar")
+    explain_not_shown(open_by_theme)
     if open_needs is not None and not open_needs.empty:
         with st.expander(f"The {len(open_needs)} need(s) in parents' words (personal data)"):
             st.dataframe(open_needs.drop(columns=["id"]), hide_index=True, column_config={"Date": DATE_FORMAT})
@@ -95,6 +108,8 @@ def show_coverage(actor: Actor) -> None:
         st.info("No engagement activities recorded yet.", icon=":material/groups:")
         return
     st.plotly_chart(coverage_chart(coverage), key="eng_coverage")
-    st.dataframe(displayable(activities[["Activity", "Type", "Start", "Partner", "Participants", "Inputs"]]),
-                 hide_index=True, column_config={"Start": DATE_FORMAT, "Activity": st.column_config.TextColumn(
-                     width="large")})
+    explain_not_shown(coverage)
+    listed = activities[["Activity", "Type", "Start", "Partner", "Participants", "Inputs"]]
+    st.dataframe(displayable(listed), hide_index=True, column_config={
+        "Start": DATE_FORMAT, "Activity": st.column_config.TextColumn(width="large")})
+    explain_not_shown(listed)

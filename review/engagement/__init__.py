@@ -1,7 +1,9 @@
 """Parent engagement: activities, what parents said, themes, "you said, we did", retention and erasure.
 
 `records` holds the writes, `frames` the tables pages show, `retention` erasure, `analysis` the counts
-(suppressed below 5 for roles without access to personal data) and `headline` for the dashboard.
+and `headline` for the dashboard. For roles without access to personal data every count is read and
+suppressed together by `counts` ("fewer than 5" below 5, and "not shown" where a total would give a small
+count away: `suppression`, a pure function).
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Tables of the engagement record as pages show them: activities, inputs, responses.
 
 Anything with parents' individual words needs READ_PERSONAL_DATA; the activity and response lists are
-open to every role, with counts below 5 suppressed for roles without access to personal data.
+open to every role, with counts suppressed for roles without access to personal data (see `counts`).
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from review import privacy
+from review.engagement.counts import activity_key, engagement_counts
 from review.engagement.records import (
     ACTIVITY_TYPES,
     LAWFUL_BASES,
@@ -38,33 +39,34 @@ INPUT_COLUMNS = ["id", "version", "activity_id", "Activity", "Date", "Participan
 RESPONSE_COLUMNS = ["id", "version", "Theme", "You said", "We did", "By whom", "Status", "Date", "Needs answered"]
 
 
-def _inputs_per_activity(session: Session) -> dict[int, int]:
-    return dict(session.execute(select(EngagementInput.activity_id, func.count(EngagementInput.id))
-                                .group_by(EngagementInput.activity_id)).all())
-
-
 def activities_frame(session: Session, actor: Actor) -> pd.DataFrame:
-    """Every activity, newest first, with its partner and number of inputs (two queries).
+    """Every activity, newest first, with its partner and number of inputs.
 
-    Roles without access to personal data get no summary and see small counts suppressed.
+    Roles without access to personal data get no summary, and the participants and inputs as suppressed with
+    every other engagement count (`counts.engagement_counts`: "fewer than 5", or "not shown" where a month's or
+    the headline total would otherwise give a small count away).
     """
     require(actor, Permission.VIEW)
-    counts = _inputs_per_activity(session)
+    counts = engagement_counts(session, actor).shown
     query = (select(EngagementActivity, EngagementPartner.name, EngagementPartner.short_name)
              .outerjoin(EngagementPartner, EngagementActivity.partner_id == EngagementPartner.id)
              .order_by(EngagementActivity.start_date.desc(), EngagementActivity.id.desc()))
     personal = privacy.sees_small_counts(actor)
     rows = []
     for a, partner, short in session.execute(query):
+        # an activity added since the counts were read falls back to the plain rule
+        participants = counts.get(activity_key(a.id, "Participants"), privacy.shown_count(a.participants, actor))
+        inputs = counts.get(activity_key(a.id, "Inputs"), privacy.shown_count(0, actor))
         rows.append([a.id, a.version, a.title, ACTIVITY_TYPES.get(a.activity_type, a.activity_type), a.start_date,
-                     a.end_date, (short or partner or ""), a.facilitator or "", a.channel or "", a.participants,
-                     counts.get(a.id, 0), LAWFUL_BASES.get(a.lawful_basis, a.lawful_basis),
+                     a.end_date, (short or partner or ""), a.facilitator or "", a.channel or "", participants,
+                     inputs, LAWFUL_BASES.get(a.lawful_basis, a.lawful_basis),
                      SPECIAL_CATEGORY_CONDITIONS.get(a.special_category_condition or "none", ""),
                      a.consent_form_version or "", a.retention_review_date, a.erased_at is not None,
                      (a.summary or "") if personal else ""])
     frame = pd.DataFrame(rows, columns=ACTIVITY_COLUMNS)
-    frame = privacy.suppress_columns(frame, ["Participants", "Inputs"], actor)
-    return frame if personal else frame.drop(columns=["Summary"])
+    if personal:
+        return frame
+    return frame.drop(columns=["Summary"]).astype({"Participants": "object", "Inputs": "object"})
 
 
 def theme_names_by_input(session: Session, input_ids: list[int] | None = None) -> dict[int, list[str]]:

@@ -2,6 +2,7 @@
 (one-click redaction, confirmation), field errors, and erasure with confirmation."""
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pytest
@@ -11,6 +12,7 @@ from review import db
 from review.config import get_settings
 from review.models import AuditEvent
 from review.models.engagement import EngagementActivity, EngagementInput
+from review.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
 from review.roles import Role
 from tests.pages.conftest import texts
 
@@ -69,6 +71,29 @@ def test_insights_page_for_each_role(open_page, role):
         assert 'counts below 5 are shown as "fewer than 5"' in page
         assert "### fewer than 5" in page  # the 3 responses done
         assert not [e for e in at.expander if "parents' words" in e.label]
+
+
+@pytest.mark.parametrize("role", [Role.VIEWER, Role.COMMISSIONER, Role.EDITOR])
+def test_insights_small_counts_cannot_be_worked_out_from_the_totals(open_page, role):
+    """In the demo, July's one activity had 6 participants and August's (enquiry records) 0, with 151 in all:
+    a viewer shown every other month and the 151 would get August's 0 by subtraction, so July is hidden too."""
+    at = open_page(INSIGHTS, role)
+    page = texts(at)
+    listed = at.dataframe[-1].value.set_index("Activity")["Participants"].map(str)
+    enquiry = listed["SENDIASS enquiry records 2018-19"]
+    meeting = next(v for name, v in listed.items() if name.startswith("Meeting with officers"))
+    by_month = json.loads(at.get("plotly_chart")[-1].proto.spec)["data"][0]["text"]  # the coverage chart
+    assert "### 151" in page  # the headline participants
+    if role in EDITORS:
+        assert (enquiry, meeting) == ("0", "6") and NOT_SHOWN not in page
+        assert by_month == ["18", "8", "75", "6", "0", "29", "15"]
+        return
+    assert (enquiry, meeting) == (FEWER_THAN, NOT_SHOWN)
+    assert by_month == ["18", "8", "75", NOT_SHOWN, FEWER_THAN, "29", "15"]
+    assert NOT_SHOWN_NOTE in page  # explained under the chart and the table
+    shown = [int(v) for v in listed if v.isdigit()]
+    assert 151 - sum(shown) == 6 and len(listed) - len(shown) == 2  # the sum of two hidden counts, not one
+    assert 151 - sum(int(v) for v in by_month if v.isdigit()) == 6
 
 
 def test_editor_sees_field_errors_then_adds_an_activity(open_page):

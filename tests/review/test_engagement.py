@@ -8,11 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from review import engagement
-from review.engagement import analysis
 from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent
 from review.models.engagement import EngagementActivity, EngagementInput, EngagementInputTheme
-from review.privacy import FEWER_THAN, IdentifiersFound
+from review.privacy import FEWER_THAN, NOT_SHOWN, IdentifiersFound
 
 
 @pytest.fixture
@@ -352,8 +351,11 @@ def mixed_counts(session, editor, eng):
 
 def test_theme_counts_below_five_are_suppressed_for_viewers_only(session, editor, viewer, mixed_counts):
     shown = engagement.theme_counts(session, viewer).set_index("Theme")["Mentions"].to_dict()
-    assert shown == {"Waiting times": 6, "Help with EHCPs": 5, "Transitions": FEWER_THAN}
-    assert list(engagement.theme_counts(session, viewer)["Theme"])[-1] == "Transitions"
+    # Help with EHCPs (5) is hidden too: its 5 forum mentions and the interviews' "fewer than 5" would give
+    # the interviews' 0 away, and with Waiting times (6) and the 13 inputs, Transitions' 2.
+    assert shown == {"Waiting times": 6, "Help with EHCPs": NOT_SHOWN, "Transitions": FEWER_THAN}
+    assert list(engagement.theme_counts(session, viewer)["Theme"]) == ["Waiting times", "Help with EHCPs",
+                                                                      "Transitions"]  # hidden ones last, A-Z
     full = engagement.theme_counts(session, editor).set_index("Theme")["Mentions"].to_dict()
     assert full == {"Waiting times": 6, "Help with EHCPs": 5, "Transitions": 2}
 
@@ -361,11 +363,14 @@ def test_theme_counts_below_five_are_suppressed_for_viewers_only(session, editor
 def test_theme_counts_by_activity_type_and_partner(session, editor, viewer, mixed_counts):
     by_type = engagement.theme_counts_by(session, editor, "activity_type")
     assert set(by_type["Activity type"]) == {"Forum or parent carer forum meeting", "Interview"}
+    assert len(by_type) == 6  # every theme against every type, zero included
     cell = by_type.set_index(["Theme", "Activity type"])["Mentions"]
     assert cell[("Waiting times", "Forum or parent carer forum meeting")] == 4
+    assert cell[("Help with EHCPs", "Interview")] == 0
     by_partner = engagement.theme_counts_by(session, viewer, "partner").set_index(["Theme", "Partner organisation"])
     assert by_partner.loc[("Waiting times", "Herts Parent Carer Involvement"), "Mentions"] == FEWER_THAN
-    assert by_partner.loc[("Help with EHCPs", "Herts Parent Carer Involvement"), "Mentions"] == 5
+    assert by_partner.loc[("Help with EHCPs", "KIDS"), "Mentions"] == FEWER_THAN  # a zero, suppressed
+    assert by_partner.loc[("Help with EHCPs", "Herts Parent Carer Involvement"), "Mentions"] == NOT_SHOWN
     with pytest.raises(ValueError):
         engagement.theme_counts_by(session, editor, "district")
 
@@ -378,31 +383,36 @@ def test_viewers_see_only_consented_quotes_and_suppressed_open_needs(session, vi
     open_needs = engagement.needs_without_response_by_theme(session, viewer).set_index("Theme")
     assert open_needs.loc["Transitions", "Needs awaiting a response"] == FEWER_THAN
     assert open_needs.loc["Waiting times", "Needs awaiting a response"] == 6
+    # 6 + 5 + 2 = the 13 needs in the headline, so the 5 is hidden as well
+    assert open_needs.loc["Help with EHCPs", "Needs awaiting a response"] == NOT_SHOWN
 
 
 def test_activities_and_coverage_for_viewers(session, editor, viewer, mixed_counts, eng):
     frame = engagement.activities_frame(session, viewer).set_index("id")
     assert "Summary" not in frame.columns
-    assert frame.loc[eng["forum"], "Participants"] == 18 and frame.loc[eng["forum"], "Inputs"] == 9
-    assert frame.loc[eng["interviews"], "Inputs"] == 4 or frame.loc[eng["interviews"], "Inputs"] == FEWER_THAN
+    assert frame.loc[eng["forum"], "Participants"] == 18
+    # 9 and 4 inputs with 13 in the headline: the 4 is "fewer than 5" and the 9 "not shown"
     assert frame.loc[eng["interviews"], "Inputs"] == FEWER_THAN
+    assert frame.loc[eng["forum"], "Inputs"] == NOT_SHOWN
     assert "Interviews with parents" in engagement.activities_frame(session, editor).set_index("id").loc[
         eng["interviews"], "Summary"]
     coverage = engagement.coverage_over_time(session, viewer).set_index("Month")
     assert coverage.loc[date(2019, 4, 1), "Participants"] == 18
     assert coverage.loc[date(2019, 4, 1), "Activities"] == FEWER_THAN
+    assert coverage.loc[date(2019, 4, 1), "Inputs"] == NOT_SHOWN
     assert engagement.coverage_over_time(session, editor).set_index("Month").loc[date(2019, 5, 1), "Inputs"] == 4
 
 
 def test_headline_for_the_dashboard(session, editor, viewer, mixed_counts):
     full = engagement.headline(session, editor)
     assert full["activities"] == 2 and full["participants"] == 26 and full["inputs"] == 13
+    assert full["needs_without_response"] == 13
     assert full["top_themes"][0] == {"theme": "Waiting times", "count": 6}
-    assert full["suppressed"] is False
+    assert full["suppressed"] is False and full["not_shown"] is False
     shown = engagement.headline(session, viewer)
     assert shown["activities"] == FEWER_THAN and shown["participants"] == 26 and shown["suppressed"] is True
     assert {"theme": "Transitions", "count": FEWER_THAN} in shown["top_themes"]
-    assert analysis.totals(session)["needs_without_response"] == 13
+    assert {"theme": "Help with EHCPs", "count": NOT_SHOWN} in shown["top_themes"] and shown["not_shown"] is True
 
 
 def test_demo_data_loads_through_the_services(session):

@@ -121,3 +121,10 @@ def test_counts_of_five_or_more_are_shown_to_everyone(viewer):
     assert shown_count(5, viewer) == 5
     assert shown_count(120, viewer) == 120
     assert shown_count(None, viewer) == FEWER_THAN
+
+
+def test_the_secondary_marker_never_claims_a_small_count():
+    assert privacy.NOT_SHOWN == "not shown" and "fewer than" not in privacy.NOT_SHOWN
+    assert "5 or more" in privacy.NOT_SHOWN_NOTE
+    assert privacy.is_hidden(FEWER_THAN) and privacy.is_hidden(privacy.NOT_SHOWN)
+    assert not privacy.is_hidden(0) and not privacy.is_hidden("Waiting times")
