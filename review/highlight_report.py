@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from review.dashboard import Dashboard
+from review.privacy import NOT_SHOWN_NOTE
 from review.rag import Rag, RagStatus, rules_frame
 
 RAG_HEX = {Rag.RED: "#c0392b", Rag.AMBER: "#e6a117", Rag.GREEN: "#2e8540"}
@@ -83,6 +84,8 @@ def _engagement(d: Dashboard) -> str:
     html += "<p><strong>Top themes</strong></p>" + _table(themes, empty="No themes recorded yet.")
     if data.get("suppressed"):
         html += "<p class='note'>Counts below 5 are shown as 'fewer than 5' to protect families' privacy.</p>"
+    if data.get("not_shown"):
+        html += f"<p class='note'>{escape(NOT_SHOWN_NOTE)}</p>"
     return html
 
 

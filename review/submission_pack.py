@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from review import audit, clock, tasks
 from review.errors import NotFound
 from review.models.submissions import StrategicPriority, Submission, SubmissionAlignment, SubmissionOption
+from review.privacy import NOT_SHOWN
 from review.roles import Actor, Role
 
 # Aggregate counts below this are suppressed when shown to viewers (BRIEF: engagement data is personal).
@@ -254,12 +255,23 @@ def _engagement(session: Session) -> Part:
     if counts.empty:
         return Part(frame.reset_index(drop=True), "Parent engagement record.")
     h = engagement.headline(session, PACK_READER)
-    headline = (f"The engagement record holds {h['activities']} activities with {h['participants']} participants, "
-                f"who gave {h['inputs']} inputs. The project team has recorded {h['responses']} 'you said, we did' "
-                f"responses ({h['responses_done']} done); {h['needs_without_response']} needs are still without a "
-                "response.")
-    return Part(frame.reset_index(drop=True),
-                f"Parent engagement record: themes parents raised, counts below {SUPPRESS_BELOW} suppressed.", headline)
+    headline = (f"The engagement record holds {_count(h['activities'], 'activities')} with "
+                f"{_count(h['participants'], 'participants')}, who gave {_count(h['inputs'], 'inputs')}. The project "
+                f"team has recorded {_count(h['responses'], 'responses')} ('you said, we did'), "
+                f"{_count(h['responses_done'], 'done')}; {_count(h['needs_without_response'], 'needs')} are still "
+                "without a response.")
+    source = f"Parent engagement record: themes parents raised, counts below {SUPPRESS_BELOW} suppressed."
+    if h.get("not_shown") or (counts["Mentions"] == NOT_SHOWN).any():
+        source += (" Where a total would give a small count away, a larger count is 'not shown' as well, so that "
+                   "no count below 5 can be worked out by subtraction.")
+    return Part(frame.reset_index(drop=True), source, headline)
+
+
+def _count(value: Any, noun: str) -> str:
+    """'12 inputs', 'fewer than 5 inputs', or 'a number of inputs not shown' (a secondary-suppressed total)."""
+    if value == NOT_SHOWN:
+        return f"a number of {noun} (not shown, to protect small counts)"
+    return f"{value} {noun}"
 
 
 # ---------------------------------------------------------------- contracts and decisions (issue 4)
@@ -643,7 +655,7 @@ def themes_chart(content: PackContent) -> Chart | None:
     shown = part.frame.dropna(subset=["count"])  # suppressed counts are not drawn either
     if shown.empty:
         return None
-    return Chart(f"Themes parents raised (themes with {SUPPRESS_BELOW} or more inputs)", shown["Theme"].tolist(),
+    return Chart("Themes parents raised (themes whose count is shown)", shown["Theme"].tolist(),
                  [float(v) for v in shown["count"]], "Inputs tagged with the theme")
 
 

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from review import clock, rag, raid
+from review import clock, privacy, rag, raid
 from review.dashboard import Dashboard
 from review.highlight_report import highlight_report_html, report_filename
 from review.rag import Rag, RagStatus, rules_frame
@@ -208,6 +208,8 @@ def _engagement(d: Dashboard) -> None:
                      hide_index=True)
     if figures.get("suppressed"):
         st.caption("Counts below 5 are shown as 'fewer than 5' to protect families' privacy.")
+    if figures.get("not_shown"):
+        st.caption(privacy.NOT_SHOWN_NOTE)
 
 
 def _phone_line(d: Dashboard) -> None:

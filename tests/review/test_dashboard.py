@@ -117,3 +117,21 @@ def test_dashboard_statements_do_not_grow_with_tasks(session, engine, admin, edi
     small = statements()
     add(3, 80)
     assert statements() == small
+
+
+def test_highlight_report_explains_suppressed_and_not_shown_engagement_counts(session, admin):
+    from dataclasses import replace
+
+    from review.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
+
+    d = dashboard.dashboard(session, admin, TODAY)
+    figures = {"activities": 7, "participants": NOT_SHOWN, "inputs": 40, "needs_without_response": FEWER_THAN,
+               "top_themes": [{"theme": "Waiting times", "count": 12}], "suppressed": True, "not_shown": True}
+    html = highlight_report.highlight_report_html(replace(d, engagement=dashboard.External(True, "", figures)),
+                                                  datetime(2019, 11, 15, 9, 30, tzinfo=UTC))
+    assert "shown as &#x27;fewer than 5&#x27;" in html or "shown as 'fewer than 5'" in html
+    assert NOT_SHOWN_NOTE.replace('"', "&quot;") in html
+    plain = replace(d, engagement=dashboard.External(True, "", {**figures, "participants": 151, "suppressed": False,
+                                                                 "not_shown": False}))
+    html = highlight_report.highlight_report_html(plain, datetime(2019, 11, 15, tzinfo=UTC))
+    assert "not shown" not in html and "to protect families" not in html
