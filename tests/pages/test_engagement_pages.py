@@ -16,6 +16,8 @@ from review.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
 from review.roles import Role
 from tests.pages.conftest import texts
 
+pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
+
 ENGAGEMENT = "pages/7_Engagement.py"
 INSIGHTS = "pages/8_Engagement_insights.py"
 EDITORS = {Role.ADMIN, Role.EDITOR}
