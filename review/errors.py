@@ -53,6 +53,15 @@ class OtherChange:
     after: Any
 
 
+# How a kind of record reads in a message; other audit entity codes read well with spaces for underscores.
+RECORD_WORDS = {"contract_kpi": "KPI", "contract_kpi_value": "KPI value", "raid_item": "RAID item"}
+
+
+def record_words(entity: str) -> str:
+    """'contract_kpi_value' -> 'KPI value', 'engagement_input' -> 'engagement input'."""
+    return RECORD_WORDS.get(entity, entity.replace("_", " "))
+
+
 @dataclass
 class EditConflict(DomainError):
     """Someone else saved the record after you loaded it; your edit was not applied."""
@@ -69,7 +78,7 @@ class EditConflict(DomainError):
     def __str__(self) -> str:
         who = sorted({c.who for c in self.their_changes}) or ["someone else"]
         lines = [
-            f"{', '.join(who)} saved this {self.entity} after you opened it "
+            f"{', '.join(who)} saved this {record_words(self.entity)} after you opened it "
             f"(version {self.your_version} -> {self.current_version}). Your change was not saved."
         ]
         for c in self.their_changes:

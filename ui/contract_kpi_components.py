@@ -16,7 +16,6 @@ from sqlalchemy.orm import Session
 
 from review import contracts
 from review.contracts import KPI_UNIT_MAX, RATING_LABELS
-from review.errors import DomainError, EditConflict
 from review.roles import Actor
 from ui import data
 from ui.contract_charts import kpi_trend_chart
@@ -24,7 +23,6 @@ from ui.contract_fields import date_col, date_field, invalid_message, number_fie
 from ui.feedback import field_error, refusal_text, write
 
 RATE_BY_TARGET = "Rate against the target"
-RECORD_WORDS = {"contract_kpi": "KPI", "contract_kpi_value": "KPI value"}
 KPI_KEYS = {k: k for k in contracts.KPI_FIELDS}
 VALUE_KEYS = {k: k for k in contracts.KPI_VALUE_FIELDS}
 KPI_LOADED, VALUE_LOADED = "kpi_fix_loaded", "kpi_value_fix_loaded"
@@ -53,14 +51,6 @@ def _kpi_pickers(contract_id: int) -> tuple[str, ...]:
     nonce = st.session_state.get("kpi_value_nonce", 0)
     return (f"kpi_fix_choice_{contract_id}", f"kpi_value_fix_kpi_{contract_id}", f"kpi_trend_{contract_id}",
             f"kv_{contract_id}_{nonce}_kpi_id")
-
-
-def _refusal(exc: DomainError) -> str:
-    """A refusal in words; an edit conflict names the record as people do, each change of theirs on a line."""
-    text = refusal_text(exc)
-    if isinstance(exc, EditConflict):
-        text = text.replace(f"this {exc.entity}", f"this {RECORD_WORDS.get(exc.entity, exc.entity)}")
-    return text.replace("\n", "\n\n")  # Markdown: each change a list item, the advice its own paragraph
 
 
 def _number(value: float) -> str:
@@ -125,7 +115,7 @@ def _update_kpi(actor: Actor, form: str, prefix: str, kpi_id: int, version: int,
     values = read_fields(prefix, KPI_KEYS)
     if write(lambda session: contracts.update_kpi(session, actor, kpi_id, version, **values).name,
              lambda name: f"KPI saved: {name}.", form=form, invalid=invalid_message("Nothing was saved."),
-             reason=_refusal):
+             reason=refusal_text):
         _forget(KPI_LOADED, CONFIRM_KPI)
         _refresh(*_kpi_pickers(contract_id))
 
@@ -133,7 +123,7 @@ def _update_kpi(actor: Actor, form: str, prefix: str, kpi_id: int, version: int,
 def _delete_kpi(actor: Actor, kpi_id: int, version: int, name: str, choice_key: str) -> None:
     _forget(CONFIRM_KPI)
     if write(lambda session: contracts.delete_kpi(session, actor, kpi_id, version),
-             f"KPI deleted: {name}, with its recorded values. The audit log keeps a record.", reason=_refusal):
+             f"KPI deleted: {name}, with its recorded values. The audit log keeps a record.", reason=refusal_text):
         _forget(KPI_LOADED, choice_key)
 
 
@@ -142,7 +132,7 @@ def _update_value(actor: Actor, form: str, prefix: str, value_id: int, version: 
     if write(lambda session: RATING_LABELS[contracts.update_kpi_value(session, actor, value_id, version,
                                                                       **values).rating],
              lambda rating: f"KPI value saved (rated {rating}).", form=form,
-             invalid=invalid_message("Nothing was saved."), reason=_refusal):
+             invalid=invalid_message("Nothing was saved."), reason=refusal_text):
         _forget(VALUE_LOADED, CONFIRM_VALUE)
         _refresh(choice_key)
 
@@ -150,7 +140,7 @@ def _update_value(actor: Actor, form: str, prefix: str, value_id: int, version: 
 def _delete_value(actor: Actor, value_id: int, version: int, choice_key: str) -> None:
     _forget(CONFIRM_VALUE)
     if write(lambda session: contracts.delete_kpi_value(session, actor, value_id, version),
-             "KPI value deleted. The audit log keeps a record.", reason=_refusal):
+             "KPI value deleted. The audit log keeps a record.", reason=refusal_text):
         _forget(VALUE_LOADED, choice_key)
 
 

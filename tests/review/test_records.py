@@ -47,3 +47,11 @@ def test_lookups_refuse_missing_unknown_and_stale(session, editor):
         records.load_for_edit(session, Workstream, "workstream", ws.id, 1)
     with pytest.raises(NotFound):
         records.load_for_edit(session, Workstream, "workstream", 12345, 1)
+
+
+def test_an_edit_conflict_names_the_kind_of_record_in_words():
+    from review.errors import EditConflict
+
+    assert "saved this KPI value after you opened it" in str(EditConflict("contract_kpi_value", 1, 1, 2))
+    assert "saved this engagement input after you opened it" in str(EditConflict("engagement_input", 1, 1, 2))
+    assert "saved this task after you opened it" in str(EditConflict("task", 1, 1, 2))
