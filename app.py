@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import clock, tasks, users
-from review.errors import DomainError
-from review.roles import Role
+from review.accounts import users
+from review.plan import tasks
+from review.platform import clock
+from review.platform.errors import DomainError
+from review.platform.roles import Role
 from ui import attention_components, charts, data
 from ui.feedback import flash, guarded
 from ui.navigation import PAGE_BY_KEY

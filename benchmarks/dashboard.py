@@ -37,12 +37,14 @@ import streamlit.logger  # noqa: E402
 from sqlalchemy import Engine, MetaData, event, func, insert, select, text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from review import db, demo, plan  # noqa: E402
-from review.config import PROJECT_ROOT  # noqa: E402
+from review import demo  # noqa: E402
+from review.plan import timeline as plan  # noqa: E402
+from review.accounts.users import actor_for  # noqa: E402
 from review.models import AuditEvent, Person, Phase, Task, TaskDependency, User, Workstream  # noqa: E402
 from review.models.plan import RaidItem, RaidTaskLink  # noqa: E402
-from review.roles import SYSTEM, Role  # noqa: E402
-from review.users import actor_for  # noqa: E402
+from review.platform import db
+from review.platform.config import PROJECT_ROOT  # noqa: E402
+from review.platform.roles import SYSTEM, Role  # noqa: E402
 from ui.navigation import PAGES  # noqa: E402
 
 TASKS, DEPENDENCIES, AUDIT_EVENTS, ENGAGEMENT_INPUTS, RAID_ITEMS = 5_000, 20_000, 50_000, 2_000, 300

@@ -4,8 +4,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from review.db import make_engine
 from review.models import Base
+from review.platform.db import make_engine
 
 config = context.config
 target_metadata = Base.metadata

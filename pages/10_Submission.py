@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import submissions
-from review.roles import Permission
+from review.platform.roles import Permission
+from review.submission import papers as submissions
 from ui import data
 from ui.page import setup_page
 from ui.submission_components import (

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import users
-from review.roles import ROLE_LABELS, Role
+from review.accounts import users
+from review.platform.roles import ROLE_LABELS, Role
 from ui import data
 from ui.feedback import clear_field_errors, field_error, flash, guarded
 from ui.page import setup_page

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import audit, tasks
-from review.roles import Permission, require
+from review.plan import tasks
+from review.platform import audit
+from review.platform.roles import Permission, require
 from ui import data
 from ui.page import setup_page
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import dashboard
+from review.reports import dashboard
 from ui import data
 from ui.dashboard_components import show_override_form, show_rag, show_report_download, show_tiles
 from ui.page import setup_page

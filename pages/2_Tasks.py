@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import tasks
+from review.plan import tasks
 from ui import data
 from ui.page import setup_page
 from ui.task_components import TABLE_COLUMNS, load_lookups, show_add_form, show_edit_form, show_filters, show_table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import clock
+from review.platform import clock
 from ui.page import setup_page
 from ui.plan_components import lookups, show_baselines, show_template, show_timeline
 

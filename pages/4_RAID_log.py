@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import raid
-from review.roles import Permission
+from review.plan import raid
+from review.platform.roles import Permission
 from ui import data
 from ui.page import setup_page
 from ui.raid_components import KIND_HELP, show_add_form, show_edit_form, show_filters, show_heat_maps, show_log

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import contracts
-from review.roles import Permission
+from review.contracts import register as contracts
+from review.platform.roles import Permission
 from ui import attention_components, data
 from ui.contract_components import load_lookups, show_add_form, show_detail, show_register
 from ui.page import setup_page

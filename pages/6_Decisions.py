@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import decisions
-from review.decisions import CALL_IN_LABELS
-from review.roles import Permission
+from review.decisions import log as decisions
+from review.decisions.log import CALL_IN_LABELS
+from review.platform.roles import Permission
 from ui import data
 from ui.decision_components import load_lookups, show_add_form, show_edit_form, show_log, show_record
 from ui.page import setup_page

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import engagement, privacy
+from review import engagement
+from review.platform import privacy
 from ui import data
 from ui.engagement_insights_components import (
     show_coverage,

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review import scenarios
-from review.costing import DEFAULTS, ScenarioInputs
-from review.roles import Permission
+from review.costing import DEFAULTS, ScenarioInputs, scenarios
+from review.platform.roles import Permission
 from ui.costing_components import (
     choose_scenario,
     comparison,

@@ -6,11 +6,13 @@ import getpass
 import sys
 from collections.abc import Callable
 
-from review import db, demo, users
-from review.config import get_settings
+from review import demo
+from review.accounts import users
 from review.engagement.cli import register as register_engagement
-from review.errors import DomainError, ValidationFailed
-from review.roles import SYSTEM, Role
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.errors import DomainError, ValidationFailed
+from review.platform.roles import SYSTEM, Role
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -85,8 +87,7 @@ def cmd_export_pack(args: argparse.Namespace) -> int:
     """Generate the submission pack from live data (recorded like a pack generated in the app)."""
     from pathlib import Path
 
-    from review import submissions
-
+    from review.submission import papers as submissions
     engine = db.upgraded_engine()
     with db.unit_of_work(engine) as session:
         submission_id = args.submission or submissions.latest_submission_id(session)

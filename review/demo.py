@@ -1,50 +1,45 @@
 """Loads the fictional demo data set in data/demo/ through the service functions (so it is audited).
 
-Each capability adds its own demo data by providing a module listed in DEMO_MODULES with a
-function `load_demo(session, actor)`. A module that does not exist yet is skipped.
+The foundation (phases, workstreams, people, tasks, accounts) is loaded here; each capability package has a
+`demo` module with `load_demo(session, actor)`, called in the order of DEMO_LOADERS.
 """
 from __future__ import annotations
-
-import csv
-import importlib
-import importlib.util
-from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import organisation, tasks, users
-from review.config import DEMO_DIR, get_settings
+from review.accounts import users
+from review.contracts import demo as contracts_demo
+from review.costing import demo as costing_demo
+from review.decisions import demo as decisions_demo
+from review.engagement import demo as engagement_demo
 from review.models import Task, User, Workstream
-from review.roles import SYSTEM, Actor
+from review.plan import demo as plan_demo
+from review.plan import organisation, tasks
+from review.platform.config import get_settings
+from review.platform.demo_files import rows, task_ids_by_reference
+from review.platform.roles import SYSTEM, Actor
+from review.submission import demo as submission_demo
 
 # Every demo account has this password (they also sign in with one click in demo mode).
 DEMO_PASSWORD = "demo-password-2019"
 
 # Loaded in this order, after the foundation data (workstreams, people, tasks, users).
-DEMO_MODULES = [
-    "review.contracts_demo",
-    "review.decisions_demo",
-    "review.engagement_demo",
-    "review.costing.demo",
-    "review.plan_demo",
-    "review.submission_demo",
+DEMO_LOADERS = [
+    contracts_demo.load_demo,
+    decisions_demo.load_demo,
+    engagement_demo.load_demo,
+    costing_demo.load_demo,
+    plan_demo.load_demo,
+    submission_demo.load_demo,
 ]
 
-
-def rows(name: str, folder: Path = DEMO_DIR) -> list[dict[str, str]]:
-    """The rows of data/demo/<name>.csv as dictionaries."""
-    with (folder / f"{name}.csv").open(newline="", encoding="utf-8") as handle:
-        return list(csv.DictReader(handle))
 
 
 def is_empty(session: Session) -> bool:
     """True when the database holds no tasks, workstreams or users (a first run)."""
     return not any(session.scalar(select(func.count()).select_from(model)) for model in (Task, Workstream, User))
 
-
-def task_ids_by_reference(session: Session) -> dict[str, int]:
-    return {ref: i for ref, i in session.execute(select(Task.reference, Task.id)) if ref}
 
 
 def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> None:
@@ -81,12 +76,6 @@ def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> Non
                           person_id=person_ids.get(row["person"]), is_demo=True)
 
 
-def _module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except ModuleNotFoundError:  # its parent package does not exist yet
-        return False
-
 
 def load_demo(session: Session, actor: Actor = SYSTEM, with_accounts: bool | None = None) -> None:
     """Load every capability's demo data into an empty database.
@@ -97,9 +86,7 @@ def load_demo(session: Session, actor: Actor = SYSTEM, with_accounts: bool | Non
         with_accounts = get_settings().demo_mode
     _load_foundation(session, actor, with_accounts)
     session.flush()
-    for name in DEMO_MODULES:
-        if not _module_exists(name):
-            continue
-        importlib.import_module(name).load_demo(session, actor)
+    for load in DEMO_LOADERS:
+        load(session, actor)
         session.flush()
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from review import attention, calendar_export, clock
+from review.platform import clock
+from review.reports import attention, calendar_export
 from ui import data
 
 DATE_FORMAT = "DD MMM YYYY"

@@ -10,9 +10,12 @@ import plotly.graph_objects as go
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import clock, contracts, decisions, organisation
-from review.contracts import ContractSummary
-from review.roles import Actor
+from review.contracts import register as contracts
+from review.contracts.register import ContractSummary
+from review.decisions import log as decisions
+from review.plan import organisation
+from review.platform import clock
+from review.platform.roles import Actor
 from ui import charts, data
 from ui.contract_fields import (
     date_col,

@@ -8,7 +8,7 @@ from typing import Any
 
 import streamlit as st
 
-from review.errors import ValidationFailed
+from review.platform.errors import ValidationFailed
 from ui.feedback import field_error
 
 DATE_FORMAT = "DD MMM YYYY"

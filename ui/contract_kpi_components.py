@@ -14,9 +14,9 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import contracts
-from review.contracts import KPI_UNIT_MAX, RATING_LABELS
-from review.roles import Actor
+from review.contracts import register as contracts
+from review.contracts.register import KPI_UNIT_MAX, RATING_LABELS
+from review.platform.roles import Actor
 from ui import data
 from ui.contract_charts import kpi_trend_chart
 from ui.contract_fields import date_col, date_field, invalid_message, number_field, read_fields, text_field

@@ -10,7 +10,6 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from review import scenarios
 from review.costing import (
     DEFAULT_HANDLING_RANGE,
     DEFAULT_SEED,
@@ -28,13 +27,14 @@ from review.costing import (
     ScenarioResult,
     evaluate_scenario,
     monte_carlo,
+    scenarios,
     school_term_profile,
     sensitivity,
     source_of,
 )
 from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
-from review.roles import Actor, Permission
+from review.platform.roles import Actor, Permission
 from ui import data
 from ui.charts import finish
 from ui.feedback import flash, guarded

@@ -8,11 +8,12 @@ from contextlib import contextmanager
 import pandas as pd
 import streamlit as st
 
-from review import clock, privacy, rag, raid
-from review.dashboard import Dashboard
-from review.highlight_report import highlight_report_html, report_filename
-from review.rag import Rag, RagStatus, rules_frame
-from review.roles import Actor, Permission
+from review.plan import rag, raid
+from review.plan.rag import Rag, RagStatus, rules_frame
+from review.platform import clock, privacy
+from review.platform.roles import Actor, Permission
+from review.reports.dashboard import Dashboard
+from review.reports.highlight_report import highlight_report_html, report_filename
 from ui import charts
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY

@@ -9,8 +9,8 @@ import streamlit as st
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from review import audit, clock, db
-from review.config import get_settings
+from review.platform import audit, clock, db
+from review.platform.config import get_settings
 
 T = TypeVar("T")
 
@@ -47,7 +47,7 @@ def _cached_call(name: str, version: int, today: Any, url: str, args: tuple, _fn
 def cached(fn: Callable[..., T], *args: Any) -> T:
     """`fn(session, *args)` read through a cache that any write invalidates.
 
-    The key is the function's name, its arguments, today's date and `review.audit.data_version` (the newest
+    The key is the function's name, its arguments, today's date and `review.platform.audit.data_version` (the newest
     audit event id, which every write moves on), so a cached read costs one small statement.
     The result must be picklable (frames, dataclasses, plain values).
     """

@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import contracts, decisions, tasks
-from review.decisions import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
-from review.roles import Actor
+from review.contracts import register as contracts
+from review.decisions import log as decisions
+from review.decisions.log import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
+from review.plan import tasks
+from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
 from ui.navigation import PAGE_BY_KEY

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from review import engagement
-from review.engagement_import import FIELDS, ImportReport, check_rows, import_inputs, read_table, suggest_mapping
-from review.errors import DomainError, ValidationFailed
-from review.roles import Actor
+from review.engagement.importer import FIELDS, ImportReport, check_rows, import_inputs, read_table, suggest_mapping
+from review.platform.errors import DomainError, ValidationFailed
+from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
 

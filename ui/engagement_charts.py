@@ -9,7 +9,7 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 
-from review.privacy import is_hidden
+from review.platform.privacy import is_hidden
 from ui.charts import finish
 
 BLUE = "#1d4f91"

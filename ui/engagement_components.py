@@ -15,10 +15,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import engagement, privacy
-from review.errors import DomainError, ValidationFailed
-from review.privacy import IdentifiersFound
-from review.roles import Actor
+from review import engagement
+from review.platform import privacy
+from review.platform.errors import DomainError, ValidationFailed
+from review.platform.privacy import IdentifiersFound
+from review.platform.roles import Actor
 from ui import data
 from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
 

@@ -10,8 +10,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from review import engagement, privacy
-from review.roles import Actor, Permission
+from review import engagement
+from review.platform import privacy
+from review.platform.roles import Actor, Permission
 from ui import data
 from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
 from ui.engagement_components import displayable

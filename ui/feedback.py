@@ -11,7 +11,7 @@ from typing import Generic, TypeVar
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review.errors import DomainError, EditConflict, PermissionDenied, ValidationFailed
+from review.platform.errors import DomainError, EditConflict, PermissionDenied, ValidationFailed
 from ui import data
 
 log = logging.getLogger("review.ui")

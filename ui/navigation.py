@@ -6,8 +6,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from review.config import PROJECT_ROOT
-from review.roles import Actor, Permission
+from review.platform.config import PROJECT_ROOT
+from review.platform.roles import Actor, Permission
 
 
 @dataclass(frozen=True)

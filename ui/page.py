@@ -6,11 +6,12 @@ from dataclasses import dataclass
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import clock, users
-from review.config import Settings, get_settings
+from review.accounts import users
+from review.accounts.users import actor_for
 from review.models import User
-from review.roles import Actor
-from review.users import actor_for
+from review.platform import clock
+from review.platform.config import Settings, get_settings
+from review.platform.roles import Actor
 from ui import data
 from ui.feedback import show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 import pandas as pd
 import plotly.graph_objects as go
 
-from review.plan import PlanView
-from review.raid import IMPACT_WORDS, LIKELIHOOD_WORDS
+from review.plan.raid import IMPACT_WORDS, LIKELIHOOD_WORDS
+from review.plan.timeline import PlanView
 from ui.charts import RAG_COLOURS, finish
 
 CRITICAL_COLOUR = "#c0392b"

@@ -6,10 +6,12 @@ from datetime import timedelta
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import clock, organisation, plan, schedule
-from review.config import get_settings
-from review.errors import ValidationFailed
-from review.roles import Actor, Permission
+from review.plan import organisation, schedule
+from review.plan import timeline as plan
+from review.platform import clock
+from review.platform.config import get_settings
+from review.platform.errors import ValidationFailed
+from review.platform.roles import Actor, Permission
 from ui import data, plan_charts
 from ui.feedback import field_error, write
 

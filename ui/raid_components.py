@@ -8,9 +8,11 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import clock, organisation, plan, raid
-from review.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
-from review.roles import Actor
+from review.plan import organisation, raid
+from review.plan import timeline as plan
+from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
+from review.platform import clock
+from review.platform.roles import Actor
 from ui import data, plan_charts
 from ui.feedback import field_error, write
 

@@ -10,10 +10,13 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
-from review import decisions, organisation, submission_pack, submissions, tasks
-from review.errors import ValidationFailed
+from review.decisions import log as decisions
 from review.models.submissions import Submission
-from review.roles import Actor
+from review.plan import organisation, tasks
+from review.platform.errors import ValidationFailed
+from review.platform.roles import Actor
+from review.submission import pack as submission_pack
+from review.submission import papers as submissions
 from ui import data
 from ui.charts import finish
 from ui.feedback import field_error, flash, write

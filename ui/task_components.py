@@ -8,10 +8,10 @@ import pandas as pd
 import streamlit as st
 from sqlalchemy.orm import Session
 
-from review import organisation, tasks
-from review.errors import DomainError, EditConflict, ValidationFailed
-from review.roles import Actor
-from review.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
+from review.plan import organisation, tasks
+from review.plan.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
+from review.platform.errors import DomainError, EditConflict, ValidationFailed
+from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, flash, refusal_text, write
 

@@ -1,7 +1,7 @@
 """Demo phone-line cost scenarios (data/demo/phone_line_scenarios.json), loaded through the services.
 
-Listed in ``review.demo.DEMO_MODULES``. Unlike the rest of ``review.costing`` this module uses the
-database (through ``review.scenarios``); the package ``__init__`` does not import it.
+Called from ``review.demo.DEMO_LOADERS``. Unlike the rest of ``review.costing`` this module uses the
+database (through ``review.costing.scenarios``); the package ``__init__`` does not import it.
 """
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review import scenarios
-from review.config import DEMO_DIR
+from review.accounts.users import actor_for
+from review.costing import scenarios
 from review.models import User
-from review.roles import Actor
-from review.users import actor_for
+from review.platform.config import DEMO_DIR
+from review.platform.roles import Actor
 
 DEMO_FILE = "phone_line_scenarios.json"
 

@@ -33,7 +33,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from review.errors import ValidationFailed
+from review.platform.errors import ValidationFailed
 
 __all__ = [
     "StaffingResult",

@@ -15,7 +15,6 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review import privacy
 from review.engagement.counts import (
     BY_OPTIONS,
     EngagementCounts,
@@ -30,7 +29,8 @@ from review.engagement.counts import (
 from review.engagement.frames import theme_names_by_input
 from review.engagement.records import ACTIVITY_TYPES
 from review.models.engagement import EngagementActivity, EngagementInput, EngagementInputTheme, EngagementTheme
-from review.roles import Actor, Permission, require
+from review.platform import privacy
+from review.platform.roles import Actor, Permission, require
 
 HEADLINE_FIGURES = ("activities", "participants", "inputs", "needs_without_response", "responses", "responses_done")
 

@@ -9,9 +9,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from review import db, engagement
-from review.engagement_import import FIELDS, ImportRefused, import_inputs, read_table, suggest_mapping
-from review.roles import SYSTEM
+from review import engagement
+from review.engagement.importer import FIELDS, ImportRefused, import_inputs, read_table, suggest_mapping
+from review.platform import db
+from review.platform.roles import SYSTEM
 
 
 def cmd_retention(args: argparse.Namespace) -> int:

@@ -24,11 +24,11 @@ from functools import lru_cache
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import privacy
 from review.engagement.records import ACTIVITY_TYPES
 from review.engagement.suppression import Group, Protection, protect
 from review.models import engagement as models
-from review.roles import Actor
+from review.platform import privacy
+from review.platform.roles import Actor
 
 # short names for the tables read here
 Activity, Input, InputTheme, Partner = (models.EngagementActivity, models.EngagementInput,

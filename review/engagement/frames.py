@@ -11,7 +11,6 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import privacy
 from review.engagement.counts import activity_key, engagement_counts
 from review.engagement.records import (
     ACTIVITY_TYPES,
@@ -29,7 +28,8 @@ from review.models.engagement import (
     EngagementResponseInput,
     EngagementTheme,
 )
-from review.roles import Actor, Permission, require
+from review.platform import privacy
+from review.platform.roles import Actor, Permission, require
 
 ACTIVITY_COLUMNS = ["id", "version", "Activity", "Type", "Start", "End", "Partner", "Facilitator",
                     "Channel or place", "Participants", "Inputs", "Lawful basis", "Special category condition",

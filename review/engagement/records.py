@@ -15,8 +15,6 @@ import pandas as pd
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from review import audit, clock, privacy, records
-from review.errors import ValidationFailed
 from review.models.engagement import (
     EngagementActivity,
     EngagementInput,
@@ -26,8 +24,11 @@ from review.models.engagement import (
     EngagementResponseInput,
     EngagementTheme,
 )
-from review.roles import Actor, Permission, require
-from review.validation import Problems, clean_text, to_date
+from review.platform import audit, clock, privacy
+from review.platform import record_helpers as records
+from review.platform.errors import ValidationFailed
+from review.platform.roles import Actor, Permission, require
+from review.platform.validation import Problems, clean_text, to_date
 
 ACTIVITY_TYPES = {
     "survey": "Survey",

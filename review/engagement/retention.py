@@ -13,11 +13,11 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from review import audit, clock, privacy
 from review.engagement.records import ACTIVITY_TYPES, INPUT_PERSONAL_FIELDS, PSEUDONYM
-from review.errors import NotFound, ValidationFailed
 from review.models.engagement import EngagementActivity, EngagementInput
-from review.roles import Actor, Permission, require
+from review.platform import audit, clock, privacy
+from review.platform.errors import NotFound, ValidationFailed
+from review.platform.roles import Actor, Permission, require
 
 RETENTION_COLUMNS = ["id", "version", "Activity", "Type", "Start", "Retention review", "Days past review",
                      "Inputs with personal data"]

@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from review.privacy import FEWER_THAN, NOT_SHOWN, SMALL_COUNT_THRESHOLD
+from review.platform.privacy import FEWER_THAN, NOT_SHOWN, SMALL_COUNT_THRESHOLD
 
 INF = math.inf
 _EPS = 1e-9  # tolerance of the linear programme (its numbers are small whole numbers)

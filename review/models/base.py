@@ -27,7 +27,7 @@ class Versioned:
     """Optimistic locking: SQLAlchemy adds `WHERE version = :loaded` to every UPDATE and bumps it.
 
     Services also compare the version the user loaded with the current one, so that a stale
-    form is refused with the other person's change (see review.audit.check_version).
+    form is refused with the other person's change (see review.platform.audit.check_version).
     """
 
     version: Mapped[int] = mapped_column(Integer, nullable=False, default=1)

@@ -17,7 +17,7 @@ class Contract(Versioned, Timestamped, Base):
     """One contract in the register (Local Government Transparency Code fields and common practice).
 
     The current end date, extensions used, last possible end date, notice deadline and status are
-    computed from the dates here and the extension history (review.contracts).
+    computed from the dates here and the extension history (review.contracts.register).
     """
 
     __tablename__ = "contracts"

@@ -36,7 +36,7 @@ class Decision(Versioned, Timestamped, Base):
     forward_plan_reference: Mapped[str | None] = mapped_column(String(60))
     call_in_working_days: Mapped[int] = mapped_column(Integer, default=5)
     call_in_status: Mapped[str] = mapped_column(String(30), default="draft", index=True)
-    # The paper to the SEND Executive this decision was taken on (set by review.submissions.record_decision);
+    # The paper to the SEND Executive this decision was taken on (set by review.submission.papers.record_decision);
     # one log entry per paper. Deleting the paper keeps the decision, unlinked.
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submissions.id", ondelete="SET NULL"),
                                                       unique=True, index=True)

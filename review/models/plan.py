@@ -111,7 +111,7 @@ class RagOverride(Base):
     rag: Mapped[str] = mapped_column(String(10))
     reason: Mapped[str] = mapped_column(Text)
     set_by: Mapped[str] = mapped_column(String(120))
-    set_on: Mapped[date] = mapped_column(Date)  # the review's date when set (review.clock.today())
+    set_on: Mapped[date] = mapped_column(Date)  # the review's date when set (review.platform.clock.today())
     set_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cleared_by: Mapped[str | None] = mapped_column(String(120))

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from review.config import PROJECT_ROOT
+from review.platform.config import PROJECT_ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import docx
 
-from review.submission_pack import OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS
+from review.submission.pack import OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS
 from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
 
 

@@ -20,11 +20,11 @@ from sqlalchemy import create_engine, select, text
 from sqlalchemy.pool import NullPool
 from streamlit.testing.v1 import AppTest
 
-from review import db
-from review.config import PROJECT_ROOT, get_settings
+from review.accounts.users import actor_for
 from review.models import Base, User
-from review.roles import Role
-from review.users import actor_for
+from review.platform import db
+from review.platform.config import PROJECT_ROOT, get_settings
+from review.platform.roles import Role
 from tests.conftest import create_pg_database, drop_pg_database, pg_database_url, require_postgres
 
 APP = str(PROJECT_ROOT / "app.py")
@@ -51,7 +51,6 @@ def page_engine(request) -> str:
 def _build_demo(url: str) -> None:
     """Migrate the (empty) database and load the demo data with one account per role."""
     from review import demo
-
     engine = db.make_engine(url)
     db.upgrade(engine)
     with db.unit_of_work(engine) as session:

@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from review import contracts, db
-from review.config import get_settings
+from review.contracts import register as contracts
 from review.models import AuditEvent
 from review.models.contracts import Contract, ContractKpi, ContractKpiValue
-from review.roles import SYSTEM, Role
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import SYSTEM, Role
 from tests.pages.conftest import texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL

@@ -7,12 +7,14 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from review import db, decisions, submissions
-from review.config import get_settings
+from review.decisions import log as decisions
 from review.models.contracts import Contract, ContractExtension
 from review.models.decisions import Decision
 from review.models.submissions import Submission
-from review.roles import SYSTEM, Role
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import SYSTEM, Role
+from review.submission import papers as submissions
 from tests.pages.conftest import texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL

@@ -8,12 +8,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from review import db
-from review.config import get_settings
 from review.models import AuditEvent
 from review.models.engagement import EngagementActivity, EngagementInput
-from review.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
-from review.roles import Role
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
+from review.platform.roles import Role
 from tests.pages.conftest import texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL

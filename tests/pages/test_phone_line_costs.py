@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from review import db
-from review.config import get_settings
 from review.models.costing import CostScenario
-from review.roles import Role
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import Role
 from tests.pages.conftest import texts
 
 PAGE = "pages/9_Phone_line_costs.py"

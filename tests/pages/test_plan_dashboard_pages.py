@@ -4,11 +4,11 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from review import db
-from review.config import get_settings
 from review.models import AuditEvent, Task
 from review.models.plan import Baseline, RagOverride, RaidItem
-from review.roles import Role
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import Role
 from tests.pages.conftest import texts
 
 DASHBOARD = "pages/1_Executive_dashboard.py"

@@ -6,12 +6,16 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import db, decisions, submission_pack, submissions, tasks
-from review.config import get_settings
+from review.decisions import log as decisions
 from review.models import Task
 from review.models.decisions import Decision
 from review.models.submissions import Submission, SubmissionPack
-from review.roles import SYSTEM, Role
+from review.plan import tasks
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import SYSTEM, Role
+from review.submission import pack as submission_pack
+from review.submission import papers as submissions
 from tests.pages.conftest import texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy.orm import Session
 
-from review import organisation
-from review.roles import Actor
+from review.plan import organisation
+from review.platform.roles import Actor
 
 
 @dataclass

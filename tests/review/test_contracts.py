@@ -8,11 +8,13 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from review import attention, calendar_export, contracts, decisions
-from review.contracts import ContractStatus, Rating
-from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.contracts import register as contracts
+from review.contracts.register import ContractStatus, Rating
+from review.decisions import log as decisions
 from review.models import AuditEvent
 from review.models.contracts import Contract, ContractExtension, ContractKpiValue
+from review.platform.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.reports import attention, calendar_export
 
 TODAY = date(2019, 11, 15)  # REVIEW_TODAY in tests
 

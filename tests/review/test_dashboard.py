@@ -5,15 +5,16 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import event
 
-from review import dashboard, demo, highlight_report, rag, raid, tasks
-from review.rag import Rag
+from review import demo
+from review.plan import rag, raid, tasks
+from review.plan.rag import Rag
+from review.reports import dashboard, highlight_report
 
 TODAY = date(2019, 11, 15)
 
 
 def test_upcoming_milestones_are_the_next_8_weeks_with_baseline_slippage(session, editor, org):
-    from review import plan
-
+    from review.plan import timeline as plan
     def milestone(title, due, **extra):
         return tasks.create_task(session, editor, title=title, phase_id=org.phase_id, is_milestone=True,
                                  start_date=due, due_date=due, **extra)
@@ -122,7 +123,7 @@ def test_dashboard_statements_do_not_grow_with_tasks(session, engine, admin, edi
 def test_highlight_report_explains_suppressed_and_not_shown_engagement_counts(session, admin):
     from dataclasses import replace
 
-    from review.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
+    from review.platform.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
 
     d = dashboard.dashboard(session, admin, TODAY)
     figures = {"activities": 7, "participants": NOT_SHOWN, "inputs": 40, "needs_without_response": FEWER_THAN,

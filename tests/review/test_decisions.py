@@ -9,12 +9,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from review import contracts, decisions, demo
-from review.decisions import call_in_deadline
-from review.errors import EditConflict, PermissionDenied, ValidationFailed
+from review import demo
+from review.contracts import register as contracts
+from review.decisions import log as decisions
+from review.decisions.log import call_in_deadline
 from review.models import AuditEvent, Task
 from review.models.decisions import Decision, DecisionAlternative, DecisionConsultee
-from review.working_days import bank_holiday_name, is_working_day
+from review.platform.errors import EditConflict, PermissionDenied, ValidationFailed
+from review.platform.working_days import bank_holiday_name, is_working_day
 
 TODAY = date(2019, 11, 15)  # REVIEW_TODAY in tests
 
@@ -176,8 +178,7 @@ def test_call_in_period_is_a_setting(session, editor, monkeypatch):
 
 
 def test_links_to_contracts_and_tasks_and_changing_only_a_list_moves_the_version_on(session, editor, org):
-    from review import tasks
-
+    from review.plan import tasks
     task = tasks.create_task(session, editor, reference="EXP-07", title="Status of contracts", phase_id=org.phase_id)
     contract = contracts.create_contract(session, editor, reference="KH-1", title="KIDS hubs", provider_name="KIDS",
                                          start_date=date(2016, 10, 1), original_end_date=date(2019, 9, 30),
@@ -264,8 +265,7 @@ def test_suggested_references_follow_the_log_style_fit_and_are_not_reused(sessio
 
 
 def test_a_decision_links_to_one_paper_at_most(session, editor):
-    from review import submissions
-
+    from review.submission import papers as submissions
     paper = submissions.create_submission(session, editor, title="SEND IAG proposals", meeting="SEND Executive Group",
                                           meeting_date=date(2019, 12, 5), author="Project Manager")
     linked = decisions.create_decision(session, editor, submission_id=paper.id, reference="OKD-1", title="T")

@@ -6,9 +6,10 @@ import sys
 
 from sqlalchemy import func, select
 
-from review import demo, tasks
-from review.config import PROJECT_ROOT
+from review import demo
 from review.models import Task, TaskDependency, User, Workstream
+from review.plan import tasks
+from review.platform.config import PROJECT_ROOT
 
 
 def test_demo_loads_a_realistic_data_set(session):

@@ -8,10 +8,10 @@ import pytest
 from sqlalchemy import func, select
 
 from review import engagement
-from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent
 from review.models.engagement import EngagementActivity, EngagementInput, EngagementInputTheme
-from review.privacy import FEWER_THAN, NOT_SHOWN, IdentifiersFound
+from review.platform.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.platform.privacy import FEWER_THAN, NOT_SHOWN, IdentifiersFound
 
 
 @pytest.fixture
@@ -416,8 +416,8 @@ def test_headline_for_the_dashboard(session, editor, viewer, mixed_counts):
 
 
 def test_demo_data_loads_through_the_services(session):
-    from review.engagement_demo import load_demo
-    from review.roles import SYSTEM
+    from review.engagement.demo import load_demo
+    from review.platform.roles import SYSTEM
 
     load_demo(session, SYSTEM)
     session.commit()

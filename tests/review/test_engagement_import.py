@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import func, select
 
 from review import engagement
-from review.engagement_import import ImportRefused, check_rows, import_inputs, read_table, suggest_mapping
-from review.errors import PermissionDenied, ValidationFailed
+from review.engagement.importer import ImportRefused, check_rows, import_inputs, read_table, suggest_mapping
 from review.models import AuditEvent
 from review.models.engagement import EngagementInput
+from review.platform.errors import PermissionDenied, ValidationFailed
 
 CSV = """Respondent ID,What would help?,Topics,In your own words,May we quote you?,Overall,District
 P-101,One number to call,Confusion over who to call; Waiting times,Nobody picks up.,yes,negative,Stevenage
@@ -146,9 +146,9 @@ def test_command_line_import_and_retention_list(tmp_path, monkeypatch, capsys):
     """The engagement commands (registered through review.cli.EXTRA_COMMANDS) on an embedded database."""
     import argparse
 
-    from review import db
     from review.engagement import cli
-    from review.roles import SYSTEM
+    from review.platform import db
+    from review.platform.roles import SYSTEM
 
     monkeypatch.setenv("REVIEW_SQLITE_PATH", str(tmp_path / "cli.db"))
     engine = db.make_engine()

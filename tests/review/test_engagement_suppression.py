@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from review import engagement
 from review.engagement.counts import activity_key, cell_key, engagement_counts, month_key, theme_key, total_key
 from review.engagement.suppression import Group, inferable_ranges, protect, suppress
-from review.privacy import FEWER_THAN, NOT_SHOWN, SMALL_COUNT_THRESHOLD, is_hidden
+from review.platform.privacy import FEWER_THAN, NOT_SHOWN, SMALL_COUNT_THRESHOLD, is_hidden
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from review import privacy
-from review.privacy import FEWER_THAN, find_identifiers, nhs_number_is_valid, redact, shown_count
+from review.platform import privacy
+from review.platform.privacy import FEWER_THAN, find_identifiers, nhs_number_is_valid, redact, shown_count
 
 
 def kinds(text: str, **kwargs) -> list[tuple[str, str]]:

@@ -6,11 +6,12 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from review import organisation, plan, rag, tasks
-from review.errors import NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent
 from review.models.plan import RagOverride
-from review.rag import Rag
+from review.plan import organisation, rag, tasks
+from review.plan import timeline as plan
+from review.plan.rag import Rag
+from review.platform.errors import NotFound, PermissionDenied, ValidationFailed
 
 TODAY = date(2019, 11, 15)
 

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import raid, tasks
-from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent
 from review.models.plan import RaidItem, RaidTaskLink
+from review.plan import raid, tasks
+from review.platform.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 
 
 def risk(session, actor, org, **overrides):

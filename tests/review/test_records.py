@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from review import records
-from review.errors import EditConflict, NotFound, ValidationFailed
 from review.models import AuditEvent, Workstream
+from review.platform import record_helpers as records
+from review.platform.errors import EditConflict, NotFound, ValidationFailed
 
 FIELDS = ("name", "short_name", "description", "sort_order")
 
@@ -50,7 +50,7 @@ def test_lookups_refuse_missing_unknown_and_stale(session, editor):
 
 
 def test_an_edit_conflict_names_the_kind_of_record_in_words():
-    from review.errors import EditConflict
+    from review.platform.errors import EditConflict
 
     assert "saved this KPI value after you opened it" in str(EditConflict("contract_kpi_value", 1, 1, 2))
     assert "saved this engagement input after you opened it" in str(EditConflict("engagement_input", 1, 1, 2))

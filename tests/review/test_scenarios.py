@@ -5,11 +5,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from review import scenarios
-from review.costing import ScenarioInputs, evaluate_scenario
-from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.costing import ScenarioInputs, evaluate_scenario, scenarios
 from review.models import AuditEvent
 from review.models.costing import CostScenario
+from review.platform.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 
 
 def events(session, record_id=None):

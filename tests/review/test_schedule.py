@@ -7,12 +7,13 @@ import pytest
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import func, select
 
-from review import plan, schedule, tasks
-from review.errors import NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent, Task, TaskDependency
 from review.models.plan import Baseline, BaselineItem
-from review.schedule import critical_path
-from review.working_days import is_working_day
+from review.plan import schedule, tasks
+from review.plan import timeline as plan
+from review.plan.schedule import critical_path
+from review.platform.errors import NotFound, PermissionDenied, ValidationFailed
+from review.platform.working_days import is_working_day
 
 # ------------------------------------------------------------------ critical path (pure)
 

@@ -8,11 +8,13 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
 
-from review import db, demo, submissions
-from review.config import normalise_database_url
+from review import demo
 from review.models import Base
 from review.models.submissions import Submission
-from review.roles import SYSTEM
+from review.platform import db
+from review.platform.config import normalise_database_url
+from review.platform.roles import SYSTEM
+from review.submission import papers as submissions
 
 
 def test_migrations_match_the_models(engine):

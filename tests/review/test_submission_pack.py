@@ -11,12 +11,16 @@ import docx
 import pytest
 from sqlalchemy import func, select
 
-from review import audit, scenarios, submission_pack, submissions, tasks
-from review.config import PROJECT_ROOT
-from review.errors import EditConflict
+from review.costing import scenarios
 from review.models import AuditEvent
 from review.models.submissions import SubmissionPack
-from review.submission_pack import APPENDIX_HEADINGS, OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS, money
+from review.plan import tasks
+from review.platform import audit
+from review.platform.config import PROJECT_ROOT
+from review.platform.errors import EditConflict
+from review.submission import pack as submission_pack
+from review.submission import papers as submissions
+from review.submission.pack import APPENDIX_HEADINGS, OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS, money
 
 
 @pytest.fixture
@@ -176,8 +180,7 @@ def test_table_rows_that_differ_are_reported(session, editor, paper):
 
 
 def test_the_timetable_shows_baseline_due_dates_and_the_critical_path(session, editor, paper):
-    from review import plan
-
+    from review.plan import timeline as plan
     plan.save_baseline(session, editor, "Agreed plan", as_of=date(2019, 11, 1))
     consultation = session.scalar(select(tasks.Task).where(tasks.Task.reference == "PLN-03"))
     tasks.update_task(session, editor, consultation.id, consultation.version, due_date=date(2020, 5, 1))
@@ -193,7 +196,7 @@ def test_a_missing_capability_gives_a_clear_section_and_no_figures(session, edit
     real = submission_pack._module
 
     def without_raid(name, *functions):
-        return None if name == "review.raid" else real(name, *functions)
+        return None if name == "review.plan.raid" else real(name, *functions)
 
     monkeypatch.setattr(submission_pack, "_module", without_raid)
     pack = submissions.generate_pack(session, editor, paper.id)
@@ -267,8 +270,7 @@ def test_without_the_chart_library_the_pack_says_where_a_chart_would_be(session,
 def test_preview_outline_cuts_long_tables_but_the_pack_keeps_every_row():
     import pandas as pd
 
-    from review import submission_pack
-
+    from review.submission import pack as submission_pack
     frame = pd.DataFrame({"Ref": [f"T-{i}" for i in range(100)], "Task": ["x"] * 100})
     full = submission_pack._table("All tasks", frame)
     cut = submission_pack._table("All tasks", frame, max_rows=40)

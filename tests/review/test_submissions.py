@@ -9,11 +9,13 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import decisions, scenarios, submissions
-from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.costing import scenarios
+from review.decisions import log as decisions
 from review.models import AuditEvent, Task
 from review.models.decisions import Decision
 from review.models.submissions import Submission, SubmissionOption, SubmissionPack
+from review.platform.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.submission import papers as submissions
 
 PAPER = {"title": "SEND IAG proposals", "meeting": "SEND Executive Group", "meeting_date": date(2019, 12, 5),
          "author": "SEND IAG Review Project Manager", "report_of": "Operations Director Specialist Services",
@@ -288,8 +290,7 @@ def test_a_deleted_action_task_is_shown_as_deleted(session, editor, org):
     submissions.record_decision(session, editor, paper.id, 1, "Agreed.", date(2019, 12, 5))
     task = submissions.add_action(session, editor, paper.id, paper.version, "Build the plan", org.person_id)
     session.commit()
-    from review import tasks
-
+    from review.plan import tasks
     tasks.delete_task(session, editor, task.id, task.version)
     session.commit()
     [row] = submissions.actions_frame(session, paper.id).to_dict("records")

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from review import tasks
-from review.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
 from review.models import AuditEvent, Task, TaskComment, TaskDependency
-from review.roles import Actor, Role
+from review.plan import tasks
+from review.platform.errors import EditConflict, NotFound, PermissionDenied, ValidationFailed
+from review.platform.roles import Actor, Role
 
 
 def make(session, actor, org, **overrides):
@@ -165,8 +165,8 @@ def test_concurrent_flush_is_caught_by_the_version_column(engine, session, edito
 def test_a_simultaneous_save_is_a_domain_error_and_keeps_the_first(engine, session, editor, admin, org):
     """The second save loaded version 1 before the first committed; its commit is refused by the version column
     and reported as SimultaneousSave (a message for the user), not a database error; the first save stands."""
-    from review import db
-    from review.errors import SimultaneousSave
+    from review.platform import db
+    from review.platform.errors import SimultaneousSave
 
     task = make(session, editor, org)
     session.commit()

@@ -6,10 +6,10 @@ from datetime import UTC
 import pytest
 from sqlalchemy import select
 
-from review import users
-from review.errors import AuthenticationFailed, PermissionDenied, ValidationFailed
+from review.accounts import users
 from review.models import AuditEvent, User
-from review.roles import Role
+from review.platform.errors import AuthenticationFailed, PermissionDenied, ValidationFailed
+from review.platform.roles import Role
 
 
 def test_password_is_hashed_with_argon2_and_sign_in_works(session, admin):
@@ -104,8 +104,7 @@ def test_sign_in_sessions_resume_expire_and_end(session, admin):
 
 
 def test_sign_ins_do_not_move_the_data_version(session, admin):
-    from review import audit
-
+    from review.platform import audit
     user = users.create_user(session, admin, "ivan", "viewer", "long enough pw")
     before = audit.data_version(session)
     assert before > 0

@@ -1,0 +1,1052 @@
+"""The submission pack: live figures gathered from every capability, one outline of the paper and its project
+initiation document (PID), the Word document built from that outline, and the snapshot that lets a later
+pack say what changed.
+
+The page previews the same outline (`outline(content)`), so what the SEND Executive reads in Word is what
+the project team saw on screen. A capability that is not available yet gives a clearly worded section saying
+so: the pack never shows a figure it could not pull.
+"""
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import io
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from types import ModuleType
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from review.models.submissions import StrategicPriority, Submission, SubmissionAlignment, SubmissionOption
+from review.plan import tasks
+from review.platform import audit, clock
+from review.platform.errors import NotFound
+from review.platform.privacy import NOT_SHOWN
+from review.platform.roles import Actor, Role
+
+# Aggregate counts below this are suppressed when shown to viewers (BRIEF: engagement data is personal).
+SUPPRESS_BELOW = 5
+NOT_AVAILABLE = "Not available yet"
+MONEY_COLUMNS = ("Whole-life cost (GBP)", "Average annual cost (GBP)")
+
+# The paper's sections in the standard council report order; tests and the page use these headings.
+PAPER_SECTIONS = [
+    "1. Purpose of the report",
+    "2. Recommendations",
+    "3. Background",
+    "4. Options appraisal",
+    "5. Preferred option",
+    "6. Consultation and engagement",
+    "7. Financial implications",
+    "8. Legal and procurement implications",
+    "9. Risks",
+    "10. Equalities",
+    "11. Data protection",
+    "12. Strategic alignment",
+    "13. Timetable",
+    "14. Decision taken and actions",
+    "15. Appendices",
+]
+PID_HEADING = "Appendix A: Project initiation document"
+PID_SECTIONS = [
+    "A1. Project definition",
+    "A2. Project approach",
+    "A3. Business case",
+    "A4. Project team",
+    "A5. Quality management approach",
+    "A6. Risk management approach",
+    "A7. Communication management approach",
+    "A8. Project plan",
+    "A9. Project controls",
+]
+APPENDIX_HEADINGS = [
+    PID_HEADING,
+    "Appendix B: Task list",
+    "Appendix C: Cost scenarios",
+    "Appendix D: Data sources, freshness and changes since the last pack",
+]
+OPTION_TABLE_COLUMNS = ["Option", "Cost scenario", "Whole-life cost (GBP)", "Total FTE", "Average annual cost (GBP)",
+                        "Contract years", "Preferred"]
+
+
+# ====================================================================== content
+
+@dataclass
+class Part:
+    """Rows drawn from another capability, or the reason there are none."""
+
+    frame: pd.DataFrame | None
+    source: str
+    headline: str = ""
+
+    @property
+    def available(self) -> bool:
+        return self.frame is not None
+
+
+@dataclass
+class PackContent:
+    """Everything the pack shows, pulled from live data at one moment."""
+
+    submission: dict[str, Any]
+    as_at: date
+    generated_at: datetime
+    data_version: int
+    pack_number: int | None
+    generated_by: str | None
+    options: pd.DataFrame
+    costing_source: str
+    finance: Part
+    alignment: pd.DataFrame
+    engagement: Part
+    risks: Part
+    timetable: Part
+    progress: pd.DataFrame
+    task_list: pd.DataFrame
+    team: pd.DataFrame
+    contracts: Part
+    decisions: Part
+    actions: pd.DataFrame
+    changes: list[dict[str, Any]] = field(default_factory=list)
+    previous_stamp: str | None = None
+
+    @property
+    def preferred(self) -> pd.Series | None:
+        rows = self.options[self.options["Preferred"] == "Yes"]
+        return rows.iloc[0] if len(rows) else None
+
+    @property
+    def stamp(self) -> str:
+        pack = f"Pack {self.pack_number}" if self.pack_number else "Live preview"
+        return (f"{pack}: figures as at {self.as_at:%d %B %Y}, pulled {self.generated_at:%d %b %Y %H:%M} UTC, "
+                f"data version {self.data_version}")
+
+
+# ====================================================================== other capabilities
+
+def _module(name: str, *functions: str) -> ModuleType | None:
+    """The named capability module, or None while it has not been built (or lacks a function the pack uses)."""
+    try:
+        if importlib.util.find_spec(name) is None:
+            return None
+    except ModuleNotFoundError:
+        return None
+    module = importlib.import_module(name)
+    return module if all(hasattr(module, f) for f in functions) else None
+
+
+def _missing(capability: str, issue: int) -> str:
+    return (f"{NOT_AVAILABLE}: the {capability} capability (issue {issue}) is not in this copy of the tracker, "
+            "so no figures are shown here.")
+
+
+# ---------------------------------------------------------------- cost scenarios (issue 3: review.costing.scenarios)
+
+_COSTING = "review.costing.scenarios"
+_COSTING_API = ("list_scenarios", "get_scenario", "evaluate")
+
+
+def scenario_choices(session: Session) -> dict[int, str]:
+    """Saved phone-line cost scenarios {id: name}; empty while the scenario store does not exist."""
+    store = _module(_COSTING, *_COSTING_API)
+    if store is None:
+        return {}
+    return {s.id: s.name for s in store.list_scenarios(session)}
+
+
+def scenario_link_problem(session: Session, scenario_id: int) -> str | None:
+    """Why an option cannot be linked to this scenario, or None when it can."""
+    if _module(_COSTING, *_COSTING_API) is None:
+        return "Cost scenarios are not available yet in this copy of the tracker."
+    if scenario_id not in scenario_choices(session):
+        return "That cost scenario does not exist; choose one from the list."
+    return None
+
+
+def scenario_figures(session: Session, scenario_ids: list[int]) -> tuple[dict[int, dict[str, Any]], str]:
+    """Whole-life cost, FTE and the year-by-year build-up of each scenario, computed now from its saved inputs."""
+    store = _module(_COSTING, *_COSTING_API)
+    if store is None:
+        return {}, _missing("phone-line cost scenarios", 3)
+    from review.costing import COST_COLUMNS
+
+    figures: dict[int, dict[str, Any]] = {}
+    for scenario_id in scenario_ids:
+        try:
+            scenario = store.get_scenario(session, scenario_id)
+        except NotFound:
+            continue
+        result = store.evaluate(scenario)
+        summary = result.summary
+        yearly = result.cost.yearly.rename(columns=COST_COLUMNS)
+        yearly = yearly[[c for c in ("Year", "Adviser FTE", "Team leader FTE", "Staff costs (GBP)",
+                                     "Telephony and CRM licences (GBP)", "Set-up, recruitment and training (GBP)",
+                                     "Overheads and other running costs (GBP)", "Total cost (GBP)")
+                         if c in yearly.columns]]
+        figures[scenario_id] = {
+            "name": scenario.name, "whole_life_cost": float(summary["whole_life_cost"]),
+            "total_fte": float(summary["total_fte"]), "average_annual_cost": float(summary["average_annual_cost"]),
+            "first_year_cost": float(summary["first_year_cost"]), "cost_per_call": float(summary["cost_per_call"]),
+            "contract_years": int(summary["contract_years"]), "annual_calls": float(summary["annual_calls"]),
+            "illustrative": bool(scenario.is_illustrative), "recommended": bool(scenario.is_recommended),
+            "yearly": yearly,
+        }
+    return figures, ("Phone-line cost scenarios: whole-life cost and FTE recomputed by the costing model from each "
+                     "scenario's saved inputs when the pack was generated.")
+
+
+# ---------------------------------------------------------------- RAID log (issue 6: review.plan.raid)
+
+def _risks(session: Session) -> Part:
+    raid = _module("review.plan.raid", "raid_frame")
+    if raid is None:
+        return Part(None, _missing("RAID log", 6))
+    frame = raid.raid_frame(session, kinds=[raid.RaidKind.RISK.value])
+    frame = frame[frame["status"] != raid.RaidStatus.CLOSED.value].rename(columns={"Title": "Risk"})
+    frame["Score"] = [f"{s} ({li}x{im})" if not _is_blank(s) else "" for s, li, im in
+                      zip(frame["Score"], frame["Likelihood"], frame["Impact"], strict=True)]
+    columns = ["Ref", "Risk", "Owner", "Score", "Rating", "Residual score", "Mitigation"]
+    return Part(frame[columns].reset_index(drop=True),
+                "RAID log: open risks, highest score first (score = likelihood x impact, each from 1 to 5).")
+
+
+# ---------------------------------------------------------------- plan (tasks, with issue 6's review.plan.timeline)
+
+def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
+    """Milestones and the implementation steps, from the task plan, with the critical path and baseline dates."""
+    if all_tasks.empty:
+        return Part(all_tasks[["Ref", "Task", "Owner", "Start", "Due", "Status"]], "Task plan.")
+    last_phase = all_tasks["phase_id"].max()
+    rows = all_tasks[(all_tasks["Milestone"]) | (all_tasks["phase_id"] == last_phase)]
+    rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
+    frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
+    frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
+    plan = _module("review.plan.timeline", "compute_critical_path", "baseline_due_dates")
+    if plan is None:
+        return Part(frame.reset_index(drop=True), "Task plan: milestones and implementation steps. The plan view "
+                    f"(issue 6) is {NOT_AVAILABLE.lower()}, so no critical path or baseline is shown.")
+    critical = plan.compute_critical_path(session).critical
+    frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
+    due = plan.baseline_due_dates(session)
+    source = "Task plan: milestones and implementation steps, with the critical path from the plan view."
+    if due:
+        frame["Baseline due"] = [due.get(int(i)) for i in rows["id"]]
+        source += " Baseline due dates are from the latest baseline."
+    return Part(frame.reset_index(drop=True), source)
+
+
+# ---------------------------------------------------------------- engagement (issue 5: review.engagement)
+
+# The pack is read by the SEND Executive Group (viewers), so engagement counts are pulled as a viewer sees
+# them: the engagement service suppresses counts below its threshold for roles without personal-data access.
+PACK_READER = Actor(None, "submission-pack", "SEND Executive Group (readers of the pack)", Role.VIEWER)
+
+
+def _engagement(session: Session) -> Part:
+    engagement = _module("review.engagement", "theme_counts", "headline")
+    if engagement is None:
+        return Part(None, _missing("parent engagement", 5))
+    counts = engagement.theme_counts(session, PACK_READER)
+    frame = counts[["Theme", "Mentions"]].rename(columns={"Mentions": "Inputs raising the theme"})
+    frame["count"] = pd.to_numeric(counts["Mentions"], errors="coerce")  # suppressed counts become NaN
+    if counts.empty:
+        return Part(frame.reset_index(drop=True), "Parent engagement record.")
+    h = engagement.headline(session, PACK_READER)
+    headline = (f"The engagement record holds {_count(h['activities'], 'activities')} with "
+                f"{_count(h['participants'], 'participants')}, who gave {_count(h['inputs'], 'inputs')}. The project "
+                f"team has recorded {_count(h['responses'], 'responses')} ('you said, we did'), "
+                f"{_count(h['responses_done'], 'done')}; {_count(h['needs_without_response'], 'needs')} are still "
+                "without a response.")
+    source = f"Parent engagement record: themes parents raised, counts below {SUPPRESS_BELOW} suppressed."
+    if h.get("not_shown") or (counts["Mentions"] == NOT_SHOWN).any():
+        source += (" Where a total would give a small count away, a larger count is 'not shown' as well, so that "
+                   "no count below 5 can be worked out by subtraction.")
+    return Part(frame.reset_index(drop=True), source, headline)
+
+
+def _count(value: Any, noun: str) -> str:
+    """'12 inputs', 'fewer than 5 inputs', or 'a number of inputs not shown' (a secondary-suppressed total)."""
+    if value == NOT_SHOWN:
+        return f"a number of {noun} (not shown, to protect small counts)"
+    return f"{value} {noun}"
+
+
+# ---------------------------------------------------------------- contracts and decisions (issue 4)
+
+def _contracts(session: Session) -> Part:
+    contracts = _module("review.contracts.register", "contracts_frame")
+    if contracts is None:
+        return Part(None, _missing("contract register", 4))
+    frame = contracts.contracts_frame(session)
+    columns = ["Ref", "Contract", "Provider", "Current end", "Last possible end", "Notice deadline", "Annual value (£)",
+               "Status"]
+    return Part(frame[columns].reset_index(drop=True),
+                "Contract register: current end, last possible end and the notice deadline, computed today.")
+
+
+def _decisions(session: Session) -> Part:
+    decisions = _module("review.decisions.log", "decisions_frame")
+    if decisions is None:
+        return Part(None, _missing("decision log", 4))
+    frame = decisions.decisions_frame(session)
+    columns = ["Ref", "Decision", "Type", "Decision date", "Decision maker", "Status"]
+    return Part(frame[columns].reset_index(drop=True), "Decision log: decisions on record for the review.")
+
+
+# ====================================================================== gathering
+
+def _options(session: Session, submission_id: int) -> tuple[pd.DataFrame, str, dict[int, dict[str, Any]]]:
+    options = list(session.scalars(select(SubmissionOption).where(SubmissionOption.submission_id == submission_id)
+                                  .order_by(SubmissionOption.sequence, SubmissionOption.id)))
+    linked = sorted({o.scenario_id for o in options if o.scenario_id is not None})
+    figures, source = scenario_figures(session, linked)
+    available = _module(_COSTING, *_COSTING_API) is not None
+    rows = []
+    for o in options:
+        fig = figures.get(o.scenario_id) if o.scenario_id is not None else None
+        if o.scenario_id is None:
+            scenario = "Not linked to a cost scenario"
+        elif not available:
+            scenario = f"Scenario #{o.scenario_id}: {NOT_AVAILABLE.lower()}"
+        elif fig is None:
+            scenario = f"Scenario #{o.scenario_id} no longer exists"
+        else:
+            flags = [w for w, on in (("recommended", fig["recommended"]), ("illustrative", fig["illustrative"])) if on]
+            scenario = fig["name"] + (f" ({', '.join(flags)})" if flags else "")
+        rows.append({
+            "option_id": o.id, "scenario_id": o.scenario_id, "Option": o.title, "Cost scenario": scenario,
+            "Whole-life cost (GBP)": fig["whole_life_cost"] if fig else math.nan,
+            "Total FTE": fig["total_fte"] if fig else math.nan,
+            "Average annual cost (GBP)": fig["average_annual_cost"] if fig else math.nan,
+            "Contract years": fig["contract_years"] if fig else None,
+            "Preferred": "Yes" if o.is_preferred else "", "Description": o.description or "",
+            "Advantages": o.advantages or "", "Disadvantages": o.disadvantages or "",
+        })
+    frame = pd.DataFrame(rows, columns=["option_id", "scenario_id", *OPTION_TABLE_COLUMNS, "Description",
+                                        "Advantages", "Disadvantages"])
+    return frame, source, figures
+
+
+def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]], costing_source: str) -> Part:
+    """The year-by-year cost of the preferred option's scenario."""
+    preferred = options[options["Preferred"] == "Yes"]
+    if not len(preferred) or pd.isna(preferred.iloc[0]["scenario_id"]):
+        return Part(None, "The preferred option has no phone-line cost scenario, so there is no cost build-up.")
+    fig = figures.get(int(preferred.iloc[0]["scenario_id"]))
+    if fig is None:
+        return Part(None, costing_source if _module(_COSTING, *_COSTING_API) is None else
+                    "The preferred option's cost scenario no longer exists.")
+    yearly = fig.get("yearly")
+    if yearly is None or not isinstance(yearly, pd.DataFrame):
+        return Part(None, "The costing model gives no year-by-year table for this scenario.")
+    return Part(yearly.reset_index(drop=True), f"Cost build-up of scenario '{fig['name']}' by contract year.")
+
+
+def _team(all_tasks: pd.DataFrame) -> pd.DataFrame:
+    """Who is doing the work: task owners by workstream with their open and total tasks."""
+    if all_tasks.empty:
+        return pd.DataFrame(columns=["Workstream", "Owner", "Tasks", "Open tasks"])
+    live = all_tasks[all_tasks["Owner"] != ""]
+    open_mask = ~live["status"].isin(tasks.CLOSED_STATUSES)
+    grouped = (live.assign(open=open_mask.astype(int)).groupby(["Workstream", "Owner"], as_index=False)
+               .agg(Tasks=("id", "count"), **{"Open tasks": ("open", "sum")}))
+    return grouped.sort_values(["Workstream", "Owner"]).reset_index(drop=True)
+
+
+def _submission_fields(submission: Submission) -> dict[str, Any]:
+    from review.submission.papers import AUDITED_FIELDS, STATUS_LABELS
+
+    values = {k: getattr(submission, k) for k in AUDITED_FIELDS}
+    values["id"] = submission.id
+    values["version"] = submission.version
+    values["status_label"] = STATUS_LABELS.get(submission.status, submission.status)
+    return values
+
+
+def _alignment(session: Session, submission_id: int) -> pd.DataFrame:
+    query = (select(StrategicPriority.name, StrategicPriority.source, SubmissionAlignment.how)
+             .join(SubmissionAlignment, SubmissionAlignment.priority_id == StrategicPriority.id)
+             .where(SubmissionAlignment.submission_id == submission_id)
+             .order_by(StrategicPriority.sort_order, StrategicPriority.name))
+    rows = [{"Priority or duty": n, "Source": s or "", "How the proposals support it": h or ""}
+            for n, s, h in session.execute(query)]
+    return pd.DataFrame(rows, columns=["Priority or duty", "Source", "How the proposals support it"])
+
+
+def gather(session: Session, submission_id: int, pack_number: int | None = None,
+           generated_by: str | None = None) -> PackContent:
+    """Pull every figure and table the pack shows, now, from the live data."""
+    from review.submission.papers import actions_frame
+
+    submission = session.get(Submission, submission_id)
+    if submission is None:
+        raise NotFound("This submission no longer exists; someone may have deleted it.")
+    data_version = audit.data_version(session)
+    all_tasks = tasks.tasks_frame(session)
+    all_tasks["Ref"] = [ref or f"#{i}" for ref, i in zip(all_tasks["Ref"], all_tasks["id"], strict=True)]
+    options, costing_source, figures = _options(session, submission_id)
+    task_list = all_tasks[["Ref", "Task", "Phase", "Owner", "Status", "Due", "% complete"]].reset_index(drop=True)
+    return PackContent(
+        submission=_submission_fields(submission), as_at=clock.today(), generated_at=clock.now_utc(),
+        data_version=data_version, pack_number=pack_number, generated_by=generated_by, options=options,
+        costing_source=costing_source, finance=_finance(options, figures, costing_source),
+        alignment=_alignment(session, submission_id), engagement=_engagement(session), risks=_risks(session),
+        timetable=_timetable(session, all_tasks), progress=tasks.progress_by_phase(session), task_list=task_list,
+        team=_team(all_tasks), contracts=_contracts(session), decisions=_decisions(session),
+        actions=actions_frame(session, submission_id).drop(columns=["task_id"]),
+    )
+
+
+# ====================================================================== snapshot and change report
+
+def _json_value(value: Any) -> Any:
+    kind = type(value)
+    if value is None or kind is str or kind is bool or kind is int:  # the common cells, without pd.isna
+        return value
+    if _is_blank(value):
+        return None
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float):
+        return round(value, 2)
+    return audit.json_safe(value)
+
+
+def _table_rows(frame: pd.DataFrame | None, key: str, columns: list[str] | None = None) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    columns = list(dict.fromkeys([key, *(c for c in (columns or list(frame.columns)) if c in frame.columns)]))
+    values = {c: [_json_value(v) for v in frame[c].tolist()] for c in columns}  # column-wise: fewer pandas calls
+    return [dict(zip(columns, row, strict=True)) for row in zip(*values.values(), strict=True)]
+
+
+def snapshot_of(content: PackContent) -> dict[str, Any]:
+    """The figures and table rows the pack shows, as JSON, to compare the next pack against."""
+    figures: dict[str, dict[str, Any]] = {}
+
+    def put(key: str, label: str, value: Any, unit: str = "") -> None:
+        figures[key] = {"label": label, "value": _json_value(value), "unit": unit}
+
+    for _, o in content.options.iterrows():
+        name = f"Option '{o['Option']}'"
+        if o["scenario_id"] is not None and not pd.isna(o["scenario_id"]):
+            name += f" (cost scenario '{o['Cost scenario']}')"
+            put(f"option.{o['option_id']}.whole_life_cost", f"{name}: whole-life cost", o["Whole-life cost (GBP)"],
+                "GBP")
+            put(f"option.{o['option_id']}.total_fte", f"{name}: total FTE", o["Total FTE"], "FTE")
+            put(f"option.{o['option_id']}.average_annual_cost", f"{name}: average annual cost",
+                o["Average annual cost (GBP)"], "GBP")
+    preferred = content.preferred
+    put("preferred_option", "Preferred option", preferred["Option"] if preferred is not None else None)
+    put("status", "Status of the paper", content.submission["status_label"])
+    for _, p in content.progress.iterrows():
+        put(f"progress.{p['Phase']}", f"Tasks done in phase '{p['Phase']}'", f"{int(p['Done'])} of {int(p['Tasks'])}")
+    overdue = sum(1 for due, status in zip(content.task_list["Due"], content.task_list["Status"], strict=True)
+                  if due is not None and not pd.isna(due) and due < content.as_at
+                  and status not in ("Done", "Cancelled"))
+    put("tasks.overdue", "Overdue tasks", overdue)
+    if content.engagement.available:
+        for _, t in content.engagement.frame.iterrows():
+            put(f"theme.{t['Theme']}", f"Engagement theme '{t['Theme']}': inputs", t["Inputs raising the theme"])
+    if content.risks.available:
+        put("risks.open", "Open risks", len(content.risks.frame))
+    tables = {
+        "options": {"title": "Options appraisal", "key": "Option",
+                    "rows": _table_rows(content.options, "Option", ["Cost scenario", "Preferred"])},
+        "timetable": {"title": "Timetable", "key": "Ref", "rows": _table_rows(content.timetable.frame, "Ref")},
+        "tasks": {"title": "Task list", "key": "Ref",
+                  "rows": _table_rows(content.task_list, "Ref", ["Task", "Owner", "Status", "Due"])},
+        "alignment": {"title": "Strategic alignment", "key": "Priority or duty",
+                      "rows": _table_rows(content.alignment, "Priority or duty")},
+        "actions": {"title": "Decision actions", "key": "Ref", "rows": _table_rows(content.actions, "Ref")},
+    }
+    if content.risks.available:
+        tables["risks"] = {"title": "Risks", "key": "Ref", "rows": _table_rows(content.risks.frame, "Ref")}
+    return {"stamp": {"as_at": content.as_at.isoformat(), "data_version": content.data_version,
+                      "generated_at": content.generated_at.isoformat()},
+            "figures": figures, "tables": tables}
+
+
+def _show(value: Any, unit: str = "") -> str:
+    if value is None:
+        return "(none)"
+    if unit == "GBP" and isinstance(value, (int, float)):
+        return money(value)
+    if unit == "FTE" and isinstance(value, (int, float)):
+        return f"{value:.1f} FTE"
+    return str(value)
+
+
+def compare_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, Any]]:
+    """What differs between two packs' snapshots: figures, and table rows added, removed or changed."""
+    if not before:
+        return []
+    changes: list[dict[str, Any]] = []
+    old_figs, new_figs = before.get("figures", {}), after.get("figures", {})
+    for key in dict.fromkeys([*old_figs, *new_figs]):
+        old, new = old_figs.get(key), new_figs.get(key)
+        if old and new and old["value"] == new["value"]:
+            continue
+        label = (new or old)["label"]
+        unit = (new or old).get("unit", "")
+        changes.append({"kind": "figure", "what": label,
+                        "before": _show(old["value"], unit) if old else "(not in the last pack)",
+                        "after": _show(new["value"], unit) if new else "(no longer shown)"})
+    old_tables, new_tables = before.get("tables", {}), after.get("tables", {})
+    for name in dict.fromkeys([*old_tables, *new_tables]):
+        old_t, new_t = old_tables.get(name, {}), new_tables.get(name, {})
+        title = (new_t or old_t).get("title", name)
+        key = (new_t or old_t).get("key")
+        old_rows = {str(r.get(key)): r for r in old_t.get("rows", [])}
+        new_rows = {str(r.get(key)): r for r in new_t.get("rows", [])}
+        for row_key in dict.fromkeys([*old_rows, *new_rows]):
+            old_r, new_r = old_rows.get(row_key), new_rows.get(row_key)
+            if old_r is None:
+                changes.append({"kind": "row added", "what": f"{title}: {row_key}", "before": "",
+                                "after": _row_text(new_r, key)})
+            elif new_r is None:
+                changes.append({"kind": "row removed", "what": f"{title}: {row_key}",
+                                "before": _row_text(old_r, key), "after": ""})
+            else:
+                for column in dict.fromkeys([*old_r, *new_r]):
+                    if old_r.get(column) != new_r.get(column):
+                        changes.append({"kind": "row changed", "what": f"{title}: {row_key}, {column}",
+                                        "before": _show(old_r.get(column)), "after": _show(new_r.get(column))})
+    return changes
+
+
+def _row_text(row: dict[str, Any], key: str) -> str:
+    return "; ".join(f"{k}: {_show(v)}" for k, v in row.items() if k != key and v not in (None, ""))
+
+
+def stamp_of(pack: Any) -> str | None:
+    """A one-line description of a stored pack, for 'changes since ...'."""
+    if pack is None:
+        return None
+    return (f"pack {pack.number} ({pack.generated_at:%d %b %Y %H:%M} UTC, figures as at {pack.as_at:%d %B %Y}, "
+            f"data version {pack.data_version})")
+
+
+def changes_frame(changes: list[dict[str, Any]]) -> pd.DataFrame:
+    rows = [{"Change": c["kind"].capitalize(), "What": c["what"], "Before": c["before"], "Now": c["after"]}
+            for c in changes]
+    return pd.DataFrame(rows, columns=["Change", "What", "Before", "Now"])
+
+
+# ====================================================================== the outline (shared by Word and the page)
+
+NOT_APPLICABLE = "n/a"
+
+
+def money(value: Any) -> str:
+    if _is_blank(value):
+        return NOT_APPLICABLE
+    return f"£{float(value):,.0f}"
+
+
+def fte(value: Any) -> str:
+    if _is_blank(value):
+        return NOT_APPLICABLE
+    return f"{float(value):.1f}"
+
+
+@dataclass
+class Chart:
+    """A bar chart both renderers can draw: matplotlib for Word, plotly for the page."""
+
+    title: str
+    labels: list[str]
+    values: list[float]
+    value_title: str
+    unit: str = ""  # "GBP", "%" or ""
+    horizontal: bool = True
+
+
+@dataclass
+class Block:
+    kind: str  # title, cover, heading, paragraph, bullets, table, chart, note
+    text: str = ""
+    level: int = 1
+    items: list[str] = field(default_factory=list)
+    frame: pd.DataFrame | None = None
+    chart: Chart | None = None
+    rows: list[tuple[str, str]] = field(default_factory=list)
+
+
+def _paragraphs(text: str | None, missing: str) -> list[Block]:
+    if not text or not text.strip():
+        return [Block("note", missing)]
+    return [Block("paragraph", p.strip()) for p in text.split("\n\n") if p.strip()]
+
+
+def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Money and FTE as text, dates as 05 Dec 2019, empty cells blank: how tables read in the paper."""
+    out = frame.copy()
+    for column in out.columns:
+        if "(GBP)" in column or "(£)" in column:
+            out[column] = [money(v) for v in out[column]]
+        elif "FTE" in column:
+            out[column] = [fte(v) for v in out[column]]
+        else:
+            out[column] = [_cell(v) for v in out[column]]
+    return out
+
+
+def _is_blank(value: Any) -> bool:
+    """None, NaN, NaT and pandas NA: an empty cell."""
+    try:
+        return value is None or bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and other non-scalars
+        return False
+
+
+def _cell(value: Any) -> str:
+    if _is_blank(value):
+        return ""
+    if isinstance(value, (date, datetime, pd.Timestamp)):
+        return f"{value:%d %b %Y}"
+    if isinstance(value, bool):
+        return "Yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
+
+
+def _table(caption: str | None, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
+    """A table block; with max_rows (the page preview) a long table is cut short with a note saying so."""
+    if max_rows is None or len(frame) <= max_rows:
+        return [Block("table", caption, frame=display_frame(frame))]
+    return [Block("table", caption, frame=display_frame(frame.head(max_rows))),
+            Block("note", f"Showing the first {max_rows:,} of {len(frame):,} rows; the Word pack has them all.")]
+
+
+def _part_blocks(part: Part, columns: list[str] | None = None, max_rows: int | None = None) -> list[Block]:
+    if not part.available:
+        return [Block("note", part.source)]
+    frame = part.frame if columns is None else part.frame[[c for c in columns if c in part.frame.columns]]
+    if frame.empty:
+        return [Block("note", f"{part.source} Nothing recorded yet.")]
+    return _table(part.source, frame, max_rows)
+
+
+def options_chart(content: PackContent) -> Chart | None:
+    costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
+    if costed.empty:
+        return None
+    return Chart("Whole-life cost of each costed option", costed["Option"].tolist(),
+                 [float(v) for v in costed["Whole-life cost (GBP)"]], "Whole-life cost (GBP)", "GBP")
+
+
+def progress_chart(content: PackContent) -> Chart | None:
+    if content.progress.empty or content.progress["Tasks"].sum() == 0:
+        return None
+    return Chart("Progress of the review by phase", content.progress["Phase"].tolist(),
+                 [round(float(v) * 100, 1) for v in content.progress["Share done"]], "Tasks done (% of live tasks)",
+                 "%")
+
+
+def themes_chart(content: PackContent) -> Chart | None:
+    part = content.engagement
+    if not part.available or part.frame.empty:
+        return None
+    shown = part.frame.dropna(subset=["count"])  # suppressed counts are not drawn either
+    if shown.empty:
+        return None
+    return Chart("Themes parents raised (themes whose count is shown)", shown["Theme"].tolist(),
+                 [float(v) for v in shown["count"]], "Inputs tagged with the theme")
+
+
+def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
+    """The paper and its PID as a list of blocks, in the order they appear.
+
+    The Word pack shows every row; the page preview passes `max_rows` so that it stays quick on a large plan.
+    """
+    s = content.submission
+    b: list[Block] = [Block("title", s["title"])]
+    b.append(Block("cover", rows=[
+        ("Meeting", s["meeting"]), ("Date of meeting", f"{s['meeting_date']:%d %B %Y}"), ("Title", s["title"]),
+        ("Report of", s.get("report_of") or "-"), ("Author", s["author"]),
+        ("Key decision", "Yes" if s.get("key_decision") else "No"), ("Status", s["status_label"]),
+        ("Figures", content.stamp),
+    ]))
+    sec = iter(PAPER_SECTIONS)
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("purpose"), "The purpose of the report has not been written yet.")
+
+    b.append(Block("heading", next(sec)))
+    recs = [line.strip(" -•\t") for line in (s.get("recommendations") or "").splitlines() if line.strip()]
+    b += [Block("paragraph", "The SEND Executive Group is asked to:"), Block("bullets", items=recs)] if recs else \
+        [Block("note", "No recommendations have been written yet.")]
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("background"), "The background has not been written yet.")
+    if content.decisions.available and not content.decisions.frame.empty:
+        b += _table("Decisions on record (decision log).", content.decisions.frame, max_rows)
+
+    b.append(Block("heading", next(sec)))
+    if content.options.empty:
+        b.append(Block("note", "No options have been added to the appraisal yet."))
+    else:
+        b.append(Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from "
+                                    "the saved cost scenario when this pack was generated."))
+        b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
+        if _module(_COSTING, *_COSTING_API) is None and content.options["scenario_id"].notna().any():
+            b.append(Block("note", content.costing_source))
+        chart = options_chart(content)
+        if chart:
+            b.append(Block("chart", chart=chart))
+        for _, o in content.options.iterrows():
+            b.append(Block("heading", o["Option"], level=3))
+            b += _paragraphs(o["Description"], "No description yet.")
+            if o["Advantages"]:
+                b.append(Block("paragraph", f"Advantages: {o['Advantages']}"))
+            if o["Disadvantages"]:
+                b.append(Block("paragraph", f"Disadvantages: {o['Disadvantages']}"))
+
+    b.append(Block("heading", next(sec)))
+    preferred = content.preferred
+    if preferred is None:
+        b.append(Block("note", "No option has been marked as preferred yet."))
+    else:
+        summary = f"The preferred option is: {preferred['Option']}."
+        if not pd.isna(preferred["Whole-life cost (GBP)"]):
+            summary += (f" Its whole-life cost is {money(preferred['Whole-life cost (GBP)'])} over "
+                        f"{int(preferred['Contract years'])} years, with {fte(preferred['Total FTE'])} FTE "
+                        f"(cost scenario '{preferred['Cost scenario']}').")
+        b.append(Block("paragraph", summary))
+        b += _paragraphs(s.get("preferred_reasons"), "The reasons for the preferred option have not been written.")
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("consultation_notes"), "No consultation narrative yet.")
+    if content.engagement.headline:
+        b.append(Block("paragraph", content.engagement.headline))
+    b += _part_blocks(content.engagement, ["Theme", "Inputs raising the theme"], max_rows=max_rows)
+    chart = themes_chart(content)
+    if chart:
+        b.append(Block("chart", chart=chart))
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("financial_notes"), "No financial commentary yet.")
+    if content.finance.available:
+        b += _table(content.finance.source, content.finance.frame, max_rows)
+    else:
+        b.append(Block("note", content.finance.source))
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("legal_notes"), "No legal or procurement commentary yet.")
+    b += _part_blocks(content.contracts, max_rows=max_rows)
+
+    b.append(Block("heading", next(sec)))
+    b += _part_blocks(content.risks, max_rows=max_rows)
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("equalities_notes"), "No equalities commentary yet.")
+
+    b.append(Block("heading", next(sec)))
+    b += _paragraphs(s.get("data_protection_notes"), "No data protection commentary yet.")
+
+    b.append(Block("heading", next(sec)))
+    if content.alignment.empty:
+        b.append(Block("note", "The paper has not yet been aligned with the strategic priorities list."))
+    else:
+        b += _table("Strategic priorities and statutory duties", content.alignment, max_rows)
+
+    b.append(Block("heading", next(sec)))
+    b += _part_blocks(content.timetable, max_rows=max_rows)
+
+    b.append(Block("heading", next(sec)))
+    if s.get("decision"):
+        who = f" ({s['decided_by']})" if s.get("decided_by") else ""
+        b.append(Block("paragraph", f"Decision of {s['decision_date']:%d %B %Y}{who}: {s['decision']}"))
+        if content.actions.empty:
+            b.append(Block("note", "No actions have been recorded from the decision yet."))
+        else:
+            b.append(Block("table", "Actions from the decision (tasks in the tracker)",
+                           frame=display_frame(content.actions)))
+    else:
+        b.append(Block("note", f"No decision has been recorded yet; the paper's status is "
+                               f"'{s['status_label']}'."))
+
+    b.append(Block("heading", next(sec)))
+    b.append(Block("bullets", items=APPENDIX_HEADINGS))
+
+    # ---------------------------------------------------------------- appendix A: PID
+    b.append(Block("heading", PID_HEADING))
+    pid = iter(PID_SECTIONS)
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_definition"), "The project definition has not been written yet.")
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_approach"), "The project approach has not been written yet.")
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_business_case"), "The business case has not been written yet.")
+    if preferred is not None and not pd.isna(preferred["Whole-life cost (GBP)"]):
+        b.append(Block("paragraph", f"Cost of the preferred option: {money(preferred['Whole-life cost (GBP)'])} "
+                                    f"whole-life, {money(preferred['Average annual cost (GBP)'])} a year on average, "
+                                    f"{fte(preferred['Total FTE'])} FTE."))
+    b.append(Block("heading", next(pid), level=2))
+    if content.team.empty:
+        b.append(Block("note", "No task has an owner yet, so the team cannot be listed."))
+    else:
+        b += _table("Task owners by workstream", content.team, max_rows)
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_quality"), "The quality management approach has not been written yet.")
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_risk_approach"), "The risk management approach has not been written yet.")
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_communication"), "The communication management approach has not been written yet.")
+    b.append(Block("heading", next(pid), level=2))
+    b.append(Block("paragraph", "The plan's milestones are below; section 13 gives the timetable of the "
+                                "implementation steps and Appendix B every task with its owner and status."))
+    chart = progress_chart(content)
+    if chart:
+        b.append(Block("chart", chart=chart))
+    if content.timetable.available and not content.timetable.frame.empty:
+        milestones = content.timetable.frame[content.timetable.frame["Milestone"] == "Yes"]
+        b += _table("Milestones", milestones.drop(columns=["Milestone"]), max_rows)
+    b.append(Block("heading", next(pid), level=2))
+    b += _paragraphs(s.get("pid_controls"), "The project controls have not been written yet.")
+
+    # ---------------------------------------------------------------- other appendices
+    b.append(Block("heading", APPENDIX_HEADINGS[1]))
+    if content.task_list.empty:
+        b.append(Block("note", "No tasks yet."))
+    else:
+        b += _table("All tasks in the tracker", content.task_list, max_rows)
+    b.append(Block("heading", APPENDIX_HEADINGS[2]))
+    costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
+    if costed.empty:
+        b.append(Block("note", content.costing_source if _module(_COSTING, *_COSTING_API) is None
+                       else "No option is linked to a cost scenario."))
+    else:
+        b.append(Block("table", content.costing_source, frame=display_frame(
+            costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
+                    "Contract years"]])))
+    b.append(Block("heading", APPENDIX_HEADINGS[3]))
+    b.append(Block("paragraph", f"{content.stamp}. Every figure in this pack was pulled from the SEND IAG Review "
+                                "Tracker when the pack was generated; the data version identifies the state of the "
+                                "tracker's records at that moment."))
+    sources = [f"Options and costs: {content.costing_source}", f"Risks: {content.risks.source}",
+               f"Timetable: {content.timetable.source}", f"Engagement: {content.engagement.source}",
+               f"Contracts: {content.contracts.source}", f"Decisions: {content.decisions.source}"]
+    b.append(Block("bullets", items=sources))
+    if content.previous_stamp is None:
+        b.append(Block("note", "This is the first pack generated for this paper, so there is nothing to compare."))
+    elif not content.changes:
+        b.append(Block("paragraph", f"No figure or table row has changed since {content.previous_stamp}."))
+    else:
+        b.append(Block("table", f"Changes since {content.previous_stamp}", frame=changes_frame(content.changes)))
+    return b
+
+
+# ====================================================================== Word
+
+def _compact(value: float, unit: str) -> str:
+    """Axis ticks: £1.2m, £500k, 40%, 12."""
+    if unit == "GBP":
+        if abs(value) >= 1_000_000:
+            return f"£{value / 1_000_000:.1f}m"
+        return f"£{value / 1000:.0f}k" if abs(value) >= 1000 else f"£{value:.0f}"
+    return f"{value:.0f}%" if unit == "%" else f"{value:,.0f}"
+
+
+def chart_png(chart: Chart) -> bytes | None:
+    """The chart as a PNG (matplotlib, no display needed), or None when matplotlib is not installed."""
+    try:
+        from matplotlib.figure import Figure
+        from matplotlib.ticker import FuncFormatter, MaxNLocator
+    except ImportError:
+        return None
+    height = max(2.2, 0.45 * len(chart.labels) + 1.2) if chart.horizontal else 3.2
+    fig = Figure(figsize=(6.4, height), dpi=150)
+    ax = fig.add_subplot()
+    labels = [label if len(label) <= 60 else label[:59] + "…" for label in chart.labels]
+    if chart.horizontal:
+        bars = ax.barh(labels, chart.values, color="#1d4f91")
+        ax.invert_yaxis()
+        ax.set_xlabel(chart.value_title)
+    else:
+        bars = ax.bar(labels, chart.values, color="#1d4f91")
+        ax.set_ylabel(chart.value_title)
+    fmt = {"GBP": lambda v: f"£{v:,.0f}", "%": lambda v: f"{v:.0f}%"}.get(chart.unit, lambda v: f"{v:,.0f}")
+    ax.bar_label(bars, labels=[fmt(v) for v in chart.values], padding=3, fontsize=8)
+    axis = ax.xaxis if chart.horizontal else ax.yaxis
+    axis.set_major_locator(MaxNLocator(nbins=5))
+    axis.set_major_formatter(FuncFormatter(lambda v, _: _compact(v, chart.unit)))
+    if chart.unit == "%":
+        (ax.set_xlim if chart.horizontal else ax.set_ylim)(0, 115)
+    else:
+        top = max(chart.values) if chart.values else 1
+        (ax.set_xlim if chart.horizontal else ax.set_ylim)(0, top * 1.25 or 1)
+    ax.tick_params(labelsize=8)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue()
+
+
+def _shade(cell, colour: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    shading = OxmlElement("w:shd")
+    shading.set(qn("w:val"), "clear")
+    shading.set(qn("w:color"), "auto")
+    shading.set(qn("w:fill"), colour)
+    cell._tc.get_or_add_tcPr().append(shading)
+
+
+TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
+
+
+CHAR_CM = 0.17  # width of a digit of 8.5 pt Arial (0.556 em)
+CELL_PADDING_CM = 0.5  # Word's default cell margins, 0.19 cm each side
+MIN_TEXT_COLUMN_CM = 3.0
+SHORT_CELL = 14  # characters: figures, dates, references, statuses
+
+
+def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[float]:
+    """Column widths that fill the page: short columns (figures, dates) fit their longest value and header word;
+    text columns share the rest by their typical length and wrap."""
+    fixed: dict[int, float] = {}
+    text: dict[int, float] = {}
+    for i, column in enumerate(frame.columns):
+        cells = [len(str(v)) for v in frame[column]] or [0]
+        header_word = max((len(w) for w in str(column).split()), default=3) * 1.1  # headers are bold
+        if max(cells) <= SHORT_CELL:
+            fixed[i] = max(max(cells), header_word, 3) * CHAR_CM + CELL_PADDING_CM
+        else:
+            text[i] = max(min(sorted(cells)[len(cells) * 3 // 4], 40), header_word)
+    widths = [0.0] * len(frame.columns)
+    for i, w in fixed.items():
+        widths[i] = w
+    if not text:  # only short columns: stretch them to the page width
+        scale = total / sum(widths)
+        return [w * scale for w in widths]
+    remaining = total - sum(fixed.values())
+    text_minimum = min(MIN_TEXT_COLUMN_CM * len(text), 0.7 * total)
+    if fixed and remaining < text_minimum:  # many figures: shrink them, keep the text readable
+        scale = (total - text_minimum) / sum(fixed.values())
+        widths = [w * scale for w in widths]
+        remaining = text_minimum
+    for i, w in text.items():
+        widths[i] = remaining * w / sum(text.values())
+    return widths
+
+
+def _set_widths(table, widths_cm: list[float]) -> None:
+    """Fixed column widths (Word and LibreOffice both honour them), rows kept whole, header repeated."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Cm
+
+    table.autofit = False
+    widths = [Cm(w) for w in widths_cm]
+    for column, width in zip(table.columns, widths, strict=True):
+        column.width = width
+    for row in table.rows:
+        row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+        for cell, width in zip(row.cells, widths, strict=True):
+            cell.width = width
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    table.rows[0]._tr.get_or_add_trPr().append(repeat)
+
+
+def _docx_table(doc, frame: pd.DataFrame, caption: str) -> None:
+    from docx.shared import Pt
+
+    if caption:
+        p = doc.add_paragraph(caption, style="Caption")
+        p.paragraph_format.keep_with_next = True
+    table = doc.add_table(rows=1, cols=len(frame.columns))
+    table.style = "Table Grid"
+    for cell, column in zip(table.rows[0].cells, frame.columns, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(column))
+        run.bold = True
+        _shade(cell, "D9E2F3")
+    for _, row in frame.iterrows():
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row.tolist(), strict=True):
+            cell.text = str(value)
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(8.5)
+    _set_widths(table, column_widths_cm(frame))
+    doc.add_paragraph()
+
+
+def build_docx(content: PackContent) -> bytes:
+    """The pack as a Word document in the standard council report structure."""
+    from docx import Document
+    from docx.enum.text import WD_BREAK
+    from docx.shared import Cm, Pt, RGBColor
+
+    doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Cm(21.0), Cm(29.7)  # A4
+    section.left_margin = section.right_margin = Cm(2)
+    normal = doc.styles["Normal"]
+    normal.font.name = "Arial"
+    normal.font.size = Pt(11)
+    for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
+        doc.styles[name].font.name = "Arial"
+    footer = section.footer.paragraphs[0]
+    footer.text = content.stamp
+    footer.runs[0].font.size = Pt(8)
+    props = doc.core_properties
+    props.title = content.submission["title"]
+    props.author = content.submission["author"]
+    props.subject = f"{content.submission['meeting']}, {content.submission['meeting_date']:%d %B %Y}"
+    props.comments = content.stamp
+
+    for block in outline(content):
+        if block.kind == "title":
+            doc.add_heading(block.text, level=0)
+        elif block.kind == "cover":
+            table = doc.add_table(rows=0, cols=2)
+            table.style = "Table Grid"
+            for label, value in block.rows:
+                cells = table.add_row().cells
+                cells[0].text = ""
+                cells[0].paragraphs[0].add_run(label).bold = True
+                _shade(cells[0], "D9E2F3")
+                cells[1].text = value
+            _set_widths(table, [4.0, TEXT_WIDTH_CM - 4.0])
+            doc.add_paragraph()
+        elif block.kind == "heading":
+            if block.text == PID_HEADING:
+                doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+            doc.add_heading(block.text, level=block.level)
+        elif block.kind == "paragraph":
+            doc.add_paragraph(block.text)
+        elif block.kind == "bullets":
+            for item in block.items:
+                doc.add_paragraph(item, style="List Bullet")
+        elif block.kind == "note":
+            run = doc.add_paragraph().add_run(block.text)
+            run.italic = True
+            run.font.color.rgb = RGBColor(0x59, 0x59, 0x59)
+        elif block.kind == "table":
+            _docx_table(doc, block.frame, block.text)
+        elif block.kind == "chart":
+            png = chart_png(block.chart)
+            if png is None:
+                run = doc.add_paragraph().add_run(f"[Chart '{block.chart.title}' not drawn: the chart library "
+                                                  "(matplotlib) is not installed on this server.]")
+                run.italic = True
+            else:
+                doc.add_picture(io.BytesIO(png), width=Cm(15.5))
+                doc.add_paragraph(block.chart.title, style="Caption")
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return buffer.getvalue()
