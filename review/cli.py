@@ -13,6 +13,7 @@ from review.platform import db
 from review.platform.config import get_settings
 from review.platform.errors import DomainError, ValidationFailed
 from review.platform.roles import SYSTEM, Role
+from review.reminders.cli import register as register_reminders
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -118,7 +119,8 @@ def register_export_pack(sub: argparse._SubParsersAction) -> None:
 
 # Capabilities add commands here: functions that take the subparsers object and add a parser
 # with set_defaults(handler=...).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement]
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement,
+                                                                      register_reminders]
 
 
 def main(argv: list[str] | None = None) -> int:
