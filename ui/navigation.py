@@ -46,6 +46,8 @@ PAGES: list[PageSpec] = [
              "Administration"),
     PageSpec("audit", "pages/12_Audit_log.py", "Audit log", ":material/history:", Permission.READ_AUDIT,
              "Administration"),
+    PageSpec("settings", "pages/14_My_settings.py", "My settings", ":material/settings:", Permission.VIEW,
+             "Account"),
 ]
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

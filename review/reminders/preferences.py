@@ -6,6 +6,7 @@ DEFAULT_FREQUENCY.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
@@ -119,3 +120,26 @@ def overview(session: Session, actor: Actor) -> pd.DataFrame:
                      frequency.label + ("" if person.id in chosen else " (default)"), gets,
                      last_sent.get(person.id), person.id])
     return pd.DataFrame(rows, columns=OVERVIEW_COLUMNS)
+
+
+@dataclass(frozen=True)
+class MySettings:
+    """What the signed-in person's reminders look like, for the My settings page."""
+
+    person_id: int
+    person: str
+    email: str | None
+    frequency: Frequency
+    version: int | None  # of the stored choice; None while the default applies
+    gets_attention: bool
+
+
+def my_settings(session: Session, actor: Actor) -> MySettings | None:
+    """The reminder settings of the person the actor's account is linked to (None when it is not linked)."""
+    require(actor, Permission.VIEW)
+    person = session.get(Person, actor.person_id) if actor.person_id is not None else None
+    if person is None:
+        return None
+    frequency, version = frequency_of(session, person.id)
+    return MySettings(person.id, person.label, person.email or None, frequency, version,
+                      person.id in attention_people(session))

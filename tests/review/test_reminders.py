@@ -3,7 +3,10 @@ from __future__ import annotations
 
 import email
 import email.policy
+import os
 import socket
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +23,7 @@ from review.models import AuditEvent
 from review.models.engagement import EngagementActivity, EngagementInput, EngagementResponse
 from review.models.reminders import SentReminder
 from review.plan import organisation, tasks
+from review.platform.config import PROJECT_ROOT
 from review.platform.errors import EditConflict, PermissionDenied
 from review.platform.roles import SYSTEM, Role
 from review.reminders import preferences
@@ -257,3 +261,30 @@ def test_no_personal_data_about_parents_in_any_email(session, smtp):
         text, html, ics = parts(message)
         everything = "\n".join([message["Subject"], text, html, ics.decode()])
         assert not [s for s in secrets if s in everything]
+
+
+def test_command_on_the_demo_data_sends_once_a_day_and_fails_loudly(smtp, tmp_path):
+    """`python -m review send-reminders` on an empty embedded database (demo data loaded, as the app does)."""
+    recorder, settings = smtp
+    recorder.refuse.add("local.offer.manager@council.example")
+    env = {**os.environ, "REVIEW_SQLITE_PATH": str(tmp_path / "demo.db"), "REVIEW_SMTP_HOST": "127.0.0.1",
+           "REVIEW_SMTP_PORT": str(settings.port), "REVIEW_MAIL_FROM": "reminders@council.example",
+           "REVIEW_BASE_URL": BASE_URL, "REVIEW_TODAY": "2019-11-15"}
+    env.pop("DATABASE_URL", None)
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "review", "send-reminders", *args], env=env, cwd=PROJECT_ROOT,
+                              capture_output=True, text=True, timeout=300)
+
+    first = command()
+    assert first.returncode == 1, first.stderr
+    assert "failed\tLocal Offer Manager <local.offer.manager@council.example>" in first.stderr
+    assert "sent 3, skipped 0, failed 1." in first.stdout
+    assert len(recorder.messages) == 3
+    recorder.refuse.clear()
+    second = command()
+    assert second.returncode == 0, second.stderr
+    assert "sent 1, skipped 3, failed 0." in second.stdout
+    assert [rcpt for rcpt, _ in recorder.messages][-1] == ["local.offer.manager@council.example"]
+    dry = command("--dry-run", "--today", "2019-11-18")
+    assert dry.returncode == 0 and "would send 4" in dry.stdout and len(recorder.messages) == 4
