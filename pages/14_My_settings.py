@@ -24,4 +24,6 @@ if ctx.actor.can(Permission.MANAGE_USERS):
     if overview.empty:
         st.info("There is nobody in the people list yet.", icon=":material/group_off:")
     else:
-        st.dataframe(overview.drop(columns=["person_id"]), hide_index=True)
+        st.dataframe(overview.drop(columns=["person_id"]), hide_index=True, height=36 * (len(overview) + 1) + 3,
+                     column_config={"Gets": st.column_config.TextColumn(width="large"),
+                                    "Last sent": st.column_config.DateColumn(format="D MMM YYYY")})
