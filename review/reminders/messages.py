@@ -161,7 +161,8 @@ def html_body(reminder: Reminder, today: date, base_url: str) -> str:
                   f'<a href="{e(link(base_url, PAGE_FOR_RECORD[item.record_type]))}">{e(item.record)}</a>'
                   f"<br>{e(item.detail)}</li>" for item in items]
         parts.append("</ul>")
-    parts.append(f'<p>{e(_footer(reminder))} <a href="{e(link(base_url, SETTINGS_PAGE))}">My settings</a></p>')
+    footer = _footer(reminder).removesuffix(" on My settings:")
+    parts.append(f'<p>{e(footer)} on <a href="{e(link(base_url, SETTINGS_PAGE))}">My settings</a>.</p>')
     return "<html><body>" + "\n".join(parts) + "</body></html>"
 
 
