@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from review.platform import audit, clock, db
 from review.platform.config import get_settings
+from review.platform.roles import Actor
 
 T = TypeVar("T")
 
@@ -55,3 +56,15 @@ def cached(fn: Callable[..., T], *args: Any) -> T:
         version = audit.data_version(session)
     return _cached_call(f"{fn.__module__}.{fn.__qualname__}", version, clock.today(), get_settings().database_url,
                         args, fn)
+
+
+def cached_for_role(fn: Callable[..., T], actor: Actor, *args: Any) -> T:
+    """`cached(fn, actor, *args)` shared by everyone with the actor's role.
+
+    For reads that depend on the actor only through what the role may see (the dashboard's engagement counts are
+    suppressed for roles without access to personal data): twenty Executive members signed in as twenty accounts
+    then share one result per data version instead of computing twenty.
+    """
+    reader = Actor(user_id=None, username=f"{actor.role.value}-reader", display_name=actor.role.label,
+                   role=actor.role)
+    return cached(fn, reader, *args)
