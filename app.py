@@ -64,11 +64,10 @@ def home() -> None:
         st.page_link(PAGE_BY_KEY["dashboard"].path, icon=":material/dashboard:",
                      label="Open the SEND Executive dashboard: RAG status, milestones, risks, deadlines and the "
                            "printable highlight report")
-    with data.reading() as session:
-        progress = tasks.progress_by_phase(session)
-        counts = tasks.status_counts(session)
-        overdue = tasks.overdue_frame(session)
-        milestones = tasks.next_milestones(session)
+    progress = data.cached(tasks.progress_by_phase)
+    counts = data.cached(tasks.status_counts)
+    overdue = data.cached(tasks.overdue_frame)
+    milestones = data.cached(tasks.next_milestones)
     if progress["Tasks"].sum() == 0:
         st.info("No tasks yet. The project team adds them on the Tasks page.", icon=":material/info:")
         attention_components.show_summary()

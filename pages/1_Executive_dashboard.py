@@ -10,7 +10,7 @@ from ui.dashboard_components import show_override_form, show_rag, show_report_do
 from ui.page import setup_page
 
 ctx = setup_page("dashboard")
-d = data.cached(dashboard.dashboard, ctx.actor)
+d = data.cached_for_role(dashboard.dashboard, ctx.actor)
 title, download = st.columns([5, 2], vertical_alignment="bottom")
 title.title("SEND Executive dashboard")
 with download:

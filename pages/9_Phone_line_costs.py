@@ -37,7 +37,11 @@ if current is not None:
 else:
     base_inputs = ScenarioInputs()
 
-scenario_tab, compare_tab, risk_tab = st.tabs(["Scenario", "Compare scenarios", "Sensitivity and uncertainty"])
+# Stateful tabs: the open tab survives reruns, and the comparison and the sensitivity runs (hundreds of
+# evaluations) are computed only while their tab is open. The Scenario tab always runs: its inputs are widgets
+# whose values must survive a look at the other tabs.
+scenario_tab, compare_tab, risk_tab = st.tabs(["Scenario", "Compare scenarios", "Sensitivity and uncertainty"],
+                                              key="costs_tab", on_change="rerun")
 prefix = f"ci_{current.id}_{current.version}_" if current is not None else "ci_new_0_"
 
 with scenario_tab:
@@ -63,8 +67,10 @@ with scenario_tab:
         st.subheader("Save" if can_edit else "Saving")
         save_panel(ctx.actor, current, inputs)
 
-with compare_tab:
-    comparison(records)
+if compare_tab.open:
+    with compare_tab:
+        comparison(records)
 
-with risk_tab:
-    uncertainty_panel(inputs)
+if risk_tab.open:
+    with risk_tab:
+        uncertainty_panel(inputs)

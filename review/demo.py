@@ -5,6 +5,8 @@ The foundation (phases, workstreams, people, tasks, accounts) is loaded here; ea
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -23,6 +25,8 @@ from review.submission import demo as submission_demo
 
 # Every demo account has this password (they also sign in with one click in demo mode).
 DEMO_PASSWORD = "demo-password-2019"
+
+Progress = Callable[[float, str], None]
 
 # Loaded in this order, after the foundation data (workstreams, people, tasks, users).
 DEMO_LOADERS = [
@@ -77,16 +81,23 @@ def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> Non
 
 
 
-def load_demo(session: Session, actor: Actor = SYSTEM, with_accounts: bool | None = None) -> None:
+def load_demo(session: Session, actor: Actor = SYSTEM, with_accounts: bool | None = None,
+              progress: Progress | None = None) -> None:
     """Load every capability's demo data into an empty database.
 
-    Demo accounts (one per role) are created only in demo mode, never on a shared database.
+    Demo accounts (one per role) are created only in demo mode, never on a shared database. `progress(share done,
+    what)` is told before each step (the first visitor's page shows it).
     """
     if with_accounts is None:
         with_accounts = get_settings().demo_mode
+    steps = len(DEMO_LOADERS) + 1
+    if progress:
+        progress(0.0, "tasks, people and workstreams")
     _load_foundation(session, actor, with_accounts)
     session.flush()
-    for load in DEMO_LOADERS:
+    for done, load in enumerate(DEMO_LOADERS, start=1):
+        if progress:
+            progress(done / steps, load.__module__.split(".")[1])
         load(session, actor)
         session.flush()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -36,7 +37,7 @@ from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
 from review.platform.roles import Actor, Permission
 from ui import data
-from ui.charts import finish
+from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
 
 NEW = "new"
@@ -417,9 +418,10 @@ def results_panel(name: str, result: ScenarioResult) -> None:
         st.dataframe(monthly_table(result), hide_index=True)
     stem = _file_stem(name)
     d1, d2 = st.columns(2)
-    d1.download_button("Download results (CSV)", results_csv(name, result), f"{stem}.csv", "text/csv",
+    # The files are built when a button is clicked, not on every rerun as the inputs change.
+    d1.download_button("Download results (CSV)", partial(results_csv, name, result), f"{stem}.csv", "text/csv",
                        icon=":material/download:", key="download_csv")
-    d2.download_button("Download results (Excel)", results_excel(name, result), f"{stem}.xlsx",
+    d2.download_button("Download results (Excel)", partial(results_excel, name, result), f"{stem}.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                        icon=":material/table:", key="download_xlsx")
 
@@ -572,6 +574,7 @@ def _monte_carlo_cached(inputs_json: str, draws: int, seed: int, volume: tuple, 
     return mc.percentiles(), mc.annual_cost, mc.service_level
 
 
+@cached_chart
 def tornado_chart(table: pd.DataFrame, metric_label: str) -> go.Figure:
     rows = table[table["swing"] > 0].iloc[::-1]
     base = float(table["base_result"].iloc[0]) if len(table) else 0.0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 
 import pandas as pd
 import streamlit as st
@@ -231,9 +232,13 @@ def _phone_line(d: Dashboard) -> None:
         st.caption("Illustrative figures, not yet agreed with finance.")
 
 
+def _report_bytes(d: Dashboard) -> bytes:
+    return highlight_report_html(d, clock.now_utc()).encode("utf-8")
+
+
 def show_report_download(d: Dashboard) -> None:
-    html = highlight_report_html(d, clock.now_utc())
-    st.download_button("Download the highlight report", html.encode("utf-8"), report_filename(d),
+    # Built when clicked (Streamlit calls it then), not on every page run of every Executive member.
+    st.download_button("Download the highlight report", partial(_report_bytes, d), report_filename(d),
                        "text/html", icon=":material/print:", key="highlight_report",
                        help="A printable HTML file with the same content as this page, dated; open it and print, "
                             "or save as PDF.", width="stretch")

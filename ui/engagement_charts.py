@@ -10,7 +10,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from review.platform.privacy import is_hidden
-from ui.charts import finish
+from ui.charts import cached_chart, finish
 
 BLUE = "#1d4f91"
 TEAL = "#2a7f8f"
@@ -45,6 +45,7 @@ def theme_bar(frame: pd.DataFrame, value: str = "Mentions", title: str = "How of
     return finish(fig, title, x_title, "Theme", 60 + 32 * max(len(frame), 3))
 
 
+@cached_chart
 def theme_heatmap(frame: pd.DataFrame, by: str) -> go.Figure:
     """Themes down, activity types or partners across; each cell the mentions (or its suppression label)."""
     themes = sorted(frame["Theme"].unique())
@@ -59,6 +60,7 @@ def theme_heatmap(frame: pd.DataFrame, by: str) -> go.Figure:
     return finish(fig, f"Themes by {by.lower()}", by, "Theme", 120 + 34 * max(len(themes), 3))
 
 
+@cached_chart
 def coverage_chart(frame: pd.DataFrame) -> go.Figure:
     """Participants and inputs recorded per month of activity."""
     fig = go.Figure()

@@ -97,13 +97,32 @@ def _sidebar(actor: Actor | None, settings: Settings) -> None:
                 st.switch_page("app.py")
 
 
+def _show_first_run_progress() -> None:
+    """The first visit to a new install: the app's name and the demo data's progress, until it can sign in."""
+    st.title(APP_NAME)
+    st.write("This new copy of the tracker is setting up its database with the fictional demo data. It happens "
+             "once, takes a few seconds, and the sign-in appears here by itself when it is ready.")
+
+    @st.fragment(run_every=1)
+    def progress() -> None:
+        prepared = data.preparation()
+        if prepared.done.is_set():
+            st.rerun(scope="app")
+        st.progress(min(max(prepared.share, 0.02), 1.0), text=f"Setting up: {prepared.step}...")
+
+    progress()
+    st.stop()
+
+
 def setup_page(key: str) -> PageContext:
     """Set up a page and stop it, with a message, when nobody is signed in or the role may not use it."""
     spec = PAGE_BY_KEY[key]
     st.set_page_config(page_title=f"{spec.label} · {APP_NAME}", page_icon=":material/support_agent:",
                        layout="wide")
     settings = get_settings()
-    data.engine()
+    prepared = data.preparation()
+    if not prepared.done.is_set():
+        _show_first_run_progress()
     _apply_cookie_script()
     actor = current_actor()
     _sidebar(actor, settings)

@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 
 from review.plan.raid import IMPACT_WORDS, LIKELIHOOD_WORDS
 from review.plan.timeline import PlanView
-from ui.charts import RAG_COLOURS, finish
+from ui.charts import RAG_COLOURS, cached_chart, finish
 
 CRITICAL_COLOUR = "#c0392b"
 LINK_COLOUR = "#7b8794"
@@ -26,6 +26,7 @@ def _label(ref: str, title: str) -> str:
     return text if len(text) <= LABEL_CHARS else text[: LABEL_CHARS - 1] + "…"
 
 
+@cached_chart
 def timeline(view: PlanView, today: date) -> go.Figure:
     """Gantt chart: a bar per task from start to due (inclusive) grouped by phase and workstream, milestones as
     diamonds, dependency arrows (critical ones in red), critical tasks outlined in red and a line for today."""
@@ -130,6 +131,7 @@ def timeline(view: PlanView, today: date) -> go.Figure:
     return fig
 
 
+@cached_chart
 def slippage_bars(summary: pd.DataFrame, group: str, baseline: str) -> go.Figure:
     """Horizontal bars: total days late per workstream or phase, with the worst task in the hover."""
     shown = summary.fillna({"Worst slippage (days)": 0})
@@ -148,6 +150,7 @@ def slippage_bars(summary: pd.DataFrame, group: str, baseline: str) -> go.Figure
                   None, max(260, 36 * len(shown) + 110))
 
 
+@cached_chart
 def risk_heat_map(grid: pd.DataFrame, title: str) -> go.Figure:
     """5 x 5 risk matrix: cells coloured by score band (likelihood x impact), each showing how many risks."""
     impacts = list(grid.columns)

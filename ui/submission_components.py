@@ -18,7 +18,7 @@ from review.platform.roles import Actor
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
 from ui import data
-from ui.charts import finish
+from ui.charts import cached_chart, finish
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
 
@@ -157,6 +157,7 @@ def show_changes(content: submission_pack.PackContent) -> None:
 
 # ------------------------------------------------------------------ preview (the same outline as the Word pack)
 
+@cached_chart
 def chart_figure(chart: submission_pack.Chart) -> go.Figure:
     frame = pd.DataFrame({"label": chart.labels, "value": chart.values})
     text = {"GBP": "£%{x:,.0f}", "%": "%{x:.0f}%"}.get(chart.unit, "%{x:,.0f}")

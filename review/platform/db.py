@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -10,7 +10,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -107,14 +107,20 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         session.close()
 
 
-def prepare_database(settings: Settings | None = None) -> Engine:
-    """Engine for the configured database, upgraded; demo data loaded on an empty embedded one."""
+def prepare_database(settings: Settings | None = None,
+                     progress: Callable[[float, str], None] | None = None) -> Engine:
+    """Engine for the configured database, upgraded; demo data loaded on an empty embedded one.
+
+    `progress(share done, what)` is told when a new database is created and about the demo data's steps.
+    """
     from review import demo  # local import: demo imports the services
     settings = settings or get_settings()
     engine = make_engine(settings.database_url)
+    if progress is not None and not inspect(engine).has_table("alembic_version"):
+        progress(0.0, "creating the database")
     upgrade(engine)
     if settings.demo_mode:
         with unit_of_work(engine) as session:
             if demo.is_empty(session):
-                demo.load_demo(session)
+                demo.load_demo(session, progress=progress)
     return engine

@@ -119,7 +119,8 @@ def sign_in_as(page, app_url: str, role_label: str) -> None:
     Viewers land on the executive dashboard, everyone else on the home page.
     """
     page.goto(app_url)
-    page.get_by_role("button", name=f"Sign in as {role_label}").click()
+    # On the first visit the demo data may still be loading (the page shows its progress): wait for it.
+    page.get_by_role("button", name=f"Sign in as {role_label}").click(timeout=180_000)
     page.get_by_role("button", name="Sign out").wait_for()
     wait_idle(page)
 

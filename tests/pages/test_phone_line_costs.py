@@ -38,11 +38,36 @@ def test_every_role_can_read_the_page(open_page, role):
     page = texts(at)
     assert "Phone-line costs" in page
     assert "Source:" in page and "Green Book" in page  # defaults show their sources
-    assert len(at.get("plotly_chart")) >= 4  # cost, week, comparison x2, tornado, Monte Carlo
+    assert len(at.get("plotly_chart")) == 2  # cost by year, busiest week: the other tabs run when opened
     assert "Office-hours SEND line run in house" in at.selectbox(key="cost_choice").options[0]
     labels = [m.label for m in at.metric]
     assert "Adviser FTE" in labels and "Cost per call" in labels
     assert len(at.get("download_button")) >= 2
+
+
+@pytest.mark.parametrize("tab, charts, element", [
+    ("Compare scenarios", 2, "download_compare"),
+    ("Sensitivity and uncertainty", 3, None),
+])
+def test_other_tabs_run_when_opened(open_page, tab, charts, element):
+    at = open_page(PAGE, Role.VIEWER)
+    assert at.session_state["costs_tab"] == "Scenario"
+    at.session_state["costs_tab"] = tab
+    at.run()
+    assert not at.exception, at.exception
+    assert len(at.get("plotly_chart")) == 2 + charts
+    if element:
+        assert element in [d.key for d in at.get("download_button")]
+    else:
+        assert "Sensitivity (tornado)" in texts(at) and "Monte Carlo ranges" in texts(at)
+
+
+def test_changing_an_input_keeps_the_open_tab_and_skips_the_closed_ones(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    widget(at, "number_input", "_annual_calls").set_value(30000).run()
+    assert not at.exception
+    assert at.session_state["costs_tab"] == "Scenario"
+    assert len(at.get("plotly_chart")) == 2
 
 
 def test_commissioner_creates_and_saves_a_scenario(open_page):

@@ -1,0 +1,219 @@
+"""A SEND Executive meeting: N members open the dashboard in the same minute, each with a fresh browser.
+
+    python benchmarks/meeting.py                      # N = 1, 5, 10, 20 on the embedded database
+    python benchmarks/meeting.py --members 20 --nginx # also two app processes on PostgreSQL behind nginx
+
+For each N, every member (a new headless Chromium context, so no cached static files) opens the sign-in page,
+signs in as an Executive member and waits until the dashboard's charts are drawn; then each reloads the dashboard
+with a warm browser cache. The phases run for all members at once, one after the other, and the app servers'
+CPU time (user + system, read from /proc/<pid>/stat) is read between them. One line per N and deployment:
+
+    deployment=embedded members=N ok=K worst_s=W server_cpu_s_per_member=C sign_in_page_cpu_s=P
+        sign_in_landing_cpu_s=L reload_cpu_s=R
+
+(the last three are per member). Goals (issue 17): C <= 0.3 at N = 20, L <= 0.15, R <= 0.1. The server is warmed
+by one visit first (a meeting happens on a running server); `--cold` leaves that out.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("REVIEW_TODAY", "2019-11-15")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from playwright.async_api import async_playwright  # noqa: E402
+
+from deploy.cluster import Cluster, free_port, wait_healthy  # noqa: E402
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+VIEWER_LABEL = "SEND Executive Group (viewer)"
+PASSWORD = "Executive-Meeting-2019!"
+TIMEOUT_MS = 180_000
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (fields 14 and 15 of /proc/<pid>/stat)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / CLOCK_TICKS
+
+
+async def wait_streamlit_idle(page) -> None:
+    await page.wait_for_timeout(200)
+    await page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=TIMEOUT_MS)
+
+
+async def wait_dashboard(page) -> None:
+    await page.get_by_role("heading", name="SEND Executive dashboard").first.wait_for(timeout=TIMEOUT_MS)
+    await page.locator(".js-plotly-plot .main-svg").first.wait_for(timeout=TIMEOUT_MS)
+    await wait_streamlit_idle(page)
+
+
+class Member:
+    def __init__(self, browser, url: str, username: str | None):
+        self.browser, self.url, self.username = browser, url, username
+        self.context = self.page = None
+        self.ok, self.seconds = True, 0.0
+
+    async def open_sign_in(self) -> None:
+        self.context = await self.browser.new_context(viewport={"width": 1366, "height": 900})
+        self.page = await self.context.new_page()
+        await self._timed(self._open)
+
+    async def _open(self) -> None:
+        await self.page.goto(self.url)
+        await self.page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=TIMEOUT_MS)
+        await wait_streamlit_idle(self.page)
+
+    async def sign_in(self) -> None:
+        await self._timed(self._sign_in)
+
+    async def _sign_in(self) -> None:
+        if self.username is None:
+            await self.page.get_by_role("button", name=f"Sign in as {VIEWER_LABEL}").click()
+        else:
+            await self.page.get_by_label("Username").fill(self.username)
+            await self.page.get_by_role("textbox", name="Password").fill(PASSWORD)
+            await self.page.get_by_role("button", name="Sign in", exact=True).click()
+        await wait_dashboard(self.page)
+
+    async def reload(self) -> None:
+        await self._timed(self._reload)
+
+    async def _reload(self) -> None:
+        await self.page.reload()
+        await wait_dashboard(self.page)
+
+    async def _timed(self, step) -> None:
+        start = time.perf_counter()
+        try:
+            await step()
+        except Exception as exc:  # noqa: BLE001 - a member who could not finish is counted, not fatal
+            self.ok = False
+            print(f"  member failed: {type(exc).__name__}: {str(exc).splitlines()[0]}", file=sys.stderr)
+        self.seconds = max(self.seconds, time.perf_counter() - start)
+
+    async def close(self) -> None:
+        if self.context is not None:
+            await self.context.close()
+
+
+async def meeting(url: str, pids: list[int], members: int, usernames: list[str | None], label: str) -> None:
+    async with async_playwright() as p:
+        browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        people = [Member(browser, url, usernames[i % len(usernames)]) for i in range(members)]
+        phases = {}
+        for name in ("open_sign_in", "sign_in", "reload"):
+            before = cpu_seconds(pids)
+            await asyncio.gather(*(getattr(m, name)() for m in people))
+            phases[name] = (cpu_seconds(pids) - before) / members
+        await asyncio.gather(*(m.close() for m in people))
+        await browser.close()
+    ok = sum(m.ok for m in people)
+    worst = max(m.seconds for m in people)
+    arrival = phases["open_sign_in"] + phases["sign_in"]
+    print(f"deployment={label} members={members} ok={ok} worst_s={worst:.2f} server_cpu_s_per_member={arrival:.3f} "
+          f"sign_in_page_cpu_s={phases['open_sign_in']:.3f} sign_in_landing_cpu_s={phases['sign_in']:.3f} "
+          f"reload_cpu_s={phases['reload']:.3f}", flush=True)
+
+
+def start_embedded(workdir: Path) -> tuple[subprocess.Popen, str]:
+    env = {**os.environ, "REVIEW_SQLITE_PATH": str(workdir / "meeting.db")}
+    env.pop("DATABASE_URL", None)
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+         "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, env=env, stdout=open(workdir / "app.log", "w"), stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    wait_healthy(f"{url}/_stcore/health")
+    return proc, url
+
+
+def postgres_database(workdir: Path, accounts: int) -> tuple[str, str]:
+    """A new PostgreSQL database with the demo data and `accounts` Executive members; returns (name, url)."""
+    from sqlalchemy import create_engine, text
+
+    from review import demo
+    from review.accounts import users
+    from review.platform import db
+    from review.platform.roles import SYSTEM, Role
+
+    server = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    name = f"review_meeting_{os.getpid()}"
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = server.rsplit("/", 1)[0] + f"/{name}"
+    engine = db.make_engine(url)
+    db.upgrade(engine)
+    with db.unit_of_work(engine) as session:
+        demo.load_demo(session, with_accounts=False)
+        for i in range(accounts):
+            users.create_user(session, SYSTEM, f"exec{i:02d}", Role.VIEWER.value, PASSWORD, f"Executive member {i}")
+    engine.dispose()
+    return name, url
+
+
+def drop_database(name: str) -> None:
+    from sqlalchemy import create_engine, text
+
+    server = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    admin = create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, nargs="+", default=[1, 5, 10, 20])
+    parser.add_argument("--nginx", action="store_true", help="also run two processes on PostgreSQL behind nginx")
+    parser.add_argument("--cold", action="store_true", help="no warm-up visit before the first meeting")
+    args = parser.parse_args()
+    workdir = Path(tempfile.mkdtemp(prefix="review-meeting-"))
+    try:
+        proc, url = start_embedded(workdir)
+        try:
+            if not args.cold:
+                asyncio.run(meeting(url, [proc.pid], 1, [None], "warm-up"))
+            for n in args.members:
+                asyncio.run(meeting(url, [proc.pid], n, [None], "embedded"))
+        finally:
+            proc.terminate()
+            proc.wait(timeout=10)
+        if args.nginx:
+            name, db_url = postgres_database(workdir, max(args.members))
+            try:
+                with Cluster(db_url, processes=2, extra_env={"REVIEW_TODAY": "2019-11-15"}) as cluster:
+                    usernames = [f"exec{i:02d}" for i in range(max(args.members))]
+                    if not args.cold:
+                        asyncio.run(meeting(cluster.url, cluster.server_pids(), 2, usernames, "warm-up"))
+                    for n in args.members:
+                        asyncio.run(meeting(cluster.url, cluster.server_pids(), n, usernames, "nginx-2-postgresql"))
+            finally:
+                drop_database(name)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
