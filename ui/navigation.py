@@ -46,6 +46,7 @@ PAGES: list[PageSpec] = [
              "Administration"),
     PageSpec("audit", "pages/12_Audit_log.py", "Audit log", ":material/history:", Permission.READ_AUDIT,
              "Administration"),
+    PageSpec("account", "pages/13_My_account.py", "My account", ":material/person:", Permission.VIEW, "You"),
 ]
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 
