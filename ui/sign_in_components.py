@@ -43,7 +43,7 @@ def show_single_sign_on() -> None:
 
 def show_password_form(on_signed_in: Callable[[], None]) -> None:
     with st.form("sign_in"):
-        st.subheader("Sign in with a password")
+        st.subheader("Sign in")
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary"):
