@@ -58,8 +58,8 @@ class SignInOutcome:
 
 def local_sign_in_enabled(session: Session) -> bool:
     """False once an administrator has switched local accounts off (single sign-on only)."""
-    return session.get(AppSetting, LOCAL_SIGN_IN_SETTING) is None or \
-        session.get(AppSetting, LOCAL_SIGN_IN_SETTING).value != "off"
+    setting = session.get(AppSetting, LOCAL_SIGN_IN_SETTING)
+    return setting is None or setting.value != "off"
 
 
 def set_local_sign_in(session: Session, actor: Actor, enabled: bool, *, sso_configured: bool) -> None:
@@ -154,6 +154,7 @@ def demo_sign_in(session: Session, role: Role) -> Actor:
     user = session.scalar(select(User).where(User.is_demo.is_(True), User.role == role.value, User.active.is_(True)))
     if user is None:
         raise AuthenticationFailed(f"There is no demo account for the {role.label} role.")
+    throttle.record_success(session, throttle.account_key(user.username), clock.now_utc())
     audit.record(session, actor_for(user), "user", user.id, "sign-in", summary="demo one-click sign-in")
     return actor_for(user)
 
