@@ -15,7 +15,7 @@ st.caption("Accounts and what each may do. Passwords are stored as argon2 hashes
 
 with data.reading() as session:
     frame = users.users_frame(session, ctx.actor)
-st.dataframe(frame.drop(columns=["id", "version", "role"]), hide_index=True)
+st.dataframe(frame.drop(columns=["id", "version", "role", "Email", "Demo account"]), hide_index=True)
 user_admin_components.show_waiting_accounts(ctx.actor, frame)
 
 left, right = st.columns(2)

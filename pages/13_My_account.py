@@ -8,5 +8,5 @@ from ui.page import setup_page
 
 ctx = setup_page("account")
 st.title("My account")
-st.caption(f"Signed in as {ctx.actor.display_name} ({ctx.actor.username}), {ctx.actor.role.label}.")
+st.text(f"Signed in as {ctx.actor.display_name} ({ctx.actor.username}), {ctx.actor.role.label}.")
 sign_in_components.show_account(ctx.actor)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -71,6 +72,15 @@ def _end_here(message: str | None = None) -> None:
         flash(message, "warning")
 
 
+def _session_ended(reason: str | None) -> None:
+    """Sign this browser out after its session ended; with single sign-on, clear Streamlit's identity cookie too,
+    so the next sign-in goes back to the identity provider rather than resuming silently."""
+    _end_here(reason)
+    st.session_state["_signed_out"] = True
+    if sso_providers() and st.user.get("is_logged_in"):
+        st.logout()
+
+
 def _from_single_sign_on() -> Actor | None:
     """Sign in the person Streamlit's st.login has verified (st.user), if single sign-on is configured."""
     if not sso_providers() or not st.user.get("is_logged_in") or st.session_state.get("_signed_out"):
@@ -107,9 +117,7 @@ def current_actor() -> Actor | None:
             check = sessions.check_session(session, token)
             fresh = actor_for(check.user) if check.user is not None and check.user.role else None
         if fresh is None:
-            if actor is not None:
-                _end_here(check.ended_because)
-                st.session_state["_signed_out"] = True
+            _session_ended(check.ended_because)
             return None
         st.session_state[TOKEN_KEY] = token
     else:  # an actor put in place without a session (page tests): still refreshed from the database
@@ -163,6 +171,11 @@ def _apply_cookie_script() -> None:
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
+def plain_markdown(text: str) -> str:
+    """`text` with every markdown character escaped (names can come from an identity provider)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])", r"\\\1", text)
+
+
 def _sidebar(actor: Actor | None, settings: Settings) -> None:
     with st.sidebar:
         st.markdown(f"**{APP_NAME}**")
@@ -173,7 +186,7 @@ def _sidebar(actor: Actor | None, settings: Settings) -> None:
     if actor is not None:
         with st.sidebar:
             st.divider()
-            st.caption(f"Signed in as **{actor.display_name}**  \n{actor.role.label}")
+            st.caption(f"Signed in as **{plain_markdown(actor.display_name)}**  \n{actor.role.label}")
             if st.button("Sign out", icon=":material/logout:", key="_sign_out"):
                 sign_out()
                 st.switch_page("app.py")
