@@ -94,3 +94,31 @@ def test_an_unknown_person_waits_until_an_administrator_gives_a_role(sso_app, br
         assert "Nina Newcomer" in page.get_by_test_id("stSidebar").inner_text()
     finally:
         context.close()
+
+
+def test_signing_out_everywhere_ends_single_sign_on_in_another_browser(sso_app, browser):
+    tabs = []
+    for _ in range(2):
+        context = browser.new_context(viewport={"width": 1400, "height": 1000})
+        tab = context.new_page()
+        tab.set_default_timeout(20_000)
+        sign_in_through_provider(tab, sso_app, "officer-edith")
+        wait_for_heading(tab, "The review at a glance")
+        tabs.append(tab)
+    first, second = tabs
+    try:
+        first.get_by_test_id("stSidebar").get_by_role("link", name="My account").click()
+        wait_for_heading(first, "My account")
+        first.get_by_role("button", name="Sign out everywhere").click()
+        first.get_by_role("heading", name="End Session").wait_for()  # the provider is asked to end its session
+
+        second.get_by_test_id("stSidebar").get_by_role("link", name="Contracts").click()
+        second.get_by_role("heading", name="End Session").wait_for()  # its identity cookie was cleared too
+        for tab in tabs:  # coming back does not resume silently: the person signs in again at the provider
+            tab.goto(sso_app)
+            tab.get_by_role("button", name=f"Sign in with {PROVIDER_LABEL}").wait_for()
+            wait_idle(tab)
+            assert tab.get_by_role("button", name="Sign out").count() == 0
+    finally:
+        for tab in tabs:
+            tab.context.close()
