@@ -47,10 +47,14 @@ def show_password_form(on_signed_in: Callable[[], None]) -> None:
         username = st.text_input("Username", autocomplete="username")
         password = st.text_input("Password", type="password", autocomplete="current-password")
         if st.form_submit_button("Sign in", type="primary"):
-            with data.writing() as session:  # committed whatever the outcome: failures are counted and audited
-                outcome = users.sign_in_with_password(session, username, password, client_id())
-                if outcome.actor is not None:
-                    sign_in(session, outcome.actor, "local")
+            try:
+                with data.writing() as session:  # committed whatever the outcome: failures are counted and audited
+                    outcome = users.sign_in_with_password(session, username, password, client_id())
+                    if outcome.actor is not None:
+                        sign_in(session, outcome.actor, "local")
+            except DomainError as exc:  # e.g. two attempts for one name at the same moment
+                st.error(str(exc), icon=":material/error:")
+                return
             if outcome.actor is None:
                 st.error(outcome.message, icon=":material/error:")
             else:
