@@ -12,7 +12,7 @@ from review.accounts import passwords, sessions, sso, throttle, users
 from review.models import AuditEvent, User
 from review.models.sign_in import SignInSession
 from review.platform.errors import AuthenticationFailed, ValidationFailed
-from review.platform.roles import Role
+from review.platform.roles import SYSTEM, Role
 
 T0 = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PASSWORD = "river otter lantern"
@@ -307,3 +307,24 @@ def test_sso_accounts_have_no_password_to_reset(session, admin):
     with pytest.raises(ValidationFailed, match="single sign-on"):
         users.update_user(session, admin, user.id, user.version, password="another long passphrase")
     assert attempt(session, user.username, "").actor is None
+
+
+def test_command_line_unlocks_an_account_and_switches_passwords_back_on(tmp_path, monkeypatch):
+    from review import cli
+    from review.platform import db as platform_db
+
+    monkeypatch.setenv("REVIEW_SQLITE_PATH", str(tmp_path / "cli.db"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    engine = platform_db.upgraded_engine()
+    with platform_db.unit_of_work(engine) as s:
+        users.create_user(s, SYSTEM, "admin-sam", "admin", PASSWORD)
+        sso.sso_sign_in(s, claims(groups=["a"]), role_map={"a": Role.ADMIN})
+        users.set_local_sign_in(s, SYSTEM, False, sso_configured=True)
+        for _ in range(throttle.ACCOUNT_FAILURES):
+            users.sign_in_with_password(s, "admin-sam", WRONG, "x")
+    assert cli.main(["unlock-user", "--username", "admin-sam"]) == 0
+    assert cli.main(["unlock-user", "--username", "nobody"]) == 2
+    assert cli.main(["local-sign-in", "on"]) == 0
+    with platform_db.unit_of_work(engine) as s:
+        assert users.sign_in_with_password(s, "admin-sam", PASSWORD, "x").actor is not None
+    engine.dispose()
