@@ -1,8 +1,6 @@
 """Accounts: argon2 hashes, sign-in, validation, admin-only management, demo sign-in rules."""
 from __future__ import annotations
 
-from datetime import UTC
-
 import pytest
 from sqlalchemy import select
 
