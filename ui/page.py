@@ -88,8 +88,13 @@ def _from_single_sign_on() -> Actor | None:
     if st.session_state.get(WAITING_KEY):  # checked once per browser session; a reload checks again
         return None
     settings = get_settings()
+    try:
+        role_map = sso.parse_role_map(settings.oidc_role_map)
+    except ValueError as exc:
+        st.error(f"Single sign-on is misconfigured; tell your administrator: {exc}", icon=":material/error:")
+        return None
     with data.writing() as session:
-        outcome = sso.sso_sign_in(session, st.user.to_dict(), role_map=sso.parse_role_map(settings.oidc_role_map),
+        outcome = sso.sso_sign_in(session, st.user.to_dict(), role_map=role_map,
                                   claim_names=settings.oidc_role_claims)
         if outcome.actor is not None:
             sign_in(session, outcome.actor, "sso")
