@@ -9,7 +9,7 @@ from tests.browser.conftest import wait_for_heading, wait_idle
 def password_sign_in(page, app_url: str, username: str, password: str) -> None:
     page.goto(app_url)
     form = page.get_by_test_id("stForm")
-    form.get_by_role("textbox", name="Username").fill(username)
+    form.get_by_role("textbox", name="Username").fill(username, timeout=90_000)  # first visit builds the demo data
     form.get_by_role("textbox", name="Password").fill(password)
     form.get_by_role("button", name="Sign in").click()
     wait_idle(page)

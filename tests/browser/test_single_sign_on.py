@@ -50,7 +50,8 @@ server_metadata_url = "{provider}/.well-known/openid-configuration"
 
 def sign_in_through_provider(page, app_url: str, subject: str) -> None:
     page.goto(app_url)
-    page.get_by_role("button", name=f"Sign in with {PROVIDER_LABEL}").click()
+    # the first visit builds the demo database, which takes a while on a busy machine
+    page.get_by_role("button", name=f"Sign in with {PROVIDER_LABEL}").click(timeout=90_000)
     page.get_by_role("heading", name="Authorize Client").wait_for()
     page.get_by_role("button", name=subject, exact=True).click()
     page.wait_for_url(f"{app_url}/**")
