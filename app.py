@@ -3,15 +3,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review.accounts import users
 from review.plan import tasks
 from review.platform import clock
-from review.platform.errors import DomainError
 from review.platform.roles import Role
-from ui import attention_components, charts, data
-from ui.feedback import flash, guarded
+from ui import attention_components, charts, data, sign_in_components
 from ui.navigation import PAGE_BY_KEY
-from ui.page import setup_page, sign_in
+from ui.page import setup_page
 
 ctx = setup_page("home")
 
@@ -29,31 +26,7 @@ def sign_in_form() -> None:
     st.title("SEND IAG Review Tracker")
     st.write("Tracks the county council's review of SEND information, advice and guidance: the tasks, "
              "the KIDS hubs contract, parent engagement, phone-line costs and the decisions.")
-    if ctx.settings.demo_mode:
-        st.info("This copy is running on **fictional demo data**. Sign in with one click as any role to "
-                "look around; nothing here is real.", icon=":material/science:")
-        cols = st.columns(4)
-        for col, role in zip(cols, [Role.EDITOR, Role.VIEWER, Role.COMMISSIONER, Role.ADMIN], strict=True):
-            if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}", width="stretch"):
-                signed_in = False
-                with guarded(), data.writing() as session:  # st.rerun() must stay outside: it would roll back
-                    sign_in(session, users.demo_sign_in(session, role))
-                    signed_in = True
-                if signed_in:
-                    flash(f"Signed in as the demo {role.label}.")
-                    go_to_landing_page()
-    with st.form("sign_in"):
-        st.subheader("Sign in")
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        if st.form_submit_button("Sign in", type="primary"):
-            try:
-                with data.writing() as session:
-                    sign_in(session, users.authenticate(session, username, password))
-            except DomainError as exc:
-                st.error(str(exc), icon=":material/error:")
-            else:
-                go_to_landing_page()
+    sign_in_components.show_sign_in(ctx.settings, go_to_landing_page)
 
 
 def home() -> None:

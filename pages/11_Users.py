@@ -5,7 +5,7 @@ import streamlit as st
 
 from review.accounts import users
 from review.platform.roles import ROLE_LABELS, Role
-from ui import data
+from ui import data, user_admin_components
 from ui.feedback import clear_field_errors, field_error, flash, guarded
 from ui.page import setup_page
 
@@ -15,7 +15,8 @@ st.caption("Accounts and what each may do. Passwords are stored as argon2 hashes
 
 with data.reading() as session:
     frame = users.users_frame(session, ctx.actor)
-st.dataframe(frame.drop(columns=["id", "version", "role"]), hide_index=True)
+st.dataframe(frame.drop(columns=["id", "version", "role", "Email", "Demo account"]), hide_index=True)
+user_admin_components.show_waiting_accounts(ctx.actor, frame)
 
 left, right = st.columns(2)
 with left:
@@ -28,7 +29,7 @@ with left:
         field_error(form, "display_name")
         role = st.selectbox("Role", [r.value for r in Role], format_func=lambda r: ROLE_LABELS[Role(r)], index=3)
         password = st.text_input("Initial password *", type="password",
-                                 help=f"At least {users.MIN_PASSWORD_LENGTH} characters.")
+                                 help=f"At least {users.MIN_PASSWORD_LENGTH} characters, not a commonly used password.")
         field_error(form, "password")
         if st.form_submit_button("Create account", type="primary"):
             created = False
@@ -49,11 +50,13 @@ with right:
                               format_func=lambda i: frame.set_index("id").loc[i, "Username"])
         row = frame.set_index("id").loc[choice]
         with st.form("change_user"):
-            roles = [r.value for r in Role]
+            roles = [r.value for r in Role] + ([users.WAITING] if row["role"] == users.WAITING else [])
             new_role = st.selectbox("Role", roles, index=roles.index(row["role"]),
-                                    format_func=lambda r: ROLE_LABELS[Role(r)])
+                                    format_func=lambda r: ROLE_LABELS[Role(r)] if r else users.WAITING_LABEL)
             active = st.checkbox("Active (can sign in)", bool(row["Active"]))
-            new_password = st.text_input("New password (leave empty to keep)", type="password")
+            new_password = st.text_input("Reset password (leave empty to keep)", type="password",
+                                         disabled=row["Sign-in method"] != "Password",
+                                         help="Ends every sign-in of this person at their next action.")
             if st.form_submit_button("Save account"):
                 saved = False
                 with guarded("change_user"), data.writing() as session:
@@ -63,3 +66,6 @@ with right:
                 if saved:
                     flash("Account saved.")
                     st.rerun()
+        user_admin_components.show_unlock(ctx.actor, int(choice), row)
+
+user_admin_components.show_local_sign_in_switch(ctx.actor)

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from review import demo
 from review.accounts import users
+from review.accounts.cli import register as register_sign_in
 from review.engagement.cli import register as register_engagement
 from review.platform import db
 from review.platform.config import get_settings
@@ -120,7 +121,7 @@ def register_export_pack(sub: argparse._SubParsersAction) -> None:
 # Capabilities add commands here: functions that take the subparsers object and add a parser
 # with set_defaults(handler=...).
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement,
-                                                                      register_reminders]
+                                                                      register_reminders, register_sign_in]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -46,6 +46,7 @@ PAGES: list[PageSpec] = [
              "Administration"),
     PageSpec("audit", "pages/12_Audit_log.py", "Audit log", ":material/history:", Permission.READ_AUDIT,
              "Administration"),
+    PageSpec("account", "pages/13_My_account.py", "My account", ":material/person:", Permission.VIEW, "Account"),
     PageSpec("settings", "pages/14_My_settings.py", "My settings", ":material/settings:", Permission.VIEW,
              "Account"),
 ]

@@ -1,26 +1,33 @@
 """The one call every page makes first: page config, signed-in user, role-aware menu, role gate."""
 from __future__ import annotations
 
+import os
+import re
+import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import streamlit as st
 from sqlalchemy.orm import Session
+from streamlit.errors import StreamlitSecretNotFoundError
 
-from review.accounts import users
+from review.accounts import sessions, sso, users
 from review.accounts.users import actor_for
 from review.models import User
 from review.platform import clock
 from review.platform.config import Settings, get_settings
 from review.platform.roles import Actor
 from ui import data
-from ui.feedback import show_flash
+from ui.feedback import flash, show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
 
 APP_NAME = "SEND IAG Review Tracker"
 ACTOR_KEY = "actor"
 TOKEN_KEY = "_sign_in_token"
+WAITING_KEY = "_sso_waiting"
 COOKIE = "review_session"
 _COOKIE_SCRIPT = "_cookie_script"
+_CLIENT_KEY = "_client_id"
 
 
 @dataclass(frozen=True)
@@ -29,56 +36,149 @@ class PageContext:
     settings: Settings
 
 
-def current_actor() -> Actor | None:
-    """The signed-in actor, refreshed from the database so a changed role or deactivation applies at once.
+def client_id() -> str:
+    """Who is signing in, for throttling: the address the request came from, else this browser session.
 
-    A new browser session (a reload) is resumed from the sign-in cookie if it is still valid.
+    Behind a reverse proxy (REVIEW_BEHIND_PROXY=1) the address is the last X-Forwarded-For entry, the one the
+    proxy added; otherwise that header is ignored, since a client can write anything in it.
+    """
+    forwarded = st.context.headers.get("X-Forwarded-For") if st.context.headers else None
+    if forwarded and os.environ.get("REVIEW_BEHIND_PROXY", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return forwarded.split(",")[-1].strip()[:100]
+    if st.context.ip_address:
+        return st.context.ip_address
+    return "session " + st.session_state.setdefault(_CLIENT_KEY, secrets.token_hex(8))
+
+
+def sso_providers() -> list[str]:
+    """Single sign-on providers configured in `.streamlit/secrets.toml` ([auth]); "default" is `st.login()`."""
+    try:
+        auth = st.secrets.get("auth")
+    except (FileNotFoundError, StreamlitSecretNotFoundError):
+        return []
+    if not auth or not auth.get("redirect_uri") or not auth.get("cookie_secret"):
+        return []
+    if auth.get("client_id"):
+        return ["default"]
+    return [name for name, value in auth.items() if isinstance(value, Mapping) and value.get("client_id")]
+
+
+def _end_here(message: str | None = None) -> None:
+    for key in list(st.session_state.keys()):
+        if key != _CLIENT_KEY:
+            del st.session_state[key]
+    st.session_state[_COOKIE_SCRIPT] = f"document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Strict';"
+    if message:
+        flash(message, "warning")
+
+
+def _session_ended(reason: str | None) -> None:
+    """Sign this browser out after its session ended; with single sign-on, clear Streamlit's identity cookie too,
+    so the next sign-in goes back to the identity provider rather than resuming silently."""
+    _end_here(reason)
+    st.session_state["_signed_out"] = True
+    if sso_providers() and st.user.get("is_logged_in"):
+        st.logout()
+
+
+def _from_single_sign_on() -> Actor | None:
+    """Sign in the person Streamlit's st.login has verified (st.user), if single sign-on is configured."""
+    if not sso_providers() or not st.user.get("is_logged_in") or st.session_state.get("_signed_out"):
+        return None
+    if st.session_state.get(WAITING_KEY):  # checked once per browser session; a reload checks again
+        return None
+    settings = get_settings()
+    try:
+        role_map = sso.parse_role_map(settings.oidc_role_map)
+    except ValueError as exc:
+        st.error(f"Single sign-on is misconfigured; tell your administrator: {exc}", icon=":material/error:")
+        return None
+    with data.writing() as session:
+        outcome = sso.sso_sign_in(session, st.user.to_dict(), role_map=role_map,
+                                  claim_names=settings.oidc_role_claims)
+        if outcome.actor is not None:
+            sign_in(session, outcome.actor, "sso")
+    if outcome.end_provider_session:
+        st.logout()
+    st.session_state[WAITING_KEY] = outcome.message if outcome.waiting else None
+    return outcome.actor
+
+
+def current_actor() -> Actor | None:
+    """The signed-in actor, checked against its session row on every run.
+
+    A session ended elsewhere (sign out everywhere, a password change, deactivation), idle for too long or past
+    its lifetime signs this browser out at once, with the reason. A new browser session (a reload) is resumed
+    from the sign-in cookie, or from Streamlit's single sign-on cookie.
     """
     actor: Actor | None = st.session_state.get(ACTOR_KEY)
+    token = st.session_state.get(TOKEN_KEY)
     if actor is None:
         token = st.context.cookies.get(COOKIE) if st.context.cookies else None
-        if token and not st.session_state.get("_signed_out"):
-            with data.writing() as session:
-                actor = users.resume_session(session, token)
-            if actor is not None:
-                st.session_state[ACTOR_KEY] = actor
-                st.session_state[TOKEN_KEY] = token
-        return actor
-    if actor.user_id is None:
-        return actor
-    with data.reading() as session:
-        user = session.get(User, actor.user_id)
-        fresh = actor_for(user) if user is not None and user.active else None
+        if not token or st.session_state.get("_signed_out"):
+            return _from_single_sign_on()
+    if token:
+        with data.writing() as session:
+            check = sessions.check_session(session, token)
+            fresh = actor_for(check.user) if check.user is not None and check.user.role else None
+        if fresh is None:
+            _session_ended(check.ended_because)
+            return None
+        st.session_state[TOKEN_KEY] = token
+    else:  # an actor put in place without a session (page tests): still refreshed from the database
+        with data.reading() as session:
+            user = session.get(User, actor.user_id) if actor.user_id is not None else None
+            fresh = actor_for(user) if user is not None and user.active and user.role else None
+        if actor.user_id is None:
+            fresh = actor
     if fresh != actor:
         st.session_state[ACTOR_KEY] = fresh
     return fresh
 
 
-def sign_in(session: Session, actor: Actor) -> None:
-    """Remember the actor for this browser session and set the sign-in cookie for reloads."""
-    token = users.start_session(session, actor)
+def sign_in(session: Session, actor: Actor, method: str = "local") -> None:
+    """Remember the actor for this browser session and set the sign-in cookie for reloads.
+
+    The cookie holds a random token whose hash is the server-side session; it is written by a script (Streamlit
+    gives a page no way to send Set-Cookie), so it cannot be HttpOnly. It is kept a session cookie (gone when the
+    browser closes), SameSite=Strict, path /, and Secure on HTTPS; the server checks it on every run.
+    """
+    token = sessions.start_session(session, actor.user_id, method)
     st.session_state[ACTOR_KEY] = actor
     st.session_state[TOKEN_KEY] = token
     st.session_state.pop("_signed_out", None)
+    st.session_state.pop(WAITING_KEY, None)
     st.session_state[_COOKIE_SCRIPT] = (
-        f"document.cookie = '{COOKIE}={token}; path=/; max-age={int(users.SIGN_IN_LIFETIME.total_seconds())}; "
-        "SameSite=Strict';")
+        f"document.cookie = '{COOKIE}={token}; path=/; SameSite=Strict' + "
+        "(location.protocol === 'https:' ? '; Secure' : '');")
 
 
 def sign_out() -> None:
-    """Forget the sign-in here and on the server, and clear the cookie."""
+    """Forget the sign-in here and on the server, and clear the cookie (and single sign-on's)."""
     with data.writing() as session:
-        users.end_session(session, st.session_state.get(TOKEN_KEY))
-    for key in list(st.session_state.keys()):
-        del st.session_state[key]
+        sessions.end_session(session, st.session_state.get(TOKEN_KEY))
+    _end_here()
     st.session_state["_signed_out"] = True
-    st.session_state[_COOKIE_SCRIPT] = f"document.cookie = '{COOKIE}=; path=/; max-age=0; SameSite=Strict';"
+    if sso_providers() and st.user.get("is_logged_in"):
+        st.logout()
+
+
+def sign_out_everywhere(actor: Actor) -> None:
+    """End every session of the signed-in person (other browsers at their next action), then this one."""
+    with data.writing() as session:
+        users.sign_out_everywhere(session, actor)
+    sign_out()
 
 
 def _apply_cookie_script() -> None:
     script = st.session_state.pop(_COOKIE_SCRIPT, None)
     if script:
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
+
+def plain_markdown(text: str) -> str:
+    """`text` with every markdown character escaped (names can come from an identity provider)."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])", r"\\\1", text)
 
 
 def _sidebar(actor: Actor | None, settings: Settings) -> None:
@@ -91,7 +191,7 @@ def _sidebar(actor: Actor | None, settings: Settings) -> None:
     if actor is not None:
         with st.sidebar:
             st.divider()
-            st.caption(f"Signed in as **{actor.display_name}**  \n{actor.role.label}")
+            st.caption(f"Signed in as **{plain_markdown(actor.display_name)}**  \n{actor.role.label}")
             if st.button("Sign out", icon=":material/logout:", key="_sign_out"):
                 sign_out()
                 st.switch_page("app.py")
@@ -123,8 +223,8 @@ def setup_page(key: str) -> PageContext:
     prepared = data.preparation()
     if not prepared.done.is_set():
         _show_first_run_progress()
-    _apply_cookie_script()
     actor = current_actor()
+    _apply_cookie_script()
     _sidebar(actor, settings)
     show_flash()
     if actor is None and key != "home":

@@ -1,7 +1,7 @@
 """reminders: each person's reminder frequency and the record of reminder emails sent
 
 Revision ID: 0015
-Revises: 0009
+Revises: 0012
 Create Date: 2026-11-30 21:40:00
 
 Two new tables, so nothing existing is recreated. `sent_reminders` is unique per (person, day): the once-a-day rule.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,3 +15,8 @@ def today() -> date:
 def now_utc() -> datetime:
     """Timestamps (audit, comments) are always real time, in UTC."""
     return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """A stored timestamp as an aware UTC datetime (SQLite returns them without a zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -16,6 +16,10 @@ DEFAULT_SQLITE_PATH = DATA_DIR / "review.platform.db"
 DEFAULT_CALL_IN_WORKING_DAYS = 5
 # A contract is "expiring" when its end date is within this many days.
 DEFAULT_EXPIRING_WITHIN_DAYS = 180
+# OWASP session guidance: an idle timeout of 15-30 minutes for low-risk applications.
+DEFAULT_IDLE_TIMEOUT_MINUTES = 30
+# A signed-in browser stays signed in for at most a working day, then asks again.
+DEFAULT_SESSION_LIFETIME_HOURS = 10
 
 
 def _truthy(value: str | None, default: bool) -> bool:
@@ -42,6 +46,10 @@ class Settings:
     as_of: date | None
     call_in_working_days: int = DEFAULT_CALL_IN_WORKING_DAYS
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS
+    idle_timeout_minutes: int = DEFAULT_IDLE_TIMEOUT_MINUTES
+    session_lifetime_hours: int = DEFAULT_SESSION_LIFETIME_HOURS
+    oidc_role_map: str = ""
+    oidc_role_claims: str = "groups,roles"
 
     @property
     def is_sqlite(self) -> bool:
@@ -62,6 +70,8 @@ def get_settings() -> Settings:
     DATABASE_URL switches to a shared (PostgreSQL) database, where demo mode is always off.
     REVIEW_SQLITE_PATH moves the embedded database file; REVIEW_DEMO=0 switches demo mode off;
     REVIEW_TODAY fixes the date the app treats as today (YYYY-MM-DD).
+    Sign-in: REVIEW_IDLE_TIMEOUT_MINUTES, REVIEW_SESSION_HOURS, REVIEW_OIDC_ROLE_MAP ("claim-value=role,..."),
+    REVIEW_OIDC_ROLE_CLAIMS (the claims holding groups or roles; default "groups,roles").
     """
     url = os.environ.get("DATABASE_URL", "").strip()
     shared = bool(url)
@@ -78,4 +88,8 @@ def get_settings() -> Settings:
         as_of=as_of,
         call_in_working_days=int(os.environ.get("REVIEW_CALL_IN_DAYS", DEFAULT_CALL_IN_WORKING_DAYS)),
         expiring_within_days=int(os.environ.get("REVIEW_EXPIRING_DAYS", DEFAULT_EXPIRING_WITHIN_DAYS)),
+        idle_timeout_minutes=int(os.environ.get("REVIEW_IDLE_TIMEOUT_MINUTES") or DEFAULT_IDLE_TIMEOUT_MINUTES),
+        session_lifetime_hours=int(os.environ.get("REVIEW_SESSION_HOURS") or DEFAULT_SESSION_LIFETIME_HOURS),
+        oidc_role_map=os.environ.get("REVIEW_OIDC_ROLE_MAP", "").strip(),
+        oidc_role_claims=os.environ.get("REVIEW_OIDC_ROLE_CLAIMS", "").strip() or "groups,roles",
     )

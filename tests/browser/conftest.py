@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,25 +31,25 @@ def _need(condition: bool, why: str) -> None:
         pytest.skip(why)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    """URL of a running app on its own demo database (first run loads the demo data)."""
-    db_path = tmp_path_factory.mktemp("browser") / "browser.db"
-    port = _free_port()
-    env = {**os.environ, "REVIEW_SQLITE_PATH": str(db_path), "REVIEW_TODAY": "2019-11-15"}
+@contextmanager
+def running_app(db_path: Path, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None,
+                host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
+    """`streamlit run app.py` on `port` (default a free one) with its own SQLite database; yields the app's URL."""
+    port = port or free_port()
+    env = {**os.environ, "REVIEW_SQLITE_PATH": str(db_path), "REVIEW_TODAY": "2019-11-15", **(extra_env or {})}
     env.pop("DATABASE_URL", None)
     log = open(db_path.with_suffix(".log"), "w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
+         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *(extra_args or [])],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
+    url = f"http://{host}:{port}"
     deadline = time.time() + 60
     while time.time() < deadline:
         try:
@@ -60,13 +61,22 @@ def app_url(tmp_path_factory) -> Iterator[str]:
     else:
         proc.terminate()
         pytest.fail("The app did not start within 60 s; see " + str(db_path.with_suffix(".log")))
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """URL of a running app on its own demo database (first run loads the demo data)."""
+    with running_app(tmp_path_factory.mktemp("browser") / "browser.db") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

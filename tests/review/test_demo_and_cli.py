@@ -58,4 +58,4 @@ def test_cli_init_seed_and_create_user(tmp_path):
     assert made.returncode == 0, made.stderr
     bad = run_cli("create-user", "--username", "grace", "--role", "editor", "--password-stdin", env_path=path,
                   stdin="short\n")
-    assert bad.returncode == 2 and "already taken" in bad.stderr and "at least 10" in bad.stderr
+    assert bad.returncode == 2 and "already taken" in bad.stderr and "at least 12" in bad.stderr

@@ -1,8 +1,6 @@
 """Accounts: argon2 hashes, sign-in, validation, admin-only management, demo sign-in rules."""
 from __future__ import annotations
 
-from datetime import UTC
-
 import pytest
 from sqlalchemy import select
 
@@ -77,30 +75,6 @@ def test_demo_sign_in_only_in_demo_mode(session, admin, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgresql://example/db")
     with pytest.raises(AuthenticationFailed):
         users.demo_sign_in(session, Role.VIEWER)
-
-
-def test_sign_in_sessions_resume_expire_and_end(session, admin):
-    from datetime import datetime, timedelta
-
-    from review.models.sign_in import SignInSession
-
-    user = users.create_user(session, admin, "heidi", "viewer", "long enough pw")
-    actor = users.actor_for(user)
-    token = users.start_session(session, actor)
-    assert token not in str(session.scalars(select(SignInSession.token_hash)).all())  # only the hash is kept
-    assert users.resume_session(session, token) == actor
-    assert users.resume_session(session, "forged-token") is None
-    users.update_user(session, admin, user.id, user.version, active=False)
-    assert users.resume_session(session, token) is None  # a deactivated account is not resumed
-    users.update_user(session, admin, user.id, user.version, active=True)
-    token = users.start_session(session, actor)
-    row = session.scalars(select(SignInSession)).one()
-    row.expires_at = datetime.now(UTC) - timedelta(minutes=1)
-    session.flush()
-    assert users.resume_session(session, token) is None
-    token = users.start_session(session, actor)
-    users.end_session(session, token)
-    assert users.resume_session(session, token) is None
 
 
 def test_sign_ins_do_not_move_the_data_version(session, admin):
