@@ -12,6 +12,7 @@ from review.contracts import register as contracts
 from review.decisions import log as decisions
 from review.decisions.log import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
 from review.plan import tasks
+from review.platform import exports
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
@@ -32,6 +33,11 @@ def load_lookups() -> dict[str, dict[int, str]]:
 
 # ------------------------------------------------------------------ log
 
+def decision_log_csv(frame: pd.DataFrame) -> bytes:
+    """The decision log download: the columns shown, formulas neutralised."""
+    return exports.to_csv_bytes(frame[LOG_SHOWN])
+
+
 def show_log(frame: pd.DataFrame) -> None:
     st.dataframe(frame[LOG_SHOWN], hide_index=True, column_config={
         "Decision": st.column_config.TextColumn("Decision", width="medium"),
@@ -41,7 +47,7 @@ def show_log(frame: pd.DataFrame) -> None:
                                                     help="Last working day of the call-in period"),
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
-    st.download_button("Download the decision log (CSV)", frame[LOG_SHOWN].to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the decision log (CSV)", decision_log_csv(frame),
                        "decision-log.csv", "text/csv", icon=":material/download:")
 
 

@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from review import engagement
-from review.platform import privacy
+from review.platform import exports, privacy
 from review.platform.roles import Actor, Permission
 from ui import data
 from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
@@ -40,6 +40,11 @@ def show_headline(figures: dict[str, Any]) -> None:
         st.caption(f":material/visibility_off: {privacy.NOT_SHOWN_NOTE}")
 
 
+def theme_counts_csv(counts: pd.DataFrame) -> bytes:
+    """The theme counts download (as shown to this role, small counts suppressed), formulas neutralised."""
+    return exports.to_csv_bytes(counts.drop(columns=["theme_id"]))
+
+
 def show_themes(actor: Actor) -> None:
     with data.reading() as session:
         counts = engagement.theme_counts(session, actor)
@@ -54,7 +59,7 @@ def show_themes(actor: Actor) -> None:
         matrix = engagement.theme_counts_by(session, actor, by)
     st.plotly_chart(theme_heatmap(matrix, engagement.BY_OPTIONS[by]), key="eng_theme_heatmap")
     explain_not_shown(matrix)
-    st.download_button("Download theme counts (CSV)", counts.drop(columns=["theme_id"]).to_csv(index=False),
+    st.download_button("Download theme counts (CSV)", theme_counts_csv(counts),
                        "engagement-themes.csv", "text/csv", icon=":material/download:")
 
 

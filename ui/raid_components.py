@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from review.plan import organisation, raid
 from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
-from review.platform import clock
+from review.platform import clock, exports
 from review.platform.roles import Actor
 from ui import data, plan_charts
 from ui.feedback import field_error, write
@@ -29,6 +29,11 @@ def show_filters() -> tuple[list[str], list[str]]:
     return kinds, statuses
 
 
+def raid_csv(frame: pd.DataFrame) -> bytes:
+    """The RAID log download: the table's columns and the description, formulas neutralised."""
+    return exports.to_csv_bytes(frame[TABLE_COLUMNS + ["description"]].rename(columns={"description": "Description"}))
+
+
 def show_log(frame: pd.DataFrame) -> None:
     if frame.empty:
         st.info("Nothing in the RAID log matches these filters.", icon=":material/filter_alt_off:")
@@ -43,8 +48,7 @@ def show_log(frame: pd.DataFrame) -> None:
         "Score": st.column_config.NumberColumn(help="Likelihood x impact, before mitigation"),
         "Residual score": st.column_config.NumberColumn(help="Likelihood x impact after mitigation"),
     })
-    st.download_button("Download the RAID log (CSV)", frame[TABLE_COLUMNS + ["description"]]
-                       .rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the RAID log (CSV)", raid_csv(frame),
                        "raid-log.csv", "text/csv", icon=":material/download:")
 
 
