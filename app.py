@@ -5,7 +5,7 @@ import streamlit as st
 
 from review.accounts import users
 from review.plan import tasks
-from review.platform import clock
+from review.platform import clock, database_settings
 from review.platform.errors import DomainError
 from review.platform.roles import Role
 from ui import attention_components, charts, data
@@ -29,7 +29,9 @@ def sign_in_form() -> None:
     st.title("SEND IAG Review Tracker")
     st.write("Tracks the county council's review of SEND information, advice and guidance: the tasks, "
              "the KIDS hubs contract, parent engagement, phone-line costs and the decisions.")
-    if ctx.settings.demo_mode:
+    with data.reading() as session:
+        demo_sign_in = database_settings.demo_accounts_enabled(session)
+    if demo_sign_in:
         st.info("This copy is running on **fictional demo data**. Sign in with one click as any role to "
                 "look around; nothing here is real.", icon=":material/science:")
         cols = st.columns(4)

@@ -16,6 +16,7 @@ from review.engagement import demo as engagement_demo
 from review.models import Task, User, Workstream
 from review.plan import demo as plan_demo
 from review.plan import organisation, tasks
+from review.platform import database_settings
 from review.platform.config import get_settings
 from review.platform.demo_files import rows, task_ids_by_reference
 from review.platform.roles import SYSTEM, Actor
@@ -35,11 +36,9 @@ DEMO_LOADERS = [
 ]
 
 
-
 def is_empty(session: Session) -> bool:
     """True when the database holds no tasks, workstreams or users (a first run)."""
     return not any(session.scalar(select(func.count()).select_from(model)) for model in (Task, Workstream, User))
-
 
 
 def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> None:
@@ -76,14 +75,15 @@ def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> Non
                           person_id=person_ids.get(row["person"]), is_demo=True)
 
 
-
 def load_demo(session: Session, actor: Actor = SYSTEM, with_accounts: bool | None = None) -> None:
     """Load every capability's demo data into an empty database.
 
-    Demo accounts (one per role) are created only in demo mode, never on a shared database.
+    Demo accounts (one per role) are created only in demo mode, never on a shared database. The database is
+    marked as a demo database, so its demo accounts sign in while demo mode is on (and never once it is off).
     """
     if with_accounts is None:
         with_accounts = get_settings().demo_mode
+    database_settings.mark_demo_database(session)
     _load_foundation(session, actor, with_accounts)
     session.flush()
     for load in DEMO_LOADERS:

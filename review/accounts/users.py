@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 
 from review.models import User
 from review.models.sign_in import SignInSession
-from review.platform import audit
+from review.platform import audit, database_settings
 from review.platform import record_helpers as records
-from review.platform.config import get_settings
 from review.platform.errors import AuthenticationFailed
 from review.platform.roles import Actor, Permission, Role, require
 from review.platform.validation import Problems
@@ -26,6 +25,8 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._-]{1,59}$")
 # NCSC password guidance favours length over complexity rules.
 MIN_PASSWORD_LENGTH = 10
 USER_FIELDS = ("username", "display_name", "role", "active", "person_id")
+# The one answer to a refused sign-in, whatever the reason (no account probing).
+SIGN_IN_REFUSED = "Username or password not recognised, or the account is inactive."
 
 
 def hash_password(password: str) -> str:
@@ -46,8 +47,9 @@ def actor_for(user: User) -> Actor:
 def authenticate(session: Session, username: str, password: str) -> Actor:
     """The actor for valid, active credentials; one vague message otherwise (no account probing)."""
     user = session.scalar(select(User).where(User.username == (username or "").strip().lower()))
-    if user is None or not user.active or not verify_password(user.password_hash, password or ""):
-        raise AuthenticationFailed("Username or password not recognised, or the account is inactive.")
+    if user is None or not user.active or not verify_password(user.password_hash, password or "") \
+            or (user.is_demo and not database_settings.demo_accounts_enabled(session)):
+        raise AuthenticationFailed(SIGN_IN_REFUSED)
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     audit.record(session, actor_for(user), "user", user.id, "sign-in")
@@ -56,7 +58,7 @@ def authenticate(session: Session, username: str, password: str) -> Actor:
 
 def demo_sign_in(session: Session, role: Role) -> Actor:
     """One-click sign-in as the demo account for a role; only in demo mode."""
-    if not get_settings().demo_mode:
+    if not database_settings.demo_accounts_enabled(session):
         raise AuthenticationFailed("One-click demo sign-in is switched off on this deployment.")
     user = session.scalar(select(User).where(User.is_demo.is_(True), User.role == role.value, User.active.is_(True)))
     if user is None:
@@ -146,6 +148,24 @@ def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["id", "Username", "Name", "Role", "Active", "Demo account", "version", "role"])
 
 
+def remove_demo_accounts(session: Session, actor: Actor) -> list[str]:
+    """Delete every demo account (admins only) and mark the database as no longer a demo database.
+
+    Each deletion is audited; their sign-in sessions go with them. Returns the usernames removed.
+    """
+    require(actor, Permission.MANAGE_USERS)
+    removed = []
+    for user in session.scalars(select(User).where(User.is_demo.is_(True)).order_by(User.username)):
+        before = audit.snapshot(user, USER_FIELDS)
+        session.delete(user)
+        session.flush()
+        audit.record(session, actor, "user", user.id, "delete", audit.diff(before, {}),
+                     summary=f"demo account {user.username} removed")
+        removed.append(user.username)
+    database_settings.mark_demo_database(session, False)
+    return removed
+
+
 def has_users(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is not None
 
@@ -176,7 +196,8 @@ def resume_session(session: Session, token: str | None) -> Actor | None:
         return None
     expires = row.expires_at if row.expires_at.tzinfo else row.expires_at.replace(tzinfo=UTC)
     user = session.get(User, row.user_id)
-    if expires < datetime.now(UTC) or user is None or not user.active:
+    if expires < datetime.now(UTC) or user is None or not user.active \
+            or (user.is_demo and not database_settings.demo_accounts_enabled(session)):
         session.delete(row)
         return None
     return actor_for(user)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,12 +12,12 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from review.platform.config import PROJECT_ROOT, Settings, get_settings, normalise_database_url
-from review.platform.errors import SimultaneousSave
+from review.platform.errors import DatabaseUnavailable, SimultaneousSave
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -34,17 +35,70 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of an embedded (SQLite) database URL; None for PostgreSQL or an in-memory database."""
+    url = normalise_database_url(url)
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+class DatabaseFileGuard:
+    """Refuses to use an SQLite file that disappeared or was replaced after the engine first opened it.
+
+    SQLite would otherwise go on writing into the deleted file (open connections) or quietly create a new empty
+    one (new connections), and every save would be reported as done and then lost. The file's identity (device
+    and inode) is taken at the first connection; each checkout from the pool and each commit compares it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity: tuple[int, int] | None = None
+
+    def _current(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def refusal(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            f"The database file {self.path} is missing or was replaced while the app was running, so nothing can be "
+            "saved or read. Ask the administrator to restore it from the backup and restart the app.")
+
+    def check(self, *_args) -> None:
+        if self.identity is not None and self._current() != self.identity:
+            raise self.refusal()
+
+    def before_connect(self, *_args) -> None:
+        if self.identity is not None and self._current() is None:
+            raise self.refusal()  # connecting would create a new, empty file
+
+    def after_connect(self, *_args) -> None:
+        if self.identity is None:
+            self.identity = self._current()
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
-    """An engine for the URL (default: from settings). SQLite gets WAL, foreign keys, busy timeout."""
+    """An engine for the URL (default: from settings). SQLite gets WAL, foreign keys, busy timeout, and a guard
+    that refuses to go on once its file is deleted or replaced (`DatabaseFileGuard`)."""
     url = normalise_database_url(url or get_settings().database_url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            guard = DatabaseFileGuard(path)
+            event.listen(engine, "do_connect", guard.before_connect)
+            event.listen(engine, "connect", guard.after_connect)
+            event.listen(engine, "checkout", guard.check)
+            event.listen(engine, "commit", guard.check)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -71,12 +125,27 @@ def upgraded_engine(url: str | None = None) -> Engine:
     return engine
 
 
+def existing_engine(url: str | None = None) -> Engine:
+    """Like `upgraded_engine`, but refuses (DatabaseUnavailable) when the embedded database file does not exist,
+    so a mistyped REVIEW_SQLITE_PATH is reported instead of answered from a new, empty database."""
+    path = sqlite_path(url or get_settings().database_url)
+    if path is not None and not path.exists():
+        raise DatabaseUnavailable(f"There is no database at {path}. Check REVIEW_SQLITE_PATH, or create one with "
+                                  "`python -m review init-db`.")
+    return upgraded_engine(url)
+
+
 def needs_upgrade(engine: Engine) -> bool:
     """True when the database is behind the newest migration."""
     heads = set(ScriptDirectory.from_config(alembic_config(engine)).get_heads())
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current != heads
+
+
+def _read_only(exc: DBAPIError) -> bool:
+    """True for SQLite's "attempt to write a readonly database" and PostgreSQL's read-only transaction (25006)."""
+    return "readonly database" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "25006"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -94,6 +163,12 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except (OperationalError, InternalError) as exc:
+        session.rollback()
+        if _read_only(exc):
+            raise DatabaseUnavailable("The database is read-only, so nothing was saved. Ask the administrator to "
+                                      "check the database's file or server permissions.") from exc
+        raise
     except (StaleDataError, IntegrityError) as exc:
         # The services check versions and unique values before writing, so a refusal here means another
         # transaction committed between that check and this one's flush: report it, never a database error.
@@ -108,13 +183,19 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
 
 def prepare_database(settings: Settings | None = None) -> Engine:
-    """Engine for the configured database, upgraded; demo data loaded on an empty embedded one."""
+    """Engine for the configured database, upgraded.
+
+    The demo data is loaded only on the first run of a new install: demo mode on and no embedded database file
+    yet. A database that exists is never seeded, even if empty (it may be a real one emptied or restored badly);
+    `python -m review seed-demo` loads the demo data on purpose.
+    """
     from review import demo  # local import: demo imports the services
     settings = settings or get_settings()
+    path = sqlite_path(settings.database_url)
+    new_install = settings.demo_mode and path is not None and not path.exists()
     engine = make_engine(settings.database_url)
     upgrade(engine)
-    if settings.demo_mode:
+    if new_install:
         with unit_of_work(engine) as session:
-            if demo.is_empty(session):
-                demo.load_demo(session)
+            demo.load_demo(session)
     return engine
