@@ -9,8 +9,9 @@ from sqlalchemy.orm import Session
 from review.accounts import users
 from review.accounts.users import actor_for
 from review.models import User
-from review.platform import clock
+from review.platform import clock, db
 from review.platform.config import Settings, get_settings
+from review.platform.errors import DatabaseUnavailable
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import show_flash
@@ -103,9 +104,14 @@ def setup_page(key: str) -> PageContext:
     st.set_page_config(page_title=f"{spec.label} · {APP_NAME}", page_icon=":material/support_agent:",
                        layout="wide")
     settings = get_settings()
-    data.engine()
-    _apply_cookie_script()
-    actor = current_actor()
+    try:
+        db.check_database(data.engine())
+        _apply_cookie_script()
+        actor = current_actor()
+    except DatabaseUnavailable as exc:
+        st.title(APP_NAME)
+        st.error(str(exc), icon=":material/database_off:")
+        st.stop()
     _sidebar(actor, settings)
     show_flash()
     if actor is None and key != "home":

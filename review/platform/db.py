@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import logging
 import os
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -81,6 +82,16 @@ class DatabaseFileGuard:
             self.identity = self._current()
 
 
+_GUARDS: weakref.WeakKeyDictionary[Engine, DatabaseFileGuard] = weakref.WeakKeyDictionary()
+
+
+def check_database(engine: Engine) -> None:
+    """Raise DatabaseUnavailable if the engine's SQLite file has gone or been replaced (no statement is run)."""
+    guard = _GUARDS.get(engine)
+    if guard is not None:
+        guard.check()
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
     """An engine for the URL (default: from settings). SQLite gets WAL, foreign keys, busy timeout, and a guard
     that refuses to go on once its file is deleted or replaced (`DatabaseFileGuard`)."""
@@ -95,6 +106,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
         event.listen(engine, "connect", _sqlite_pragmas)
         if path is not None:
             guard = DatabaseFileGuard(path)
+            _GUARDS[engine] = guard
             event.listen(engine, "do_connect", guard.before_connect)
             event.listen(engine, "connect", guard.after_connect)
             event.listen(engine, "checkout", guard.check)
