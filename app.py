@@ -12,6 +12,7 @@ from ui import attention_components, charts, data
 from ui.feedback import flash, guarded
 from ui.navigation import PAGE_BY_KEY
 from ui.page import setup_page, sign_in
+from ui.text import plain
 
 ctx = setup_page("home")
 
@@ -53,7 +54,7 @@ def sign_in_form() -> None:
                 with data.writing() as session:
                     sign_in(session, users.authenticate(session, username, password))
             except DomainError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(plain(exc), icon=":material/error:")
             else:
                 go_to_landing_page()
 
@@ -61,7 +62,7 @@ def sign_in_form() -> None:
 def home() -> None:
     actor = ctx.actor
     st.title("The review at a glance")
-    st.caption(f"As at {clock.today():%A %d %B %Y}. Welcome, {actor.display_name}.")
+    st.caption(f"As at {clock.today():%A %d %B %Y}. Welcome, {plain(actor.display_name)}.")
     if PAGE_BY_KEY["dashboard"].exists:
         st.page_link(PAGE_BY_KEY["dashboard"].path, icon=":material/dashboard:",
                      label="Open the SEND Executive dashboard: RAG status, milestones, risks, deadlines and the "

@@ -38,6 +38,7 @@ from review.platform.roles import Actor, Permission
 from ui import data
 from ui.charts import finish
 from ui.feedback import flash, guarded
+from ui.text import plain
 
 NEW = "new"
 CHOICE_KEY = "cost_choice"
@@ -484,7 +485,7 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
             _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
                    f"'{current.name}' is now the recommended scenario.")
         with b5.popover("Delete this scenario", icon=":material/delete:"):
-            st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
+            st.write(f"Delete **{plain(current.name)}**? The audit log keeps what it held.")
             if st.button("Yes, delete", type="primary", key="cost_delete"):
                 _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
                        f"Deleted '{current.name}'.", choose=NEW)

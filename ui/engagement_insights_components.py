@@ -16,6 +16,7 @@ from review.platform.roles import Actor, Permission
 from ui import data
 from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
+from ui.text import plain, plain_frame
 
 DATE_FORMAT = st.column_config.DateColumn(format="DD MMM YYYY")
 
@@ -35,7 +36,7 @@ def show_headline(figures: dict[str, Any]) -> None:
                                         ("responses_done", "Responses done")], strict=True):
         with col.container(border=True):
             st.caption(label)
-            st.markdown(f"### {figures[key]}")
+            st.markdown(f"### {plain(figures[key])}")
     if figures.get("not_shown"):
         st.caption(f":material/visibility_off: {privacy.NOT_SHOWN_NOTE}")
 
@@ -75,7 +76,8 @@ def show_you_said_we_did(actor: Actor) -> None:
     else:
         shown = responses.drop(columns=["id", "version"])
         shown["Date"] = [f"{d:%d %b %Y}" if d else "" for d in shown["Date"]]
-        st.table(shown.astype(str).set_index("Theme"))  # a table wraps the long "you said" and "we did" text
+        # A table wraps the long "you said" and "we did" text; it renders Markdown, so cells are escaped.
+        st.table(plain_frame(shown.astype(str)).set_index("Theme"))
     st.subheader("Needs with no response yet")
     if open_by_theme.empty:
         st.success("Every need raised has a response.", icon=":material/check_circle:")
@@ -100,10 +102,10 @@ def show_quotes(actor: Actor) -> None:
         st.info("No consented quotes for this theme.", icon=":material/format_quote:")
         return
     for theme, group in quotes.groupby("Theme", sort=False):
-        st.markdown(f"**{theme}**")
+        st.markdown(f"**{plain(theme)}**")
         for row in group.itertuples():
-            st.markdown(f"> {row.Quote}")
-            st.caption(f"{row._3}, {pd.Timestamp(row.Date):%B %Y}")
+            st.markdown(f"> {plain(row.Quote)}")
+            st.caption(f"{plain(row._3)}, {pd.Timestamp(row.Date):%B %Y}")
 
 
 def show_coverage(actor: Actor) -> None:

@@ -16,6 +16,7 @@ from review.platform.roles import Actor
 from ui import data
 from ui.feedback import show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
+from ui.text import plain
 
 APP_NAME = "SEND IAG Review Tracker"
 ACTOR_KEY = "actor"
@@ -92,7 +93,7 @@ def _sidebar(actor: Actor | None, settings: Settings) -> None:
     if actor is not None:
         with st.sidebar:
             st.divider()
-            st.caption(f"Signed in as **{actor.display_name}**  \n{actor.role.label}")
+            st.caption(f"Signed in as **{plain(actor.display_name)}**  \n{actor.role.label}")
             if st.button("Sign out", icon=":material/logout:", key="_sign_out"):
                 sign_out()
                 st.switch_page("app.py")
@@ -110,7 +111,7 @@ def setup_page(key: str) -> PageContext:
         actor = current_actor()
     except DatabaseUnavailable as exc:
         st.title(APP_NAME)
-        st.error(str(exc), icon=":material/database_off:")
+        st.error(plain(exc), icon=":material/database_off:")
         st.stop()
     _sidebar(actor, settings)
     show_flash()

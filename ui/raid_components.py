@@ -15,6 +15,7 @@ from review.platform import clock, exports
 from review.platform.roles import Actor
 from ui import data, plan_charts
 from ui.feedback import field_error, write
+from ui.text import plain
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
@@ -183,7 +184,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame) -> None:
         st.form_submit_button("Save item", type="primary", icon=":material/save:", on_click=_update,
                               args=(actor, form, prefix, item_id, version))
     if st.session_state.get("raid_confirm_delete") == item_id:
-        st.warning(f"Delete **{labels[item_id]}**? Closing it keeps it in the log; deleting removes it.",
+        st.warning(f"Delete **{plain(labels[item_id])}**? Closing it keeps it in the log; deleting removes it.",
                    icon=":material/delete:")
         c1, c2 = st.columns(2)
         c1.button("Yes, delete this item", type="primary", key="raid_delete_yes", on_click=_delete,
