@@ -20,7 +20,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-# Tests never touch the real data/review.platform.db, and dates are fixed unless a test says otherwise.
+# Tests never touch the real data/review.db, and dates are fixed unless a test says otherwise.
 _TMP = Path(tempfile.mkdtemp(prefix="review-tests-"))
 os.environ["REVIEW_SQLITE_PATH"] = str(_TMP / "app.db")
 os.environ.setdefault("REVIEW_TODAY", "2019-11-15")

@@ -6,6 +6,7 @@ import os
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
@@ -134,7 +135,19 @@ def upgraded_engine(url: str | None = None) -> Engine:
     """An engine for the URL (default: from settings) with the schema brought up to the newest migration."""
     engine = make_engine(url)
     upgrade(engine)
+    _note_created(sqlite_path(str(engine.url)))
     return engine
+
+
+def created_marker(path: Path) -> Path:
+    """The file beside an embedded database that says a database was made here (`review.db-created`)."""
+    return path.with_name(path.name + "-created")
+
+
+def _note_created(path: Path | None) -> None:
+    if path is not None and path.exists() and not created_marker(path).exists():
+        created_marker(path).write_text(f"A database was created here; first used {datetime.now(UTC):%Y-%m-%d %H:%M} "
+                                        "UTC. If the database file is missing, restore it from the backup.\n")
 
 
 def existing_engine(url: str | None = None) -> Engine:
@@ -199,14 +212,19 @@ def prepare_database(settings: Settings | None = None) -> Engine:
 
     The demo data is loaded only on the first run of a new install: demo mode on and no embedded database file
     yet. A database that exists is never seeded, even if empty (it may be a real one emptied or restored badly);
-    `python -m review seed-demo` loads the demo data on purpose.
+    `python -m review seed-demo` loads the demo data on purpose. A database file that is missing where one was made
+    before (its `-created` marker is there) is refused, not replaced by a new one.
     """
     from review import demo  # local import: demo imports the services
     settings = settings or get_settings()
     path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists() and created_marker(path).exists():
+        raise DatabaseUnavailable(
+            f"The database file {path} is missing, though a database was created there before. Restore it from the "
+            f"backup and restart the app. To start again with a new database instead, delete {created_marker(path)} "
+            "(or run `python -m review init-db`).")
     new_install = settings.demo_mode and path is not None and not path.exists()
-    engine = make_engine(settings.database_url)
-    upgrade(engine)
+    engine = upgraded_engine(settings.database_url)
     if new_install:
         with unit_of_work(engine) as session:
             demo.load_demo(session)

@@ -176,10 +176,15 @@ def open_page(app_db) -> Callable[[str, Role | None], AppTest]:
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 
+def shown(value: object) -> str:
+    """An element's Markdown source as the reader sees it (the escapes of `ui.text.plain` taken out)."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", str(value))
+
+
 def texts(at: AppTest) -> str:
     """Everything the page printed, as one string (for 'is this message shown' checks), as the reader sees it:
     Markdown escapes (stored text goes through `ui.text.plain`) are taken out."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
-        parts += [_MARKDOWN_ESCAPE.sub(r"\1", str(e.value)) for e in getattr(at, kind)]
+        parts += [shown(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)

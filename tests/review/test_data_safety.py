@@ -57,3 +57,19 @@ def test_a_deleted_baseline_keeps_its_dates_in_the_audit_event(session, editor, 
         {"task_id": items[1]["task_id"], "reference": items[1]["reference"], "title": "Milestone", "start": None,
          "due": "2019-06-01", "milestone": True},
     ]
+
+
+def test_the_highlight_report_shows_hostile_text_as_text(session, admin, editor, org):
+    from datetime import UTC, datetime
+
+    from review.plan import rag
+    from review.reports import dashboard, highlight_report
+
+    tasks.create_task(session, editor, title="<img src='http://127.0.0.1:9/x.png'> ![p](http://127.0.0.1:9/y.png)",
+                      phase_id=org.phase_id, due_date=date(2019, 10, 1), status="in_progress")
+    rag.set_override(session, editor, None, "amber", "<a href='http://evil.example'>Agreed</a> with the Executive.")
+    session.commit()
+    html = highlight_report.highlight_report_html(dashboard.dashboard(session, admin, date(2019, 11, 15)),
+                                                  datetime(2019, 11, 15, 9, 30, tzinfo=UTC))
+    assert "<img" not in html and "<a href" not in html
+    assert "&lt;img src=&#x27;http://127.0.0.1:9/x.png&#x27;&gt;" in html and "&lt;a href=" in html

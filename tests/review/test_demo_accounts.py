@@ -154,3 +154,18 @@ def test_a_replaced_database_file_is_refused(tmp_path, admin):
     with pytest.raises(DatabaseUnavailable):
         with db.unit_of_work(engine) as session:
             session.scalar(select(func.count()).select_from(User))
+
+
+def test_a_lost_database_is_refused_on_the_next_start_not_recreated(tmp_path, monkeypatch):
+    path = tmp_path / "lost.db"
+    monkeypatch.setenv("REVIEW_SQLITE_PATH", str(path))
+    db.prepare_database().dispose()
+    assert db.created_marker(path).exists()
+    path.unlink()
+    with pytest.raises(DatabaseUnavailable, match="is missing, though a database was created there before"):
+        db.prepare_database()
+    assert not path.exists()
+    db.created_marker(path).unlink()  # the operator starts afresh on purpose
+    engine = db.prepare_database()
+    assert count_tasks(engine) > 0
+    engine.dispose()
