@@ -178,7 +178,7 @@ _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 
 def shown(value: object) -> str:
     """An element's Markdown source as the reader sees it (the escapes of `ui.text.plain` taken out)."""
-    return _MARKDOWN_ESCAPE.sub(r"\1", str(value))
+    return _MARKDOWN_ESCAPE.sub(r"\1", str(value)).replace("\u200b", "")
 
 
 def texts(at: AppTest) -> str:
