@@ -119,7 +119,9 @@ def sign_in_as(page, app_url: str, role_label: str) -> None:
     Viewers land on the executive dashboard, everyone else on the home page.
     """
     page.goto(app_url)
-    page.get_by_role("button", name=f"Sign in as {role_label}").click()
+    button = page.get_by_role("button", name=f"Sign in as {role_label}")
+    button.wait_for(timeout=90_000)  # a run's first visit loads the demo data: slow on a busy machine
+    button.click()
     page.get_by_role("button", name="Sign out").wait_for()
     wait_idle(page)
 

@@ -43,8 +43,6 @@ def test_a_markdown_image_in_a_comment_is_shown_as_text_and_never_fetched(page, 
     requested = []
     page.on("request", lambda request: requested.append(request.url))
 
-    page.goto(app_url)  # the first visit of a run loads the demo data: give it time on a busy machine
-    page.get_by_role("button", name="Sign in as Project team (editor)").wait_for(timeout=90_000)
     sign_in_as(page, app_url, "Project team (editor)")
     open_task_in_full(page, "EXP-02")
     page.get_by_label("Add a comment").fill(comment)

@@ -89,3 +89,13 @@ def test_a_read_only_shared_database_gives_one_line_for_each_command(tmp_path):
         assert_one_line_refusal(seeded, "read-only")
     finally:
         drop_pg_database(name)
+
+
+def test_remove_demo_accounts_from_the_command_line(tmp_path):
+    env = {"REVIEW_SQLITE_PATH": str(tmp_path / "demo.db")}
+    assert run_cli("seed-demo", env=env).returncode == 0
+    removed = run_cli("remove-demo-accounts", env=env)
+    assert removed.returncode == 0, removed.stderr
+    assert "Removed 4 demo account(s): demo-admin, demo-commissioner, demo-editor, demo-viewer." in removed.stdout
+    again = run_cli("remove-demo-accounts", env=env)
+    assert again.returncode == 0 and "There are no demo accounts" in again.stdout
