@@ -1,6 +1,7 @@
 """Engines, sessions and schema upgrades for SQLite (embedded default) and PostgreSQL (shared)."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import weakref
@@ -145,7 +146,10 @@ def created_marker(path: Path) -> Path:
 
 
 def _note_created(path: Path | None) -> None:
-    if path is not None and path.exists() and not created_marker(path).exists():
+    """Leave the marker beside a database (best effort: a read-only folder only loses this safeguard)."""
+    if path is None or not path.exists() or created_marker(path).exists():
+        return
+    with contextlib.suppress(OSError):
         created_marker(path).write_text(f"A database was created here; first used {datetime.now(UTC):%Y-%m-%d %H:%M} "
                                         "UTC. If the database file is missing, restore it from the backup.\n")
 
