@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from review.plan import tasks
-from review.platform import audit
+from review.platform import audit, exports
 from review.platform.roles import Permission, require
 from ui import data
 from ui.page import setup_page
@@ -34,7 +34,7 @@ else:
     st.caption(f"{len(events):,} event(s) shown (the newest {limit:,} at most; narrow the filters to go further back).")
     st.dataframe(events, hide_index=True, column_config={"Changes": st.column_config.TextColumn(width="large")})
 c1, c2 = st.columns(2)
-c1.download_button("Download these events (CSV)", events.to_csv(index=False).encode(), "audit-log.csv", "text/csv",
+c1.download_button("Download these events (CSV)", exports.to_csv_bytes(events), "audit-log.csv", "text/csv",
                    icon=":material/download:", disabled=events.empty)
 
 

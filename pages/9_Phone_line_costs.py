@@ -17,6 +17,7 @@ from ui.costing_components import (
     uncertainty_panel,
 )
 from ui.page import setup_page
+from ui.text import plain
 
 ctx = setup_page("costs")
 st.title("Phone-line costs")
@@ -29,10 +30,11 @@ current = choose_scenario(records, can_edit)
 if current is not None:
     marks = [m for m, on in (("Recommended", current.is_recommended), ("Illustrative inputs", current.is_illustrative))
              if on]
-    st.caption(" · ".join([f"Owner: {current.owner_name}", f"Delivery model: {current.delivery_model or 'not set'}",
+    st.caption(" · ".join([f"Owner: {plain(current.owner_name)}",
+                           f"Delivery model: {plain(current.delivery_model or 'not set')}",
                            f"Version {current.version}", *marks]))
     if current.description:
-        st.markdown(current.description)
+        st.markdown(plain(current.description))
     base_inputs = scenarios.scenario_inputs(current)
 else:
     base_inputs = ScenarioInputs()

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import sqlite3
 import sys
 from collections.abc import Callable
+
+from alembic.util.exc import CommandError
+from sqlalchemy.exc import DBAPIError
 
 from review import demo
 from review.accounts import users
@@ -51,10 +55,22 @@ def _read_password(args: argparse.Namespace) -> str:
 
 def cmd_create_user(args: argparse.Namespace) -> int:
     password = _read_password(args)
-    engine = db.upgraded_engine()
+    engine = db.existing_engine()
     with db.unit_of_work(engine) as session:
         user = users.create_user(session, SYSTEM, args.username, args.role, password, args.display_name)
         print(f"Created {user.username} ({Role(user.role).label}).")
+    return 0
+
+
+def cmd_remove_demo_accounts(args: argparse.Namespace) -> int:
+    engine = db.existing_engine()
+    with db.unit_of_work(engine) as session:
+        removed = users.remove_demo_accounts(session, SYSTEM)
+    if removed:
+        print(f"Removed {len(removed)} demo account(s): {', '.join(removed)}. The database is no longer a demo "
+              "database; one-click demo sign-in is off.")
+    else:
+        print("There are no demo accounts. The database is not a demo database.")
     return 0
 
 
@@ -80,6 +96,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password-stdin", action="store_true", help="Read the password from standard input.")
     p.set_defaults(handler=cmd_create_user)
 
+    p = sub.add_parser("remove-demo-accounts", help="Delete the demo accounts (audited).",
+                       description="Delete every demo account (one per role, password in the README) and mark "
+                                   "the database as not a demo database. Each deletion is recorded in the audit "
+                                   "log as the 'system' user. Do this before the database holds real work.")
+    p.set_defaults(handler=cmd_remove_demo_accounts)
+
     for register in EXTRA_COMMANDS:
         register(sub)
     return parser
@@ -90,7 +112,7 @@ def cmd_export_pack(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from review.submission import papers as submissions
-    engine = db.upgraded_engine()
+    engine = db.existing_engine()
     with db.unit_of_work(engine) as session:
         submission_id = args.submission or submissions.latest_submission_id(session)
         if submission_id is None:
@@ -124,10 +146,23 @@ EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_e
                                                                       register_reminders, register_sign_in]
 
 
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Run a command; every failure is one line on standard error and a non-zero exit, never a traceback."""
     args = build_parser().parse_args(argv)
     try:
         return args.handler(args)
+    except (DBAPIError, sqlite3.Error, CommandError) as exc:
+        print(f"error: the database could not be used ({get_settings().database_url.split('@')[-1]}): "
+              f"{_first_line(exc)}", file=sys.stderr)
+        return 3
+    except OSError as exc:
+        print(f"error: {_first_line(exc)}", file=sys.stderr)
+        return 3
     except ValidationFailed as exc:
         for field, message in exc.errors.items():
             print(f"error: {field}: {message}", file=sys.stderr)

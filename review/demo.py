@@ -18,6 +18,7 @@ from review.engagement import demo as engagement_demo
 from review.models import Task, User, Workstream
 from review.plan import demo as plan_demo
 from review.plan import organisation, tasks
+from review.platform import database_settings
 from review.platform.config import get_settings
 from review.platform.demo_files import rows, task_ids_by_reference
 from review.platform.roles import SYSTEM, Actor
@@ -39,11 +40,9 @@ DEMO_LOADERS = [
 ]
 
 
-
 def is_empty(session: Session) -> bool:
     """True when the database holds no tasks, workstreams or users (a first run)."""
     return not any(session.scalar(select(func.count()).select_from(model)) for model in (Task, Workstream, User))
-
 
 
 def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> None:
@@ -80,16 +79,17 @@ def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> Non
                           person_id=person_ids.get(row["person"]), is_demo=True)
 
 
-
 def load_demo(session: Session, actor: Actor = SYSTEM, with_accounts: bool | None = None,
               progress: Progress | None = None) -> None:
     """Load every capability's demo data into an empty database.
 
-    Demo accounts (one per role) are created only in demo mode, never on a shared database. `progress(share done,
-    what)` is told before each step (the first visitor's page shows it).
+    Demo accounts (one per role) are created only in demo mode, never on a shared database. The database is
+    marked as a demo database, so its demo accounts sign in while demo mode is on (and never once it is off).
+    `progress(share done, what)` is told before each step (the first visitor's page shows it).
     """
     if with_accounts is None:
         with_accounts = get_settings().demo_mode
+    database_settings.mark_demo_database(session)
     steps = len(DEMO_LOADERS) + 1
     if progress:
         progress(0.0, "tasks, people and workstreams")

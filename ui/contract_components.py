@@ -28,6 +28,7 @@ from ui.contract_fields import (
 )
 from ui.contract_kpi_components import show_kpis
 from ui.feedback import field_error, refusal_text, write
+from ui.text import plain
 
 STATUS_COLOURS = {"Active": "#2e8540", "Extended": "#1d4f91", "Expiring": "#e6a117", "In notice": "#c0392b",
                   "Ended": "#9aa5b1", "Not started": "#d0d5da"}
@@ -268,11 +269,12 @@ def _facts(summary: ContractSummary) -> None:
 
     left, right = st.columns(2)
     left.markdown(
-        f"**Provider:** {c.provider_name}" + (f" (no. {c.provider_number})" if c.provider_number else "")
+        f"**Provider:** {plain(c.provider_name)}"
+        + (f" (no. {plain(c.provider_number)})" if c.provider_number else "")
         + ("  \n**VCSE provider:** yes (Best Value notice applies)" if c.is_vcse else "")
-        + f"  \n**Department:** {c.department or 'not recorded'}"
-        + f"  \n**Contract owner:** {summary.owner or 'not recorded'}"
-        + f"  \n**Procurement route:** {c.procurement_route or 'not recorded'}"
+        + f"  \n**Department:** {plain(c.department or 'not recorded')}"
+        + f"  \n**Contract owner:** {plain(summary.owner or 'not recorded')}"
+        + f"  \n**Procurement route:** {plain(c.procurement_route or 'not recorded')}"
         + (f"  \n**Awarded:** {c.award_date:%d %b %Y}" if c.award_date else "")
         + (f"  \n**Review date:** {c.review_date:%d %b %Y}" if c.review_date else ""))
     right.markdown(
@@ -284,7 +286,7 @@ def _facts(summary: ContractSummary) -> None:
         + f"  \n**Annual value:** {money(c.annual_value)}  \n**Total value to date:** {money(c.total_value_to_date)}"
         + ("  \n:orange[**Values are illustrative**, not real figures.]" if c.values_illustrative else ""))
     if c.description:
-        st.caption(c.description)
+        st.caption(plain(c.description))
 
 
 def _days(days: int) -> str:

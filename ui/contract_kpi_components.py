@@ -21,6 +21,7 @@ from ui import data
 from ui.contract_charts import kpi_trend_chart
 from ui.contract_fields import date_col, date_field, invalid_message, number_field, read_fields, text_field
 from ui.feedback import field_error, refusal_text, write
+from ui.text import plain
 
 RATE_BY_TARGET = "Rate against the target"
 KPI_KEYS = {k: k for k in contracts.KPI_FIELDS}
@@ -190,7 +191,7 @@ def _kpi_forms(actor: Actor, contract_id: int, kpis: pd.DataFrame) -> None:
             st.selectbox("KPI", list(names), format_func=names.get, key=f"{prefix}_kpi_id")
             value_fields(form, prefix, {})
             if due:
-                st.caption("Next returns due: " + "; ".join(f"{names[k]} by {d:%d %b %Y}" for k, d in due.items()
+                st.caption("Next returns due: " + "; ".join(f"{plain(names[k])} by {d:%d %b %Y}" for k, d in due.items()
                                                             if d is not None))
             st.form_submit_button("Record value", icon=":material/add_chart:", on_click=_record_value,
                                   args=(actor, form, prefix), disabled=kpis.empty)
@@ -271,7 +272,7 @@ def _correct_kpi(actor: Actor, contract_id: int, kpis: pd.DataFrame) -> None:
                                         contract_id)
     count = current["values"]
     _confirm(CONFIRM_KPI, kpi_id,
-             f"Delete KPI **{names[kpi_id]}** and its {count} recorded value{'' if count == 1 else 's'}? "
+             f"Delete KPI **{plain(names[kpi_id])}** and its {count} recorded value{'' if count == 1 else 's'}? "
              "The audit log keeps a record.", "Yes, delete the KPI", "Delete this KPI...",
              _delete_kpi, (actor, kpi_id, version, names[kpi_id], choice_key))
 
@@ -288,7 +289,7 @@ def _correct_value(actor: Actor, contract_id: int, kpis: pd.DataFrame, values: p
                                         contracts.kpi_value_editable_values, ("edit_kpi_value", "kve", "Save value"),
                                         _value_correction_fields, _update_value, choice_key)
     _confirm(CONFIRM_VALUE, value_id,
-             f"Delete the value recorded for **{names[kpi_id]}** for the period ending {labels[value_id]} "
+             f"Delete the value recorded for **{plain(names[kpi_id])}** for the period ending {labels[value_id]} "
              f"({_number(current['value'])}, {RATING_LABELS[current['rating']]})? "
              "The audit log keeps a record.", "Yes, delete the value", "Delete this value...",
              _delete_value, (actor, value_id, version, choice_key))

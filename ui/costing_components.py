@@ -2,7 +2,6 @@
 the save panel, comparison and uncertainty."""
 from __future__ import annotations
 
-import io
 import json
 from functools import partial
 from typing import Any
@@ -35,10 +34,12 @@ from review.costing import (
 )
 from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
+from review.platform import exports
 from review.platform.roles import Actor, Permission
 from ui import data
 from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
+from ui.text import plain
 
 NEW = "new"
 CHOICE_KEY = "cost_choice"
@@ -355,21 +356,20 @@ def results_csv(name: str, result: ScenarioResult) -> bytes:
                                "Source": inputs["Source of default"]}))
     frame = pd.concat(parts, ignore_index=True)
     frame.insert(0, "Scenario", name)
-    return frame.to_csv(index=False).encode("utf-8")
+    return exports.to_csv_bytes(frame)
 
 
 def results_excel(name: str, result: ScenarioResult) -> bytes:
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        summary = summary_table(result)
-        summary.insert(0, "Scenario", name)
-        summary["Raw value"] = [result.summary[k] for k in SUMMARY_LABELS]
-        summary.to_excel(writer, sheet_name="Summary", index=False)
-        yearly_table(result).to_excel(writer, sheet_name="Cost by year", index=False)
-        monthly_table(result).to_excel(writer, sheet_name="Staffing by month", index=False)
-        result.demand.intervals.to_excel(writer, sheet_name="Busiest week", index=False)
-        inputs_table(result.inputs).to_excel(writer, sheet_name="Inputs and sources", index=False)
-    return buffer.getvalue()
+    summary = summary_table(result)
+    summary.insert(0, "Scenario", name)
+    summary["Raw value"] = [result.summary[k] for k in SUMMARY_LABELS]
+    return exports.to_excel_bytes({
+        "Summary": summary,
+        "Cost by year": yearly_table(result),
+        "Staffing by month": monthly_table(result),
+        "Busiest week": result.demand.intervals,
+        "Inputs and sources": inputs_table(result.inputs),
+    })
 
 
 def _file_stem(name: str) -> str:
@@ -487,7 +487,7 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
             _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
                    f"'{current.name}' is now the recommended scenario.")
         with b5.popover("Delete this scenario", icon=":material/delete:"):
-            st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
+            st.write(f"Delete **{plain(current.name)}**? The audit log keeps what it held.")
             if st.button("Yes, delete", type="primary", key="cost_delete"):
                 _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
                        f"Deleted '{current.name}'.", choose=NEW)
@@ -515,7 +515,7 @@ def comparison(records: list[CostScenario]) -> None:
         left, right = st.columns(2)
         left.plotly_chart(compare_cost_chart(results), key="compare_cost_chart")
         right.plotly_chart(compare_fte_chart(results), key="compare_fte_chart")
-        st.download_button("Download comparison (CSV)", table.to_csv(index=False).encode("utf-8"),
+        st.download_button("Download comparison (CSV)", exports.to_csv_bytes(table),
                            "phone-line-scenarios-comparison.csv", "text/csv", icon=":material/download:",
                            key="download_compare")
 

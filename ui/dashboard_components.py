@@ -18,6 +18,7 @@ from review.reports.highlight_report import highlight_report_html, report_filena
 from ui import charts
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
+from ui.text import plain
 
 BADGE_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
 DATE = st.column_config.DateColumn(format="DD MMM YYYY")
@@ -45,12 +46,12 @@ def badge(rag_value: Rag) -> None:
 # ------------------------------------------------------------------ RAG
 
 def _status_text(status: RagStatus) -> str:
-    why = "; ".join(status.reasons) or "all rules green"
+    why = plain("; ".join(status.reasons) or "all rules green")
     text = f"Computed **{status.computed.label.lower()}**: {why}."
     if status.override:
         o = status.override
-        text += (f"  \n:material/edit_note: Set to **{o.rag.label.lower()}** by {o.set_by} on "
-                 f"{o.set_on:%d %b %Y}: {o.reason}")
+        text += (f"  \n:material/edit_note: Set to **{o.rag.label.lower()}** by {plain(o.set_by)} on "
+                 f"{o.set_on:%d %b %Y}: {plain(o.reason)}")
     return text
 
 
@@ -126,7 +127,7 @@ def show_override_form(actor: Actor, d: Dashboard) -> None:
             st.form_submit_button("Save override", type="primary", icon=":material/save:", on_click=_set_override,
                                   args=(actor, form))
         for scope, override in in_force.items():
-            st.button(f"Clear the override on {scopes.get(scope, 'this workstream')} ({override.rag.label})",
+            st.button(f"Clear the override on {plain(scopes.get(scope, 'this workstream'))} ({override.rag.label})",
                       key=f"rag_clear_{scope}", on_click=_clear_override, args=(actor, None if scope == 0 else scope))
 
 
@@ -220,8 +221,8 @@ def _phone_line(d: Dashboard) -> None:
         st.info(p.message, icon=":material/hourglass_empty:")
         return
     line = p.data
-    st.markdown(f"Recommended scenario: **{line['scenario']}**"
-                + (f" ({line['delivery_model']})" if line.get("delivery_model") else ""))
+    st.markdown(f"Recommended scenario: **{plain(line['scenario'])}**"
+                + (f" ({plain(line['delivery_model'])})" if line.get("delivery_model") else ""))
     c1, c2 = st.columns(2)
     c1.metric("Annual cost", f"£{line['average_annual_cost']:,.0f}",
               help=f"Average over the {line.get('contract_years') or ''} contract years, from the cost model")

@@ -12,10 +12,12 @@ from review.contracts import register as contracts
 from review.decisions import log as decisions
 from review.decisions.log import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
 from review.plan import tasks
+from review.platform import exports
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
 from ui.navigation import PAGE_BY_KEY
+from ui.text import plain
 
 DATE_FORMAT = "DD MMM YYYY"
 MIN_DATE, MAX_DATE = date(2000, 1, 1), date(2100, 12, 31)
@@ -32,6 +34,11 @@ def load_lookups() -> dict[str, dict[int, str]]:
 
 # ------------------------------------------------------------------ log
 
+def decision_log_csv(frame: pd.DataFrame) -> bytes:
+    """The decision log download: the columns shown, formulas neutralised."""
+    return exports.to_csv_bytes(frame[LOG_SHOWN])
+
+
 def show_log(frame: pd.DataFrame) -> None:
     st.dataframe(frame[LOG_SHOWN], hide_index=True, column_config={
         "Decision": st.column_config.TextColumn("Decision", width="medium"),
@@ -41,28 +48,29 @@ def show_log(frame: pd.DataFrame) -> None:
                                                     help="Last working day of the call-in period"),
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
-    st.download_button("Download the decision log (CSV)", frame[LOG_SHOWN].to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the decision log (CSV)", decision_log_csv(frame),
                        "decision-log.csv", "text/csv", icon=":material/download:")
 
 
 # ------------------------------------------------------------------ full record
 
 def _or_none(text: str | None, none: str = "None recorded.") -> str:
-    return text if text else f"*{none}*"
+    """Stored text as plain text (see ui.text), or the placeholder in italics."""
+    return plain(text) if text else f"*{none}*"
 
 
 def _demote_headings(text: str | None) -> str | None:
     """Headings inside a field become bold lines, so they do not compete with the record's own sections."""
     if not text:
         return text
-    return "\n".join(f"**{line.lstrip('#').strip()}**" if line.startswith("#") else line
-                     for line in text.splitlines())
+    return "  \n".join(f"**{plain(line.lstrip('#').strip())}**" if line.startswith("#") else plain(line)
+                       for line in text.splitlines())
 
 
 def show_record(record: DecisionRecord) -> None:
     """The record laid out like the council's decision record form, with call-in and links."""
     d = record.decision
-    st.subheader(d.title)
+    st.subheader(plain(d.title))
     m = st.columns(4)
     m[0].metric("Status", record.status_label.split(" (")[0])
     m[1].metric("Decision date", f"{d.decision_date:%d %b %Y}" if d.decision_date else "not set")
@@ -75,9 +83,10 @@ def show_record(record: DecisionRecord) -> None:
     else:
         m[3].metric("Call-in period ends", "after publication")
     for warning in record.warnings:
-        st.warning(warning, icon=":material/warning:")
-    st.caption(f"{d.reference} · {record.type_label} · {'Key decision' if d.key_decision else 'Not a key decision'}"
-               f" · Forward plan reference: {d.forward_plan_reference or 'not recorded'} · Call-in period: "
+        st.warning(plain(warning), icon=":material/warning:")
+    st.caption(f"{plain(d.reference)} · {record.type_label} · "
+               f"{'Key decision' if d.key_decision else 'Not a key decision'}"
+               f" · Forward plan reference: {plain(d.forward_plan_reference or 'not recorded')} · Call-in period: "
                f"{d.call_in_working_days} working days (weekends and bank holidays in England and Wales skipped)")
     if record.paper:
         show_paper(record.paper)
@@ -85,21 +94,21 @@ def show_record(record: DecisionRecord) -> None:
     st.markdown("#### 1. Decision")
     st.markdown(_or_none(d.decision))
     st.markdown("#### 2. Reasons for the decision")
-    st.markdown(_or_none(_demote_headings(d.reasons)))
+    st.markdown(_demote_headings(d.reasons) or "*None recorded.*")
     st.markdown("#### 3. Alternative options considered and rejected")
     if record.alternatives:
         for i, alt in enumerate(record.alternatives, start=1):
             with st.container(border=True):
-                st.markdown(f"**Option {i}:** {alt['option']}  \n**Why it was rejected:** "
+                st.markdown(f"**Option {i}:** {plain(alt['option'])}  \n**Why it was rejected:** "
                             f"{_or_none(alt['reason_rejected'], 'No reason recorded.')}")
     else:
         st.markdown("*None recorded.*")
     st.markdown("#### 4. Consultation")
-    portfolio = d.executive_member_portfolio or "Executive Member"
+    portfolio = plain(d.executive_member_portfolio or "Executive Member")
     st.markdown(f"**(a) Comments of the {portfolio}**  \n{_or_none(d.executive_member_comments)}")
     st.markdown("**(b) Comments of other consultees**")
     if record.consultees:
-        st.markdown("\n".join(f"- **{c['consultee']}**: {c['comments'] or '*no comments recorded*'}"
+        st.markdown("\n".join(f"- **{plain(c['consultee'])}**: {_or_none(c['comments'], 'no comments recorded')}"
                               for c in record.consultees))
     else:
         st.markdown("*No other consultees recorded.*")
@@ -107,7 +116,7 @@ def show_record(record: DecisionRecord) -> None:
     left.markdown(f"**Conflicts of interest declared**  \n{_or_none(d.conflicts_of_interest, 'None declared.')}")
     right.markdown(f"**Dispensation granted**  \n{_or_none(d.dispensation, 'None.')}")
     st.markdown("#### 5. Decision taken by")
-    st.markdown(f"{d.decision_maker_post or '*Post not recorded*'}"
+    st.markdown(f"{plain(d.decision_maker_post) or '*Post not recorded*'}"
                 + (f", {d.decision_date:%d %B %Y}" if d.decision_date else ""))
     st.markdown("#### 6. Copies of the agreed document to")
     st.markdown(_or_none(d.circulation))
@@ -116,19 +125,22 @@ def show_record(record: DecisionRecord) -> None:
     left, middle, right = st.columns(3)
     with left:
         st.markdown("**Contracts**")
-        st.markdown("\n".join(f"- {c['reference']} {c['title']}" for c in record.contracts) or "*None linked.*")
+        st.markdown("\n".join(f"- {plain(c['reference'])} {plain(c['title'])}" for c in record.contracts)
+                    or "*None linked.*")
     with middle:
         st.markdown("**Tasks**")
-        st.markdown("\n".join(f"- {t['reference']} {t['title']}" for t in record.tasks) or "*None linked.*")
+        st.markdown("\n".join(f"- {plain(t['reference'])} {plain(t['title'])}" for t in record.tasks)
+                    or "*None linked.*")
     with right:
         st.markdown("**Contract extensions it authorised**")
-        st.markdown("\n".join(f"- {e['contract']}: {e['start']:%d %b %Y} to {e['end']:%d %b %Y}"
+        st.markdown("\n".join(f"- {plain(e['contract'])}: {e['start']:%d %b %Y} to {e['end']:%d %b %Y}"
                               for e in record.extensions) or "*None.*")
 
 
 def show_paper(paper: dict[str, Any]) -> None:
     """The paper to the SEND Executive the decision was taken on (set when the decision was recorded on it)."""
-    st.caption(f"From the paper: {paper['title']} ({paper['meeting']}, {paper['meeting_date']:%d %b %Y})")
+    st.caption(f"From the paper: {plain(paper['title'])} ({plain(paper['meeting'])}, "
+               f"{paper['meeting_date']:%d %b %Y})")
     page = PAGE_BY_KEY["submission"]
     st.page_link(page.path, label=f"Open the {page.label.lower()}", icon=page.icon)
 

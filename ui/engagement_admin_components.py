@@ -13,6 +13,7 @@ from review.platform.errors import DomainError, ValidationFailed
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
+from ui.text import plain
 
 # ------------------------------------------------------------------ import
 
@@ -52,7 +53,7 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
     except ValidationFailed as exc:
         st.error(exc.errors.get("file", str(exc)), icon=":material/error:")
         return
-    st.markdown(f"**{upload.name}**: {len(frame):,} row(s). The first rows:")
+    st.markdown(f"**{plain(upload.name)}**: {len(frame):,} row(s). The first rows:")
     st.dataframe(frame.head(5), hide_index=True)
     st.markdown("**Match the file's columns to the fields**")
     suggestion = suggest_mapping(list(frame.columns))
@@ -71,9 +72,9 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
             report = check_rows(session, actor, frame, mapping, activity_id, redact)
     except DomainError as exc:
         for fld, message in getattr(exc, "errors", {"file": str(exc)}).items():
-            st.error(f"{FIELDS.get(fld, (fld,))[0]}: {message}", icon=":material/error:")
+            st.error(plain(f"{FIELDS.get(fld, (fld,))[0]}: {message}"), icon=":material/error:")
         return
-    st.markdown(f"**Check:** {report.summary}.")
+    st.markdown(f"**Check:** {plain(report.summary)}.")
     if report.rejected:
         st.warning(f"{len(report.rejected)} row(s) would be rejected. Correct them in the file and upload it again, "
                    "or import only the valid rows.", icon=":material/rule:")
@@ -130,8 +131,8 @@ def show_retention(actor: Actor) -> None:
         versions = dict(zip(due["id"], due["version"], strict=True))
         activity_id = st.selectbox("Activity", list(labels), format_func=labels.get, key="eng_retention_activity")
         if st.session_state.get("eng_confirm_erase_activity") == activity_id:
-            st.warning(f"Erase the personal data of **{labels[activity_id]}**? Pseudonyms, needs, quotes, districts "
-                       "and follow-ups of its inputs and the activity summary are removed for good. Themes, "
+            st.warning(f"Erase the personal data of **{plain(labels[activity_id])}**? Pseudonyms, needs, quotes, "
+                       "districts and follow-ups of its inputs and the activity summary are removed for good. Themes, "
                        "sentiment, dates and the number of participants stay, so theme counts do not change.",
                        icon=":material/delete_forever:")
             c1, c2 = st.columns(2)
@@ -153,7 +154,7 @@ def show_retention(actor: Actor) -> None:
                               on_click=_ask_erase_participant)
     pseudonym = st.session_state.get("eng_confirm_erase_participant")
     if pseudonym:
-        st.warning(f"Erase the personal data of every input from **{pseudonym}**? This cannot be undone.",
+        st.warning(f"Erase the personal data of every input from **{plain(pseudonym)}**? This cannot be undone.",
                    icon=":material/delete_forever:")
         c1, c2 = st.columns(2)
         c1.button("Yes, erase", type="primary", key="eng_erase_participant_yes", on_click=_erase_participant,

@@ -22,6 +22,7 @@ from review.platform.privacy import IdentifiersFound
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
+from ui.text import plain
 
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 Save = Callable[[Session, bool, dict[str, Any]], str]
@@ -99,7 +100,7 @@ def show_pending(form: str) -> None:
     held = pending(form)
     if not held:
         return
-    lines = [f"- **{field.replace('_', ' ')}**: " + ", ".join(f"{label} `{text}`" for label, text in items)
+    lines = [f"- **{field.replace('_', ' ')}**: " + ", ".join(f"{label} **{plain(text)}**" for label, text in items)
              for field, items in held.findings.items()]
     st.warning("This text looks like it identifies someone:\n\n" + "\n".join(lines)
                + "\n\nParents' records hold pseudonyms only. Remove the identifiers, or confirm that they are not "

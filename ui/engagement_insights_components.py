@@ -11,11 +11,12 @@ import pandas as pd
 import streamlit as st
 
 from review import engagement
-from review.platform import privacy
+from review.platform import exports, privacy
 from review.platform.roles import Actor, Permission
 from ui import data
 from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
+from ui.text import plain, plain_frame
 
 DATE_FORMAT = st.column_config.DateColumn(format="DD MMM YYYY")
 
@@ -35,9 +36,14 @@ def show_headline(figures: dict[str, Any]) -> None:
                                         ("responses_done", "Responses done")], strict=True):
         with col.container(border=True):
             st.caption(label)
-            st.markdown(f"### {figures[key]}")
+            st.markdown(f"### {plain(figures[key])}")
     if figures.get("not_shown"):
         st.caption(f":material/visibility_off: {privacy.NOT_SHOWN_NOTE}")
+
+
+def theme_counts_csv(counts: pd.DataFrame) -> bytes:
+    """The theme counts download (as shown to this role, small counts suppressed), formulas neutralised."""
+    return exports.to_csv_bytes(counts.drop(columns=["theme_id"]))
 
 
 def show_themes(actor: Actor) -> None:
@@ -54,7 +60,7 @@ def show_themes(actor: Actor) -> None:
         matrix = engagement.theme_counts_by(session, actor, by)
     st.plotly_chart(theme_heatmap(matrix, engagement.BY_OPTIONS[by]), key="eng_theme_heatmap")
     explain_not_shown(matrix)
-    st.download_button("Download theme counts (CSV)", counts.drop(columns=["theme_id"]).to_csv(index=False),
+    st.download_button("Download theme counts (CSV)", theme_counts_csv(counts),
                        "engagement-themes.csv", "text/csv", icon=":material/download:")
 
 
@@ -70,7 +76,8 @@ def show_you_said_we_did(actor: Actor) -> None:
     else:
         shown = responses.drop(columns=["id", "version"])
         shown["Date"] = [f"{d:%d %b %Y}" if d else "" for d in shown["Date"]]
-        st.table(shown.astype(str).set_index("Theme"))  # a table wraps the long "you said" and "we did" text
+        # A table wraps the long "you said" and "we did" text; it renders Markdown, so cells are escaped.
+        st.table(plain_frame(shown.astype(str)).set_index("Theme"))
     st.subheader("Needs with no response yet")
     if open_by_theme.empty:
         st.success("Every need raised has a response.", icon=":material/check_circle:")
@@ -95,10 +102,10 @@ def show_quotes(actor: Actor) -> None:
         st.info("No consented quotes for this theme.", icon=":material/format_quote:")
         return
     for theme, group in quotes.groupby("Theme", sort=False):
-        st.markdown(f"**{theme}**")
+        st.markdown(f"**{plain(theme)}**")
         for row in group.itertuples():
-            st.markdown(f"> {row.Quote}")
-            st.caption(f"{row._3}, {pd.Timestamp(row.Date):%B %Y}")
+            st.markdown(f"> {plain(row.Quote)}")
+            st.caption(f"{plain(row._3)}, {pd.Timestamp(row.Date):%B %Y}")
 
 
 def show_coverage(actor: Actor) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from review.platform.errors import DomainError, EditConflict, PermissionDenied, ValidationFailed
 from ui import data
+from ui.text import plain
 
 log = logging.getLogger("review.ui")
 _FLASH_KEY = "_flash"
@@ -21,14 +22,15 @@ NOTHING_SAVED = "Nothing was saved. Please correct the fields marked below."
 
 
 def flash(message: str, kind: str = "success") -> None:
-    """Show `message` on the next run (st.toast before st.rerun is lost)."""
+    """Show `message` on the next run (st.toast before st.rerun is lost), as plain text: messages often
+    carry stored text (a title, a name, someone else's change), which must not render as Markdown."""
     st.session_state.setdefault(_FLASH_KEY, []).append((kind, message))
 
 
 def show_flash() -> None:
     for kind, message in st.session_state.pop(_FLASH_KEY, []):
         {"success": st.success, "info": st.info, "warning": st.warning, "error": st.error}[kind](
-            message, icon={"success": ":material/check_circle:", "info": ":material/info:",
+            plain(message), icon={"success": ":material/check_circle:", "info": ":material/info:",
                            "warning": ":material/warning:", "error": ":material/error:"}[kind])
 
 
@@ -48,7 +50,7 @@ def field_error(form: str, field: str) -> None:
     """Render the stored validation message for a field, right under its input."""
     message = field_errors(form).get(field)
     if message:
-        st.markdown(f":red[:material/error: {message}]")
+        st.markdown(f":red[:material/error: {plain(message)}]")
 
 
 def refusal_text(exc: DomainError) -> str:
@@ -103,13 +105,13 @@ def show_domain_error(exc: DomainError, form: str | None = None) -> None:
         if form:
             set_field_errors(form, exc.errors)
         st.error("Nothing was saved. Please correct the fields marked below:\n\n"
-                 + "\n".join(f"- **{k}**: {v}" for k, v in exc.errors.items()), icon=":material/error:")
+                 + "\n".join(f"- **{plain(k)}**: {plain(v)}" for k, v in exc.errors.items()), icon=":material/error:")
     elif isinstance(exc, EditConflict):
-        st.warning(str(exc).replace("\n- ", "\n\n- "), icon=":material/sync_problem:")
+        st.warning(plain(exc), icon=":material/sync_problem:")
     elif isinstance(exc, PermissionDenied):
-        st.error(str(exc), icon=":material/block:")
+        st.error(plain(exc), icon=":material/block:")
     else:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain(exc), icon=":material/error:")
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import re
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,12 +13,14 @@ from streamlit.errors import StreamlitSecretNotFoundError
 from review.accounts import sessions, sso, users
 from review.accounts.users import actor_for
 from review.models import User
-from review.platform import clock
+from review.platform import clock, db
 from review.platform.config import Settings, get_settings
+from review.platform.errors import DatabaseUnavailable
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import flash, show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
+from ui.text import plain
 
 APP_NAME = "SEND IAG Review Tracker"
 ACTOR_KEY = "actor"
@@ -176,10 +177,6 @@ def _apply_cookie_script() -> None:
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
-def plain_markdown(text: str) -> str:
-    """`text` with every markdown character escaped (names can come from an identity provider)."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|~<>$:=])", r"\\\1", text)
-
 
 def _sidebar(actor: Actor | None, settings: Settings) -> None:
     with st.sidebar:
@@ -191,7 +188,7 @@ def _sidebar(actor: Actor | None, settings: Settings) -> None:
     if actor is not None:
         with st.sidebar:
             st.divider()
-            st.caption(f"Signed in as **{plain_markdown(actor.display_name)}**  \n{actor.role.label}")
+            st.caption(f"Signed in as **{plain(actor.display_name)}**  \n{actor.role.label}")
             if st.button("Sign out", icon=":material/logout:", key="_sign_out"):
                 sign_out()
                 st.switch_page("app.py")
@@ -220,11 +217,17 @@ def setup_page(key: str) -> PageContext:
     st.set_page_config(page_title=f"{spec.label} · {APP_NAME}", page_icon=":material/support_agent:",
                        layout="wide")
     settings = get_settings()
-    prepared = data.preparation()
-    if not prepared.done.is_set():
-        _show_first_run_progress()
-    actor = current_actor()
-    _apply_cookie_script()
+    try:
+        prepared = data.preparation()
+        if not prepared.done.is_set():
+            _show_first_run_progress()
+        db.check_database(data.engine())
+        actor = current_actor()
+        _apply_cookie_script()
+    except DatabaseUnavailable as exc:
+        st.title(APP_NAME)
+        st.error(plain(exc), icon=":material/database_off:")
+        st.stop()
     _sidebar(actor, settings)
     show_flash()
     if actor is None and key != "home":

@@ -14,6 +14,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission
 from ui import data, plan_charts
 from ui.feedback import field_error, write
+from ui.text import plain
 
 DATE_FORMAT = "DD MMM YYYY"
 
@@ -50,7 +51,7 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
                     "Critical tasks have no float: if one finishes late, the end date moves.")
         if view.chains:
             for chain in view.chains:
-                st.markdown(" → ".join(chain))
+                st.markdown(" → ".join(plain(step) for step in chain))
             if len(view.chains) > 1:
                 st.caption(f"{len(view.chains)} chains tie for the longest; every task on them is critical.")
         st.caption("Worked out from each task's planned duration (calendar days from start to due date; a one-day "
@@ -92,8 +93,8 @@ def show_baselines(actor: Actor) -> None:
         choice = st.selectbox("Compare with baseline", list(names), format_func=names.get, key="bl_choice",
                               help="The newest baseline is the one the dashboard's RAG uses.")
         row = baselines.set_index("id").loc[choice]
-        st.caption(f"Taken on {row['Taken on']:%d %b %Y} by {row['Saved by']} ({row['Tasks']} tasks). "
-                   f"{row['Note']}")
+        st.caption(f"Taken on {row['Taken on']:%d %b %Y} by {plain(row['Saved by'])} ({row['Tasks']} tasks). "
+                   f"{plain(row['Note'])}")
         by_ws = data.cached(plan.slippage_summary, "workstream", int(choice))
         by_phase = data.cached(plan.slippage_summary, "phase", int(choice))
         per_task = data.cached(plan.slippage_frame, int(choice), False, 500)
@@ -117,7 +118,8 @@ def show_baselines(actor: Actor) -> None:
                 for c in ("Baseline start", "Baseline due", "Start", "Due or completed")})
         if can_edit:
             if st.session_state.get("bl_confirm") == choice:
-                st.warning(f"Delete the baseline **{names[choice]}**? Slippage against it can no longer be shown.",
+                st.warning(f"Delete the baseline **{plain(names[choice])}**? Slippage against it can no longer be "
+                           "shown.",
                            icon=":material/delete:")
                 c1, c2 = st.columns(2)
                 c1.button("Yes, delete this baseline", type="primary", key="bl_delete_yes", on_click=_delete_baseline,

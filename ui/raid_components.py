@@ -11,10 +11,11 @@ from sqlalchemy.orm import Session
 from review.plan import organisation, raid
 from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
-from review.platform import clock
+from review.platform import clock, exports
 from review.platform.roles import Actor
 from ui import data, plan_charts
 from ui.feedback import field_error, write
+from ui.text import plain
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
@@ -27,6 +28,11 @@ def show_filters() -> tuple[list[str], list[str]]:
     statuses = c2.multiselect("Status", list(STATUS_LABELS), default=["open", "monitoring"],
                               format_func=STATUS_LABELS.get, key="raid_statuses")
     return kinds, statuses
+
+
+def raid_csv(frame: pd.DataFrame) -> bytes:
+    """The RAID log download: the table's columns and the description, formulas neutralised."""
+    return exports.to_csv_bytes(frame[TABLE_COLUMNS + ["description"]].rename(columns={"description": "Description"}))
 
 
 def show_log(frame: pd.DataFrame) -> None:
@@ -43,8 +49,7 @@ def show_log(frame: pd.DataFrame) -> None:
         "Score": st.column_config.NumberColumn(help="Likelihood x impact, before mitigation"),
         "Residual score": st.column_config.NumberColumn(help="Likelihood x impact after mitigation"),
     })
-    st.download_button("Download the RAID log (CSV)", frame[TABLE_COLUMNS + ["description"]]
-                       .rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8"),
+    st.download_button("Download the RAID log (CSV)", raid_csv(frame),
                        "raid-log.csv", "text/csv", icon=":material/download:")
 
 
@@ -179,7 +184,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame) -> None:
         st.form_submit_button("Save item", type="primary", icon=":material/save:", on_click=_update,
                               args=(actor, form, prefix, item_id, version))
     if st.session_state.get("raid_confirm_delete") == item_id:
-        st.warning(f"Delete **{labels[item_id]}**? Closing it keeps it in the log; deleting removes it.",
+        st.warning(f"Delete **{plain(labels[item_id])}**? Closing it keeps it in the log; deleting removes it.",
                    icon=":material/delete:")
         c1, c2 = st.columns(2)
         c1.button("Yes, delete this item", type="primary", key="raid_delete_yes", on_click=_delete,

@@ -7,6 +7,7 @@ from collections.abc import Callable
 import streamlit as st
 
 from review.accounts import users
+from review.platform import database_settings
 from review.platform.config import Settings
 from review.platform.errors import DomainError
 from review.platform.roles import Actor, Role
@@ -80,10 +81,11 @@ def show_sign_in(settings: Settings, on_signed_in: Callable[[], None]) -> None:
     if show_waiting():
         return
     show_single_sign_on()
-    if settings.demo_mode:
-        show_demo_buttons(on_signed_in)
     with data.reading() as session:
+        demo = database_settings.demo_accounts_enabled(session)  # demo mode on, and a demo database
         local = users.local_sign_in_enabled(session)
+    if demo:
+        show_demo_buttons(on_signed_in)
     if local or not sso_providers():
         show_password_form(on_signed_in)
 

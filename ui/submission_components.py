@@ -21,6 +21,7 @@ from ui import data
 from ui.charts import cached_chart, finish
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
+from ui.text import plain, plain_frame
 
 DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 CHOICE_KEY = "submission_choice"
@@ -107,7 +108,7 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
                      " The project team generates it; the preview below shows its content from live data."),
                     icon=":material/article:")
         else:
-            st.markdown(f"**Latest pack:** {stamp}.")
+            st.markdown(f"**Latest pack:** {plain(stamp)}.")
     with right:
         if document is not None:
             st.download_button("Download the latest pack (Word)", document[0], document[1], DOCX_MIME,
@@ -147,10 +148,10 @@ def show_changes(content: submission_pack.PackContent) -> None:
         st.info("No pack has been generated yet, so there is nothing to compare with.", icon=":material/compare:")
         return
     if not content.changes:
-        st.success(f"No figure or table row has changed since {content.previous_stamp}.",
+        st.success(f"No figure or table row has changed since {plain(content.previous_stamp)}.",
                    icon=":material/check_circle:")
         return
-    st.warning(f"{len(content.changes)} change(s) since {content.previous_stamp}. Generate the pack again to "
+    st.warning(f"{len(content.changes)} change(s) since {plain(content.previous_stamp)}. Generate the pack again to "
                "send the Executive the current figures.", icon=":material/difference:")
     st.dataframe(submission_pack.changes_frame(content.changes), hide_index=True)
 
@@ -175,28 +176,28 @@ def show_preview(content: submission_pack.PackContent) -> None:
     """Render the pack's outline: what the Word document will contain, block by block."""
     note = "What the next pack will contain, from the tracker's data now."
     if content.previous_stamp:
-        note += (f" The latest generated pack is {content.previous_stamp}; 'Changes since the last pack' lists "
+        note += (f" The latest generated pack is {plain(content.previous_stamp)}; 'Changes since the last pack' lists "
                  "any figure or row that differs.")
     st.caption(note)
     for block in submission_pack.outline(content, max_rows=PREVIEW_ROWS):
         if block.kind == "title":
-            st.subheader(block.text)
+            st.subheader(plain(block.text))
         elif block.kind == "cover":
             with st.container(border=True):
-                st.markdown("  \n".join(f"**{label}:** {value}" for label, value in block.rows))
+                st.markdown("  \n".join(f"**{plain(label)}:** {plain(value)}" for label, value in block.rows))
         elif block.kind == "heading":
             marker = {1: "###", 2: "####", 3: "#####"}.get(block.level, "#####")
-            st.markdown(f"{marker} {block.text}")
+            st.markdown(f"{marker} {plain(block.text)}")
         elif block.kind == "paragraph":
-            st.markdown(block.text)
+            st.markdown(plain(block.text))
         elif block.kind == "bullets":
-            st.markdown("\n".join(f"- {item}" for item in block.items))
+            st.markdown("\n".join(f"- {plain(item)}" for item in block.items))
         elif block.kind == "note":
-            st.caption(f":material/info: {block.text}")
+            st.caption(f":material/info: {plain(block.text)}")
         elif block.kind == "table":
             if block.text:
-                st.caption(block.text)
-            st.table(block.frame, hide_index=True, border="horizontal")
+                st.caption(plain(block.text))
+            st.table(plain_frame(block.frame), hide_index=True, border="horizontal")
         elif block.kind == "chart":
             st.plotly_chart(chart_figure(block.chart))
 
@@ -426,7 +427,8 @@ def show_alignment(actor: Actor, submission: Submission, version: int) -> None:
             for row in shown.to_dict("records"):
                 pid = int(row["id"])
                 c1, c2 = st.columns([2, 3])
-                c1.checkbox(f"**{row['Priority or duty']}**" + (f"  \n{row['Source']}" if row["Source"] else ""),
+                c1.checkbox(f"**{plain(row['Priority or duty'])}**"
+                            + (f"  \n{plain(row['Source'])}" if row["Source"] else ""),
                             pid in chosen, key=f"{prefix}_on_{pid}")
                 c2.text_input("How the proposals support it", chosen.get(pid) or "", key=f"{prefix}_how_{pid}",
                               label_visibility="collapsed", placeholder="How the proposals support it")
@@ -515,7 +517,7 @@ def show_log_entry(submission_id: int) -> None:
         st.caption("Recording the decision also enters it in the decision log as a draft, filled in from this paper "
                    "(title, decision, date, reasons and the options not preferred).")
         return
-    st.caption(f"In the decision log as **{entry.reference}** ({status}). Recording the decision again updates "
+    st.caption(f"In the decision log as **{plain(entry.reference)}** ({status}). Recording the decision again updates "
                f"that entry; complete it for publication (consultees, the decision maker's post, publication "
                f"date) on the Decisions page.")
     page = PAGE_BY_KEY["decisions"]

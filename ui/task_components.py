@@ -14,6 +14,7 @@ from review.platform.errors import DomainError, EditConflict, ValidationFailed
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, flash, refusal_text, write
+from ui.text import plain
 
 STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
 PRIORITY_CODES = {label: code for code, label in PRIORITY_LABELS.items()}
@@ -285,7 +286,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
     if not comments:
         st.caption("No comments yet.")
     for c in comments:
-        st.markdown(f"*{c.author}, {c.created_at:%d %b %Y %H:%M}*  \n{c.body}")
+        st.markdown(f"*{plain(c.author)}, {c.created_at:%d %b %Y %H:%M}*  \n{plain(c.body)}")
     comment_key = f"comment_{task_id}"
     with st.form(f"comment_form_{task_id}"):
         st.text_area("Add a comment", key=comment_key, max_chars=5000)
@@ -294,7 +295,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
 
     st.markdown("**Delete**")
     if st.session_state.get("confirm_delete") == task_id:
-        st.warning(f"Delete **{labels[task_id]}**? Its dependencies and comments go too. "
+        st.warning(f"Delete **{plain(labels[task_id])}**? Its dependencies and comments go too. "
                    "The audit log keeps a record.", icon=":material/delete:")
         c1, c2 = st.columns(2)
         c1.button("Yes, delete this task", type="primary", key="confirm_delete_yes", on_click=_delete,

@@ -1,7 +1,7 @@
 """council sign-in: single sign-on identities, sign-in throttling, idle sessions, settings in the database
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-11-30 21:40:00
 
 Only columns, indexes and tables are added (no table is recreated on SQLite), so no rows need keeping.
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | Sequence[str] | None = "0009"
+down_revision: str | Sequence[str] | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -43,16 +43,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_throttles")),
         sa.UniqueConstraint("key", name=op.f("uq_sign_in_throttles_key")),
     )
-    op.create_table(
-        "app_settings",
-        sa.Column("key", sa.String(length=60), nullable=False),
-        sa.Column("value", sa.String(length=255), nullable=False),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_app_settings")),
-    )
 
 
 def downgrade() -> None:
-    op.drop_table("app_settings")
     op.drop_table("sign_in_throttles")
     with op.batch_alter_table("sign_in_sessions") as batch_op:
         batch_op.drop_column("method")

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from review.models import User
 from review.models.sign_in import SignInSession
-from review.platform import clock
+from review.platform import clock, database_settings
 from review.platform.clock import as_utc
 from review.platform.config import get_settings
 
@@ -68,6 +68,8 @@ def check_session(session: Session, token: str | None, now: datetime | None = No
     reason = None
     if user is None or not user.active:
         reason = "Your account has been switched off."
+    elif user.is_demo and not database_settings.demo_accounts_enabled(session):
+        reason = "Demo accounts are switched off on this database."
     elif as_utc(row.expires_at) <= now:
         reason = f"You were signed out after {get_settings().session_lifetime_hours} hours. Please sign in again."
     elif now - last_seen >= idle_timeout():

@@ -18,11 +18,9 @@ from review.accounts.passwords import (
     verify_password,
 )
 from review.models import User
-from review.models.sign_in import AppSetting
-from review.platform import audit, clock
+from review.platform import audit, clock, database_settings
 from review.platform import record_helpers as records
 from review.platform.clock import as_utc
-from review.platform.config import get_settings
 from review.platform.errors import AuthenticationFailed, ValidationFailed
 from review.platform.roles import Actor, Permission, Role, require
 from review.platform.validation import Problems
@@ -35,7 +33,8 @@ USER_FIELDS = ("username", "display_name", "role", "active", "person_id")
 WAITING = ""
 WAITING_LABEL = "Waiting for an administrator"
 METHOD_LABELS = {"local": "Password", "sso": "Single sign-on"}
-NOT_RECOGNISED = "Username or password not recognised, or the account is inactive."
+# The one answer to a refused sign-in, whatever the reason (no account probing).
+NOT_RECOGNISED = SIGN_IN_REFUSED = "Username or password not recognised, or the account is inactive."
 LOCAL_SIGN_IN_SETTING = "local_sign_in"
 
 
@@ -58,8 +57,7 @@ class SignInOutcome:
 
 def local_sign_in_enabled(session: Session) -> bool:
     """False once an administrator has switched local accounts off (single sign-on only)."""
-    setting = session.get(AppSetting, LOCAL_SIGN_IN_SETTING)
-    return setting is None or setting.value != "off"
+    return database_settings.get(session, LOCAL_SIGN_IN_SETTING) != "off"
 
 
 def set_local_sign_in(session: Session, actor: Actor, enabled: bool, *, sso_configured: bool) -> None:
@@ -75,14 +73,9 @@ def set_local_sign_in(session: Session, actor: Actor, enabled: bool, *, sso_conf
             raise ValidationFailed({"local_sign_in": "No active administrator signs in with single sign-on yet; "
                                                      "switching local accounts off would lock every administrator "
                                                      "out."})
-    row = session.get(AppSetting, LOCAL_SIGN_IN_SETTING)
-    before = "off" if row is not None and row.value == "off" else "on"
+    before = "on" if local_sign_in_enabled(session) else "off"
     after = "on" if enabled else "off"
-    if row is None:
-        row = AppSetting(key=LOCAL_SIGN_IN_SETTING, value=after)
-        session.add(row)
-    row.value = after
-    session.flush()
+    database_settings.put(session, LOCAL_SIGN_IN_SETTING, after)
     if before != after:
         audit.record(session, actor, "setting", LOCAL_SIGN_IN_SETTING, "update",
                      {"local_sign_in": {"before": before, "after": after}})
@@ -113,6 +106,8 @@ def sign_in_with_password(session: Session, username: str, password: str, client
         reason = "wrong password"
     elif not user.active:
         reason = "account inactive"
+    elif user.is_demo and not database_settings.demo_accounts_enabled(session):
+        reason = "demo account outside demo mode"
     elif not local_sign_in_enabled(session) and not user.is_demo:
         reason = "local sign-in switched off"
     if reason is not None:
@@ -149,7 +144,7 @@ def authenticate(session: Session, username: str, password: str, client: str = "
 
 def demo_sign_in(session: Session, role: Role) -> Actor:
     """One-click sign-in as the demo account for a role; only in demo mode."""
-    if not get_settings().demo_mode:
+    if not database_settings.demo_accounts_enabled(session):
         raise AuthenticationFailed("One-click demo sign-in is switched off on this deployment.")
     user = session.scalar(select(User).where(User.is_demo.is_(True), User.role == role.value, User.active.is_(True)))
     if user is None:
@@ -307,3 +302,21 @@ def users_frame(session: Session, actor: Actor, now: datetime | None = None) -> 
 
 def has_users(session: Session) -> bool:
     return session.scalar(select(User.id).limit(1)) is not None
+
+
+def remove_demo_accounts(session: Session, actor: Actor) -> list[str]:
+    """Delete every demo account (admins only) and mark the database as no longer a demo database.
+
+    Each deletion is audited; their sign-in sessions go with them. Returns the usernames removed.
+    """
+    require(actor, Permission.MANAGE_USERS)
+    removed = []
+    for user in session.scalars(select(User).where(User.is_demo.is_(True)).order_by(User.username)):
+        before = audit.snapshot(user, USER_FIELDS)
+        session.delete(user)
+        session.flush()
+        audit.record(session, actor, "user", user.id, "delete", audit.diff(before, {}),
+                     summary=f"demo account {user.username} removed")
+        removed.append(user.username)
+    database_settings.mark_demo_database(session, False)
+    return removed

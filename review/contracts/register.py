@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session, aliased
 from review.models import Person
 from review.models.contracts import Contract, ContractExtension, ContractKpi, ContractKpiValue
 from review.models.decisions import Decision
-from review.platform import audit, clock
+from review.platform import audit, clock, exports
 from review.platform import record_helpers as records
 from review.platform.config import get_settings
 from review.platform.errors import NotFound, ValidationFailed
@@ -706,7 +706,7 @@ def contracts_frame(session: Session, today: date | None = None,
 
 def register_csv(session: Session) -> bytes:
     frame = contracts_frame(session)
-    return frame.drop(columns=["id", "version"]).to_csv(index=False).encode("utf-8")
+    return exports.to_csv_bytes(frame.drop(columns=["id", "version"]))
 
 
 def extensions_frame(summary: ContractSummary) -> pd.DataFrame:

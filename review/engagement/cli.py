@@ -16,7 +16,7 @@ from review.platform.roles import SYSTEM
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
-    with db.unit_of_work(db.upgraded_engine()) as session:
+    with db.unit_of_work(db.existing_engine()) as session:
         due = engagement.retention_due_frame(session, SYSTEM)
     if due.empty:
         print("No engagement records are past their retention-review date.")
@@ -36,7 +36,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         mapping[field.strip()] = column.strip() or None
     print("Column mapping: " + ", ".join(f"{FIELDS[f][0]} <- {c}" for f, c in mapping.items() if c and f in FIELDS))
     try:
-        with db.unit_of_work(db.upgraded_engine()) as session:
+        with db.unit_of_work(db.existing_engine()) as session:
             report = import_inputs(session, SYSTEM, frame, mapping, args.activity, args.valid_only, args.redact,
                                    path.name)
     except ImportRefused as exc:

@@ -34,11 +34,3 @@ class SignInThrottle(Base):
     last_failure_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     last_success_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-
-class AppSetting(Base):
-    """A deployment setting an administrator changes in the app (audited), e.g. local sign-in on or off."""
-
-    __tablename__ = "app_settings"
-
-    key: Mapped[str] = mapped_column(String(60), primary_key=True)
-    value: Mapped[str] = mapped_column(String(255))

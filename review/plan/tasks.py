@@ -14,7 +14,7 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from review.models import Person, Phase, Task, TaskComment, TaskDependency, Workstream
-from review.platform import audit, clock
+from review.platform import audit, clock, exports
 from review.platform import record_helpers as records
 from review.platform.errors import NotFound, ValidationFailed
 from review.platform.roles import Actor, Permission, require
@@ -521,4 +521,4 @@ def tasks_csv(session_or_frame: Session | pd.DataFrame) -> bytes:
     frame = session_or_frame if isinstance(session_or_frame, pd.DataFrame) else tasks_frame(session_or_frame)
     cols = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due", "Completed",
             "% complete", "Milestone", "Overdue", "description"]
-    return frame[cols].rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8")
+    return exports.to_csv_bytes(frame[cols].rename(columns={"description": "Description"}))

@@ -203,11 +203,17 @@ def delete_baseline(session: Session, actor: Actor, baseline_id: int) -> None:
     if baseline is None:
         raise NotFound("This baseline no longer exists; someone may have deleted it.")
     name = baseline.name
+    # The audit event keeps the baseline whole (each task's planned dates), so a deletion can be undone by hand.
+    items = [{"task_id": i.task_id, "reference": i.reference, "title": i.title,
+              "start": audit.json_safe(i.start_date), "due": audit.json_safe(i.due_date), "milestone": i.is_milestone}
+             for i in session.scalars(select(BaselineItem).where(BaselineItem.baseline_id == baseline_id)
+                                      .order_by(BaselineItem.id))]
+    before = {"name": name, "note": baseline.note, "as_of": audit.json_safe(baseline.as_of),
+              "created_by": baseline.created_by, "tasks": items}
     session.execute(delete(BaselineItem).where(BaselineItem.baseline_id == baseline_id))
     session.delete(baseline)
     session.flush()
-    audit.record(session, actor, "baseline", baseline_id, "delete", {"name": {"before": name, "after": None}},
-                 summary=name)
+    audit.record(session, actor, "baseline", baseline_id, "delete", audit.diff(before, {}), summary=name)
 
 
 def baselines_frame(session: Session) -> pd.DataFrame:

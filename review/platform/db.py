@@ -1,22 +1,26 @@
 """Engines, sessions and schema upgrades for SQLite (embedded default) and PostgreSQL (shared)."""
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from review.platform.config import PROJECT_ROOT, Settings, get_settings, normalise_database_url
-from review.platform.errors import SimultaneousSave
+from review.platform.errors import DatabaseUnavailable, SimultaneousSave
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
@@ -34,17 +38,81 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor.close()
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of an embedded (SQLite) database URL; None for PostgreSQL or an in-memory database."""
+    url = normalise_database_url(url)
+    if not url.startswith("sqlite") or "///" not in url:
+        return None
+    path = url.split("///", 1)[1].split("?", 1)[0]
+    return Path(path) if path and path != ":memory:" else None
+
+
+class DatabaseFileGuard:
+    """Refuses to use an SQLite file that disappeared or was replaced after the engine first opened it.
+
+    SQLite would otherwise go on writing into the deleted file (open connections) or quietly create a new empty
+    one (new connections), and every save would be reported as done and then lost. The file's identity (device
+    and inode) is taken at the first connection; each checkout from the pool and each commit compares it.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.identity: tuple[int, int] | None = None
+
+    def _current(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except FileNotFoundError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def refusal(self) -> DatabaseUnavailable:
+        return DatabaseUnavailable(
+            f"The database file {self.path} is missing or was replaced while the app was running, so nothing can be "
+            "saved or read. Ask the administrator to restore it from the backup and restart the app.")
+
+    def check(self, *_args) -> None:
+        if self.identity is not None and self._current() != self.identity:
+            raise self.refusal()
+
+    def before_connect(self, *_args) -> None:
+        if self.identity is not None and self._current() is None:
+            raise self.refusal()  # connecting would create a new, empty file
+
+    def after_connect(self, *_args) -> None:
+        if self.identity is None:
+            self.identity = self._current()
+
+
+_GUARDS: weakref.WeakKeyDictionary[Engine, DatabaseFileGuard] = weakref.WeakKeyDictionary()
+
+
+def check_database(engine: Engine) -> None:
+    """Raise DatabaseUnavailable if the engine's SQLite file has gone or been replaced (no statement is run)."""
+    guard = _GUARDS.get(engine)
+    if guard is not None:
+        guard.check()
+
+
 def make_engine(url: str | None = None, **kwargs) -> Engine:
-    """An engine for the URL (default: from settings). SQLite gets WAL, foreign keys, busy timeout."""
+    """An engine for the URL (default: from settings). SQLite gets WAL, foreign keys, busy timeout, and a guard
+    that refuses to go on once its file is deleted or replaced (`DatabaseFileGuard`)."""
     url = normalise_database_url(url or get_settings().database_url)
     if url.startswith("sqlite"):
-        path = url.split("///", 1)[1] if "///" in url else ""
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, **kwargs
         )
         event.listen(engine, "connect", _sqlite_pragmas)
+        if path is not None:
+            guard = DatabaseFileGuard(path)
+            _GUARDS[engine] = guard
+            event.listen(engine, "do_connect", guard.before_connect)
+            event.listen(engine, "connect", guard.after_connect)
+            event.listen(engine, "checkout", guard.check)
+            event.listen(engine, "commit", guard.check)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
@@ -68,7 +136,32 @@ def upgraded_engine(url: str | None = None) -> Engine:
     """An engine for the URL (default: from settings) with the schema brought up to the newest migration."""
     engine = make_engine(url)
     upgrade(engine)
+    _note_created(sqlite_path(str(engine.url)))
     return engine
+
+
+def created_marker(path: Path) -> Path:
+    """The file beside an embedded database that says a database was made here (`review.db-created`)."""
+    return path.with_name(path.name + "-created")
+
+
+def _note_created(path: Path | None) -> None:
+    """Leave the marker beside a database (best effort: a read-only folder only loses this safeguard)."""
+    if path is None or not path.exists() or created_marker(path).exists():
+        return
+    with contextlib.suppress(OSError):
+        created_marker(path).write_text(f"A database was created here; first used {datetime.now(UTC):%Y-%m-%d %H:%M} "
+                                        "UTC. If the database file is missing, restore it from the backup.\n")
+
+
+def existing_engine(url: str | None = None) -> Engine:
+    """Like `upgraded_engine`, but refuses (DatabaseUnavailable) when the embedded database file does not exist,
+    so a mistyped REVIEW_SQLITE_PATH is reported instead of answered from a new, empty database."""
+    path = sqlite_path(url or get_settings().database_url)
+    if path is not None and not path.exists():
+        raise DatabaseUnavailable(f"There is no database at {path}. Check REVIEW_SQLITE_PATH, or create one with "
+                                  "`python -m review init-db`.")
+    return upgraded_engine(url)
 
 
 def needs_upgrade(engine: Engine) -> bool:
@@ -77,6 +170,11 @@ def needs_upgrade(engine: Engine) -> bool:
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current != heads
+
+
+def _read_only(exc: DBAPIError) -> bool:
+    """True for SQLite's "attempt to write a readonly database" and PostgreSQL's read-only transaction (25006)."""
+    return "readonly database" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "25006"
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -94,6 +192,12 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
+    except (OperationalError, InternalError) as exc:
+        session.rollback()
+        if _read_only(exc):
+            raise DatabaseUnavailable("The database is read-only, so nothing was saved. Ask the administrator to "
+                                      "check the database's file or server permissions.") from exc
+        raise
     except (StaleDataError, IntegrityError) as exc:
         # The services check versions and unique values before writing, so a refusal here means another
         # transaction committed between that check and this one's flush: report it, never a database error.
@@ -109,18 +213,27 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
 
 def prepare_database(settings: Settings | None = None,
                      progress: Callable[[float, str], None] | None = None) -> Engine:
-    """Engine for the configured database, upgraded; demo data loaded on an empty embedded one.
+    """Engine for the configured database, upgraded. `progress(share done, what)` is told about a new install's
+    steps (creating the database, then each part of the demo data), which the first visitor's page shows.
 
-    `progress(share done, what)` is told when a new database is created and about the demo data's steps.
+    The demo data is loaded only on the first run of a new install: demo mode on and no embedded database file
+    yet. A database that exists is never seeded, even if empty (it may be a real one emptied or restored badly);
+    `python -m review seed-demo` loads the demo data on purpose. A database file that is missing where one was made
+    before (its `-created` marker is there) is refused, not replaced by a new one.
     """
     from review import demo  # local import: demo imports the services
     settings = settings or get_settings()
-    engine = make_engine(settings.database_url)
-    if progress is not None and not inspect(engine).has_table("alembic_version"):
+    path = sqlite_path(settings.database_url)
+    if path is not None and not path.exists() and created_marker(path).exists():
+        raise DatabaseUnavailable(
+            f"The database file {path} is missing, though a database was created there before. Restore it from the "
+            f"backup and restart the app. To start again with a new database instead, delete {created_marker(path)} "
+            "(or run `python -m review init-db`).")
+    new_install = settings.demo_mode and path is not None and not path.exists()
+    if new_install and progress is not None:
         progress(0.0, "creating the database")
-    upgrade(engine)
-    if settings.demo_mode:
+    engine = upgraded_engine(settings.database_url)
+    if new_install:
         with unit_of_work(engine) as session:
-            if demo.is_empty(session):
-                demo.load_demo(session, progress=progress)
+            demo.load_demo(session, progress=progress)
     return engine

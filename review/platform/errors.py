@@ -85,3 +85,10 @@ class EditConflict(DomainError):
             lines.append(f"- {c.field}: {c.before!r} -> {c.after!r} ({c.who})")
         lines.append("\nReload to see their change, then make yours again.")  # its own paragraph in Markdown
         return "\n".join(lines)
+
+
+class DatabaseUnavailable(DomainError):
+    """The database cannot be used: its file is missing or was replaced while the app ran, or it is read-only.
+
+    Raised before anything is written, so no save is reported as done when it was not kept.
+    """

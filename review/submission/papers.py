@@ -283,10 +283,16 @@ def update_submission(session: Session, actor: Actor, submission_id: int, expect
 
 
 def delete_submission(session: Session, actor: Actor, submission_id: int, expected_version: int | None) -> None:
-    """Delete a paper with its options, alignment, actions and packs (tasks made from actions stay; its
-    decision-log entry stays, unlinked)."""
+    """Delete a paper with its options, alignment and actions (tasks made from actions stay; its decision-log
+    entry stays, unlinked). Refused while the paper has generated packs: they are the record of what went to the
+    SEND Executive, and deleting the paper would delete them."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
+    packs = session.scalar(select(func.count(SubmissionPack.id)).where(SubmissionPack.submission_id == submission_id))
+    if packs:
+        raise ValidationFailed({"submission": f"This paper has {packs} generated pack(s), the record of what went "
+                                              "to the SEND Executive, so it cannot be deleted. Keep it, or change "
+                                              "its status instead."})
     before = audit.snapshot(submission, AUDITED_FIELDS)
     entry = decisions.decision_for_submission(session, submission_id)
     if entry is not None:

@@ -10,6 +10,7 @@ DATABASE_URL, so demo mode is off there, as on any shared database (no one-click
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -171,9 +172,19 @@ def open_page(app_db) -> Callable[[str, Role | None], AppTest]:
     return _open
 
 
+# A backslash before ASCII punctuation: how ui.text.plain escapes stored text for Markdown.
+_MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+
+
+def shown(value: object) -> str:
+    """An element's Markdown source as the reader sees it (the escapes of `ui.text.plain` taken out)."""
+    return _MARKDOWN_ESCAPE.sub(r"\1", str(value)).replace("\u200b", "")
+
+
 def texts(at: AppTest) -> str:
-    """Everything the page printed, as one string (for 'is this message shown' checks)."""
+    """Everything the page printed, as one string (for 'is this message shown' checks), as the reader sees it:
+    Markdown escapes (stored text goes through `ui.text.plain`) are taken out."""
     parts = []
     for kind in ("title", "header", "subheader", "markdown", "caption", "info", "success", "warning", "error"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+        parts += [shown(e.value) for e in getattr(at, kind)]
     return "\n".join(parts)

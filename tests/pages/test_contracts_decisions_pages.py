@@ -15,7 +15,7 @@ from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
 from review.submission import papers as submissions
-from tests.pages.conftest import texts
+from tests.pages.conftest import shown, texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
 
@@ -213,7 +213,7 @@ def test_a_decision_recorded_on_the_paper_names_the_paper_in_its_full_record(ope
     assert not at.exception
     assert "OKD-2019-SEND-INFORMATION" in set(at.dataframe[0].value["Ref"])
     at.selectbox(key="decision_choice").select(entry.id).run()
-    assert f"From the paper: {title} (SEND Executive Group, 05 Dec 2019)" in [c.value for c in at.caption]
+    assert f"From the paper: {title} (SEND Executive Group, 05 Dec 2019)" in [shown(c.value) for c in at.caption]
     assert "The in-house phone line is agreed." in texts(at)
     assert "Do nothing: Let the KIDS hubs contract run to its end" in texts(at)  # an option not preferred
     at.selectbox(key="decision_choice").select(record(Decision, reference="OKD-2019-KIDS-HUBS").id).run()

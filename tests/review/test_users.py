@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from review.accounts import users
 from review.models import AuditEvent, User
+from review.platform import database_settings
 from review.platform.errors import AuthenticationFailed, PermissionDenied, ValidationFailed
 from review.platform.roles import Role
 
@@ -67,6 +68,9 @@ def test_role_change_is_audited_without_password(session, admin):
 
 def test_demo_sign_in_only_in_demo_mode(session, admin, monkeypatch):
     users.create_user(session, admin, "demo-viewer", "viewer", "demo-password-2019", is_demo=True)
+    with pytest.raises(AuthenticationFailed, match="switched off"):  # not a demo database
+        users.demo_sign_in(session, Role.VIEWER)
+    database_settings.mark_demo_database(session)
     assert users.demo_sign_in(session, Role.VIEWER).username == "demo-viewer"
     monkeypatch.setenv("REVIEW_DEMO", "0")
     with pytest.raises(AuthenticationFailed, match="switched off"):
