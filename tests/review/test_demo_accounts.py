@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from review import demo
-from review.accounts import users
+from review.accounts import sessions, users
 from review.models import AuditEvent, Task, User
 from review.platform import database_settings, db
 from review.platform.config import get_settings
@@ -53,11 +53,12 @@ def test_ordinary_accounts_sign_in_whatever_the_demo_mode(session, admin, monkey
 
 def test_a_demo_sign_in_cookie_stops_working_when_demo_mode_is_off(session, admin, monkeypatch):
     user = demo_account(session, admin)
-    token = users.start_session(session, users.actor_for(user))
+    token = sessions.start_session(session, user.id, "demo")
     session.commit()
-    assert users.resume_session(session, token) is not None
+    assert sessions.check_session(session, token).user is not None
     monkeypatch.setenv("REVIEW_DEMO", "0")
-    assert users.resume_session(session, token) is None
+    check = sessions.check_session(session, token)
+    assert check.user is None and "Demo accounts are switched off" in (check.ended_because or "")
 
 
 def test_loading_the_demo_marks_a_demo_database(session):
@@ -70,7 +71,7 @@ def test_loading_the_demo_marks_a_demo_database(session):
 
 def test_remove_demo_accounts_is_audited_and_admin_only(session, admin, editor):
     user = demo_account(session, admin)
-    users.start_session(session, users.actor_for(user))
+    sessions.start_session(session, user.id, "demo")
     users.create_user(session, admin, "jo", "editor", "a long password")
     session.commit()
     with pytest.raises(PermissionDenied):
