@@ -20,14 +20,14 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
 
-# Tests never touch the real data/review.platform.db, and dates are fixed unless a test says otherwise.
+# Tests never touch the real data/review.db, and dates are fixed unless a test says otherwise.
 _TMP = Path(tempfile.mkdtemp(prefix="review-tests-"))
 os.environ["REVIEW_SQLITE_PATH"] = str(_TMP / "app.db")
 os.environ.setdefault("REVIEW_TODAY", "2019-11-15")
 os.environ.pop("DATABASE_URL", None)
 
-from review.platform import db  # noqa: E402
 from review.models import Base  # noqa: E402
+from review.platform import db  # noqa: E402
 from review.platform.roles import Actor, Role  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

@@ -19,10 +19,6 @@ class PageSpec:
     permission: Permission
     section: str
 
-    @property
-    def exists(self) -> bool:
-        return (PROJECT_ROOT / self.path).exists()
-
 
 PAGES: list[PageSpec] = [
     PageSpec("home", "app.py", "Home", ":material/home:", Permission.VIEW, "Overview"),
@@ -51,10 +47,10 @@ PAGE_BY_KEY = {p.key: p for p in PAGES}
 
 
 def visible_pages(actor: Actor | None) -> list[PageSpec]:
-    """Pages that exist and that the actor's role may open."""
+    """Pages the actor's role may open."""
     if actor is None:
         return [PAGE_BY_KEY["home"]]
-    return [p for p in PAGES if p.exists and actor.can(p.permission)]
+    return [p for p in PAGES if actor.can(p.permission)]
 
 
 def draw_menu(actor: Actor | None) -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DATA_DIR = PROJECT_ROOT / "data"
 DEMO_DIR = DATA_DIR / "demo"
-DEFAULT_SQLITE_PATH = DATA_DIR / "review.platform.db"
+DEFAULT_SQLITE_PATH = DATA_DIR / "review.db"
 
 # Call-in period in working days: set by each council's constitution; five is typical (BRIEF.md).
 DEFAULT_CALL_IN_WORKING_DAYS = 5

@@ -3,26 +3,28 @@ initiation document (PID), the Word document built from that outline, and the sn
 pack say what changed.
 
 The page previews the same outline (`outline(content)`), so what the SEND Executive reads in Word is what
-the project team saw on screen. A capability that is not available yet gives a clearly worded section saying
-so: the pack never shows a figure it could not pull.
+the project team saw on screen. The pack never shows a figure it could not pull: a section with nothing to show
+says so in words.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import io
 import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from review import engagement
+from review.contracts.register import contracts_frame
+from review.costing import COST_COLUMNS
+from review.costing import scenarios as cost_scenarios
+from review.decisions.log import decisions_frame
 from review.models.submissions import StrategicPriority, Submission, SubmissionAlignment, SubmissionOption
-from review.plan import tasks
+from review.plan import raid, tasks, timeline
 from review.platform import audit, clock
 from review.platform.errors import NotFound
 from review.platform.privacy import NOT_SHOWN
@@ -30,7 +32,6 @@ from review.platform.roles import Actor, Role
 
 # Aggregate counts below this are suppressed when shown to viewers (BRIEF: engagement data is personal).
 SUPPRESS_BELOW = 5
-NOT_AVAILABLE = "Not available yet"
 MONEY_COLUMNS = ("Whole-life cost (GBP)", "Average annual cost (GBP)")
 
 # The paper's sections in the standard council report order; tests and the page use these headings.
@@ -128,40 +129,15 @@ class PackContent:
 
 # ====================================================================== other capabilities
 
-def _module(name: str, *functions: str) -> ModuleType | None:
-    """The named capability module, or None while it has not been built (or lacks a function the pack uses)."""
-    try:
-        if importlib.util.find_spec(name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    module = importlib.import_module(name)
-    return module if all(hasattr(module, f) for f in functions) else None
-
-
-def _missing(capability: str, issue: int) -> str:
-    return (f"{NOT_AVAILABLE}: the {capability} capability (issue {issue}) is not in this copy of the tracker, "
-            "so no figures are shown here.")
-
-
-# ---------------------------------------------------------------- cost scenarios (issue 3: review.costing.scenarios)
-
-_COSTING = "review.costing.scenarios"
-_COSTING_API = ("list_scenarios", "get_scenario", "evaluate")
-
+# ---------------------------------------------------------------- cost scenarios
 
 def scenario_choices(session: Session) -> dict[int, str]:
-    """Saved phone-line cost scenarios {id: name}; empty while the scenario store does not exist."""
-    store = _module(_COSTING, *_COSTING_API)
-    if store is None:
-        return {}
-    return {s.id: s.name for s in store.list_scenarios(session)}
+    """Saved phone-line cost scenarios {id: name}."""
+    return {s.id: s.name for s in cost_scenarios.list_scenarios(session)}
 
 
 def scenario_link_problem(session: Session, scenario_id: int) -> str | None:
     """Why an option cannot be linked to this scenario, or None when it can."""
-    if _module(_COSTING, *_COSTING_API) is None:
-        return "Cost scenarios are not available yet in this copy of the tracker."
     if scenario_id not in scenario_choices(session):
         return "That cost scenario does not exist; choose one from the list."
     return None
@@ -169,18 +145,13 @@ def scenario_link_problem(session: Session, scenario_id: int) -> str | None:
 
 def scenario_figures(session: Session, scenario_ids: list[int]) -> tuple[dict[int, dict[str, Any]], str]:
     """Whole-life cost, FTE and the year-by-year build-up of each scenario, computed now from its saved inputs."""
-    store = _module(_COSTING, *_COSTING_API)
-    if store is None:
-        return {}, _missing("phone-line cost scenarios", 3)
-    from review.costing import COST_COLUMNS
-
     figures: dict[int, dict[str, Any]] = {}
     for scenario_id in scenario_ids:
         try:
-            scenario = store.get_scenario(session, scenario_id)
+            scenario = cost_scenarios.get_scenario(session, scenario_id)
         except NotFound:
             continue
-        result = store.evaluate(scenario)
+        result = cost_scenarios.evaluate(scenario)
         summary = result.summary
         yearly = result.cost.yearly.rename(columns=COST_COLUMNS)
         yearly = yearly[[c for c in ("Year", "Adviser FTE", "Team leader FTE", "Staff costs (GBP)",
@@ -199,12 +170,9 @@ def scenario_figures(session: Session, scenario_ids: list[int]) -> tuple[dict[in
                      "scenario's saved inputs when the pack was generated.")
 
 
-# ---------------------------------------------------------------- RAID log (issue 6: review.plan.raid)
+# ---------------------------------------------------------------- RAID log
 
 def _risks(session: Session) -> Part:
-    raid = _module("review.plan.raid", "raid_frame")
-    if raid is None:
-        return Part(None, _missing("RAID log", 6))
     frame = raid.raid_frame(session, kinds=[raid.RaidKind.RISK.value])
     frame = frame[frame["status"] != raid.RaidStatus.CLOSED.value].rename(columns={"Title": "Risk"})
     frame["Score"] = [f"{s} ({li}x{im})" if not _is_blank(s) else "" for s, li, im in
@@ -214,7 +182,7 @@ def _risks(session: Session) -> Part:
                 "RAID log: open risks, highest score first (score = likelihood x impact, each from 1 to 5).")
 
 
-# ---------------------------------------------------------------- plan (tasks, with issue 6's review.plan.timeline)
+# ---------------------------------------------------------------- plan (tasks, critical path and baseline)
 
 def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     """Milestones and the implementation steps, from the task plan, with the critical path and baseline dates."""
@@ -225,13 +193,9 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
     frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
     frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
-    plan = _module("review.plan.timeline", "compute_critical_path", "baseline_due_dates")
-    if plan is None:
-        return Part(frame.reset_index(drop=True), "Task plan: milestones and implementation steps. The plan view "
-                    f"(issue 6) is {NOT_AVAILABLE.lower()}, so no critical path or baseline is shown.")
-    critical = plan.compute_critical_path(session).critical
+    critical = timeline.compute_critical_path(session).critical
     frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
-    due = plan.baseline_due_dates(session)
+    due = timeline.baseline_due_dates(session)
     source = "Task plan: milestones and implementation steps, with the critical path from the plan view."
     if due:
         frame["Baseline due"] = [due.get(int(i)) for i in rows["id"]]
@@ -239,7 +203,7 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     return Part(frame.reset_index(drop=True), source)
 
 
-# ---------------------------------------------------------------- engagement (issue 5: review.engagement)
+# ---------------------------------------------------------------- engagement
 
 # The pack is read by the SEND Executive Group (viewers), so engagement counts are pulled as a viewer sees
 # them: the engagement service suppresses counts below its threshold for roles without personal-data access.
@@ -247,9 +211,6 @@ PACK_READER = Actor(None, "submission-pack", "SEND Executive Group (readers of t
 
 
 def _engagement(session: Session) -> Part:
-    engagement = _module("review.engagement", "theme_counts", "headline")
-    if engagement is None:
-        return Part(None, _missing("parent engagement", 5))
     counts = engagement.theme_counts(session, PACK_READER)
     frame = counts[["Theme", "Mentions"]].rename(columns={"Mentions": "Inputs raising the theme"})
     frame["count"] = pd.to_numeric(counts["Mentions"], errors="coerce")  # suppressed counts become NaN
@@ -275,13 +236,10 @@ def _count(value: Any, noun: str) -> str:
     return f"{value} {noun}"
 
 
-# ---------------------------------------------------------------- contracts and decisions (issue 4)
+# ---------------------------------------------------------------- contracts and decisions
 
 def _contracts(session: Session) -> Part:
-    contracts = _module("review.contracts.register", "contracts_frame")
-    if contracts is None:
-        return Part(None, _missing("contract register", 4))
-    frame = contracts.contracts_frame(session)
+    frame = contracts_frame(session)
     columns = ["Ref", "Contract", "Provider", "Current end", "Last possible end", "Notice deadline", "Annual value (£)",
                "Status"]
     return Part(frame[columns].reset_index(drop=True),
@@ -289,10 +247,7 @@ def _contracts(session: Session) -> Part:
 
 
 def _decisions(session: Session) -> Part:
-    decisions = _module("review.decisions.log", "decisions_frame")
-    if decisions is None:
-        return Part(None, _missing("decision log", 4))
-    frame = decisions.decisions_frame(session)
+    frame = decisions_frame(session)
     columns = ["Ref", "Decision", "Type", "Decision date", "Decision maker", "Status"]
     return Part(frame[columns].reset_index(drop=True), "Decision log: decisions on record for the review.")
 
@@ -304,14 +259,11 @@ def _options(session: Session, submission_id: int) -> tuple[pd.DataFrame, str, d
                                   .order_by(SubmissionOption.sequence, SubmissionOption.id)))
     linked = sorted({o.scenario_id for o in options if o.scenario_id is not None})
     figures, source = scenario_figures(session, linked)
-    available = _module(_COSTING, *_COSTING_API) is not None
     rows = []
     for o in options:
         fig = figures.get(o.scenario_id) if o.scenario_id is not None else None
         if o.scenario_id is None:
             scenario = "Not linked to a cost scenario"
-        elif not available:
-            scenario = f"Scenario #{o.scenario_id}: {NOT_AVAILABLE.lower()}"
         elif fig is None:
             scenario = f"Scenario #{o.scenario_id} no longer exists"
         else:
@@ -331,15 +283,14 @@ def _options(session: Session, submission_id: int) -> tuple[pd.DataFrame, str, d
     return frame, source, figures
 
 
-def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]], costing_source: str) -> Part:
+def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]]) -> Part:
     """The year-by-year cost of the preferred option's scenario."""
     preferred = options[options["Preferred"] == "Yes"]
     if not len(preferred) or pd.isna(preferred.iloc[0]["scenario_id"]):
         return Part(None, "The preferred option has no phone-line cost scenario, so there is no cost build-up.")
     fig = figures.get(int(preferred.iloc[0]["scenario_id"]))
     if fig is None:
-        return Part(None, costing_source if _module(_COSTING, *_COSTING_API) is None else
-                    "The preferred option's cost scenario no longer exists.")
+        return Part(None, "The preferred option's cost scenario no longer exists.")
     yearly = fig.get("yearly")
     if yearly is None or not isinstance(yearly, pd.DataFrame):
         return Part(None, "The costing model gives no year-by-year table for this scenario.")
@@ -393,7 +344,7 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
     return PackContent(
         submission=_submission_fields(submission), as_at=clock.today(), generated_at=clock.now_utc(),
         data_version=data_version, pack_number=pack_number, generated_by=generated_by, options=options,
-        costing_source=costing_source, finance=_finance(options, figures, costing_source),
+        costing_source=costing_source, finance=_finance(options, figures),
         alignment=_alignment(session, submission_id), engagement=_engagement(session), risks=_risks(session),
         timetable=_timetable(session, all_tasks), progress=tasks.progress_by_phase(session), task_list=task_list,
         team=_team(all_tasks), contracts=_contracts(session), decisions=_decisions(session),
@@ -695,8 +646,6 @@ def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
         b.append(Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from "
                                     "the saved cost scenario when this pack was generated."))
         b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
-        if _module(_COSTING, *_COSTING_API) is None and content.options["scenario_id"].notna().any():
-            b.append(Block("note", content.costing_source))
         chart = options_chart(content)
         if chart:
             b.append(Block("chart", chart=chart))
@@ -820,8 +769,7 @@ def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
     b.append(Block("heading", APPENDIX_HEADINGS[2]))
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:
-        b.append(Block("note", content.costing_source if _module(_COSTING, *_COSTING_API) is None
-                       else "No option is linked to a cost scenario."))
+        b.append(Block("note", "No option is linked to a cost scenario."))
     else:
         b.append(Block("table", content.costing_source, frame=display_frame(
             costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
