@@ -438,12 +438,19 @@ def theme_ids_of(session: Session, input_id: int) -> list[int]:
                                   .where(EngagementInputTheme.input_id == input_id)))
 
 
+def checked_new_input(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """A new input's values cleaned and with their defaults; raises ValidationFailed (field -> message) when they
+    cannot be recorded. Shared by `add_input` and the spreadsheet import, which reports each row's problems."""
+    v = {"consent_to_quote": False, "theme_ids": [], **_normalise_input(values)}
+    _validate_input(session, v)
+    return v
+
+
 def add_input(session: Session, actor: Actor, confirm_identifiers: bool = False, **values: Any) -> EngagementInput:
     """Record what one participant said at an activity. Required: the activity and a need or a theme."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(values, INPUT_FIELDS)
-    v = {"consent_to_quote": False, "theme_ids": [], **_normalise_input(values)}
-    _validate_input(session, v)
+    v = checked_new_input(session, values)
     privacy.check_text_fields(v, INPUT_TEXT_FIELDS, confirm_identifiers)
     item = EngagementInput(**{k: v.get(k) for k in INPUT_FIELDS if k != "theme_ids"})
     session.add(item)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,53 +24,24 @@ from review.contracts.register import contracts_frame
 from review.costing import COST_COLUMNS
 from review.costing import scenarios as cost_scenarios
 from review.decisions.log import decisions_frame
-from review.models.submissions import StrategicPriority, Submission, SubmissionAlignment, SubmissionOption
+from review.models.submissions import (
+    StrategicPriority,
+    Submission,
+    SubmissionAction,
+    SubmissionAlignment,
+    SubmissionOption,
+)
 from review.plan import raid, tasks, timeline
 from review.platform import audit, clock
 from review.platform.errors import NotFound
 from review.platform.privacy import NOT_SHOWN
 from review.platform.roles import Actor, Role
+from review.submission.fields import AUDITED_FIELDS, STATUS_LABELS
 
 # Aggregate counts below this are suppressed when shown to viewers (BRIEF: engagement data is personal).
 SUPPRESS_BELOW = 5
 MONEY_COLUMNS = ("Whole-life cost (GBP)", "Average annual cost (GBP)")
 
-# The paper's sections in the standard council report order; tests and the page use these headings.
-PAPER_SECTIONS = [
-    "1. Purpose of the report",
-    "2. Recommendations",
-    "3. Background",
-    "4. Options appraisal",
-    "5. Preferred option",
-    "6. Consultation and engagement",
-    "7. Financial implications",
-    "8. Legal and procurement implications",
-    "9. Risks",
-    "10. Equalities",
-    "11. Data protection",
-    "12. Strategic alignment",
-    "13. Timetable",
-    "14. Decision taken and actions",
-    "15. Appendices",
-]
-PID_HEADING = "Appendix A: Project initiation document"
-PID_SECTIONS = [
-    "A1. Project definition",
-    "A2. Project approach",
-    "A3. Business case",
-    "A4. Project team",
-    "A5. Quality management approach",
-    "A6. Risk management approach",
-    "A7. Communication management approach",
-    "A8. Project plan",
-    "A9. Project controls",
-]
-APPENDIX_HEADINGS = [
-    PID_HEADING,
-    "Appendix B: Task list",
-    "Appendix C: Cost scenarios",
-    "Appendix D: Data sources, freshness and changes since the last pack",
-]
 OPTION_TABLE_COLUMNS = ["Option", "Cost scenario", "Whole-life cost (GBP)", "Total FTE", "Average annual cost (GBP)",
                         "Contract years", "Preferred"]
 
@@ -309,8 +281,6 @@ def _team(all_tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _submission_fields(submission: Submission) -> dict[str, Any]:
-    from review.submission.papers import AUDITED_FIELDS, STATUS_LABELS
-
     values = {k: getattr(submission, k) for k in AUDITED_FIELDS}
     values["id"] = submission.id
     values["version"] = submission.version
@@ -328,11 +298,26 @@ def _alignment(session: Session, submission_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Priority or duty", "Source", "How the proposals support it"])
 
 
+def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """The decision's actions with their tasks' live owner, due date and status."""
+    actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
+                              .order_by(SubmissionAction.id)).all()
+    linked = [a.task_id for a in actions if a.task_id]
+    # Always one query (an empty id list would mean "every task"), so the page's statement count stays fixed.
+    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
+    by_id = {int(r.id): r for r in frame.itertuples()}
+    rows = []
+    for action in actions:
+        task = by_id.get(action.task_id) if action.task_id else None
+        rows.append({"task_id": action.task_id, "Ref": task.Ref if task else "", "Action": action.title,
+                     "Owner": task.Owner if task else "", "Due": task.Due if task else None,
+                     "Status": task.Status if task else "Task deleted"})
+    return pd.DataFrame(rows, columns=["task_id", "Ref", "Action", "Owner", "Due", "Status"])
+
+
 def gather(session: Session, submission_id: int, pack_number: int | None = None,
            generated_by: str | None = None) -> PackContent:
     """Pull every figure and table the pack shows, now, from the live data."""
-    from review.submission.papers import actions_frame
-
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise NotFound("This submission no longer exists; someone may have deleted it.")
@@ -611,183 +596,240 @@ def themes_chart(content: PackContent) -> Chart | None:
                  [float(v) for v in shown["count"]], "Inputs tagged with the theme")
 
 
-def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
-    """The paper and its PID as a list of blocks, in the order they appear.
+# Each section's content: a small function of the pack's content and the preview's row limit, returning blocks.
+Section = Callable[[PackContent, int | None], list[Block]]
 
-    The Word pack shows every row; the page preview passes `max_rows` so that it stays quick on a large plan.
-    """
-    s = content.submission
-    b: list[Block] = [Block("title", s["title"])]
-    b.append(Block("cover", rows=[
-        ("Meeting", s["meeting"]), ("Date of meeting", f"{s['meeting_date']:%d %B %Y}"), ("Title", s["title"]),
-        ("Report of", s.get("report_of") or "-"), ("Author", s["author"]),
-        ("Key decision", "Yes" if s.get("key_decision") else "No"), ("Status", s["status_label"]),
-        ("Figures", content.stamp),
-    ]))
-    sec = iter(PAPER_SECTIONS)
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("purpose"), "The purpose of the report has not been written yet.")
+def _narrative(field_name: str, missing: str) -> Section:
+    """A section that is only the paper's own text (paragraphs), or a note saying it is not written yet."""
+    def section(content: PackContent, max_rows: int | None) -> list[Block]:
+        return _paragraphs(content.submission.get(field_name), missing)
+    return section
 
-    b.append(Block("heading", next(sec)))
-    recs = [line.strip(" -•\t") for line in (s.get("recommendations") or "").splitlines() if line.strip()]
-    b += [Block("paragraph", "The SEND Executive Group is asked to:"), Block("bullets", items=recs)] if recs else \
-        [Block("note", "No recommendations have been written yet.")]
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("background"), "The background has not been written yet.")
+def _recommendations(content: PackContent, max_rows: int | None) -> list[Block]:
+    recs = [line.strip(" -•\t") for line in (content.submission.get("recommendations") or "").splitlines()
+            if line.strip()]
+    if not recs:
+        return [Block("note", "No recommendations have been written yet.")]
+    return [Block("paragraph", "The SEND Executive Group is asked to:"), Block("bullets", items=recs)]
+
+
+def _background(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("background"), "The background has not been written yet.")
     if content.decisions.available and not content.decisions.frame.empty:
         b += _table("Decisions on record (decision log).", content.decisions.frame, max_rows)
+    return b
 
-    b.append(Block("heading", next(sec)))
+
+def _options_appraisal(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.options.empty:
-        b.append(Block("note", "No options have been added to the appraisal yet."))
-    else:
-        b.append(Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from "
-                                    "the saved cost scenario when this pack was generated."))
-        b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
-        chart = options_chart(content)
-        if chart:
-            b.append(Block("chart", chart=chart))
-        for _, o in content.options.iterrows():
-            b.append(Block("heading", o["Option"], level=3))
-            b += _paragraphs(o["Description"], "No description yet.")
-            if o["Advantages"]:
-                b.append(Block("paragraph", f"Advantages: {o['Advantages']}"))
-            if o["Disadvantages"]:
-                b.append(Block("paragraph", f"Disadvantages: {o['Disadvantages']}"))
+        return [Block("note", "No options have been added to the appraisal yet.")]
+    b = [Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from the "
+                            "saved cost scenario when this pack was generated.")]
+    b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
+    chart = options_chart(content)
+    if chart:
+        b.append(Block("chart", chart=chart))
+    for _, o in content.options.iterrows():
+        b.append(Block("heading", o["Option"], level=3))
+        b += _paragraphs(o["Description"], "No description yet.")
+        if o["Advantages"]:
+            b.append(Block("paragraph", f"Advantages: {o['Advantages']}"))
+        if o["Disadvantages"]:
+            b.append(Block("paragraph", f"Disadvantages: {o['Disadvantages']}"))
+    return b
 
-    b.append(Block("heading", next(sec)))
+
+def _preferred_option(content: PackContent, max_rows: int | None) -> list[Block]:
     preferred = content.preferred
     if preferred is None:
-        b.append(Block("note", "No option has been marked as preferred yet."))
-    else:
-        summary = f"The preferred option is: {preferred['Option']}."
-        if not pd.isna(preferred["Whole-life cost (GBP)"]):
-            summary += (f" Its whole-life cost is {money(preferred['Whole-life cost (GBP)'])} over "
-                        f"{int(preferred['Contract years'])} years, with {fte(preferred['Total FTE'])} FTE "
-                        f"(cost scenario '{preferred['Cost scenario']}').")
-        b.append(Block("paragraph", summary))
-        b += _paragraphs(s.get("preferred_reasons"), "The reasons for the preferred option have not been written.")
+        return [Block("note", "No option has been marked as preferred yet.")]
+    summary = f"The preferred option is: {preferred['Option']}."
+    if not pd.isna(preferred["Whole-life cost (GBP)"]):
+        summary += (f" Its whole-life cost is {money(preferred['Whole-life cost (GBP)'])} over "
+                    f"{int(preferred['Contract years'])} years, with {fte(preferred['Total FTE'])} FTE "
+                    f"(cost scenario '{preferred['Cost scenario']}').")
+    return [Block("paragraph", summary), *_paragraphs(content.submission.get("preferred_reasons"),
+                                                      "The reasons for the preferred option have not been written.")]
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("consultation_notes"), "No consultation narrative yet.")
+
+def _consultation(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("consultation_notes"), "No consultation narrative yet.")
     if content.engagement.headline:
         b.append(Block("paragraph", content.engagement.headline))
     b += _part_blocks(content.engagement, ["Theme", "Inputs raising the theme"], max_rows=max_rows)
     chart = themes_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
+    return b
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("financial_notes"), "No financial commentary yet.")
+
+def _financial(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("financial_notes"), "No financial commentary yet.")
     if content.finance.available:
-        b += _table(content.finance.source, content.finance.frame, max_rows)
-    else:
-        b.append(Block("note", content.finance.source))
+        return b + _table(content.finance.source, content.finance.frame, max_rows)
+    return [*b, Block("note", content.finance.source)]
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("legal_notes"), "No legal or procurement commentary yet.")
-    b += _part_blocks(content.contracts, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
-    b += _part_blocks(content.risks, max_rows=max_rows)
+def _legal(content: PackContent, max_rows: int | None) -> list[Block]:
+    return (_paragraphs(content.submission.get("legal_notes"), "No legal or procurement commentary yet.")
+            + _part_blocks(content.contracts, max_rows=max_rows))
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("equalities_notes"), "No equalities commentary yet.")
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("data_protection_notes"), "No data protection commentary yet.")
+def _risk_section(content: PackContent, max_rows: int | None) -> list[Block]:
+    return _part_blocks(content.risks, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
+
+def _strategic_alignment(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.alignment.empty:
-        b.append(Block("note", "The paper has not yet been aligned with the strategic priorities list."))
-    else:
-        b += _table("Strategic priorities and statutory duties", content.alignment, max_rows)
+        return [Block("note", "The paper has not yet been aligned with the strategic priorities list.")]
+    return _table("Strategic priorities and statutory duties", content.alignment, max_rows)
 
-    b.append(Block("heading", next(sec)))
-    b += _part_blocks(content.timetable, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
-    if s.get("decision"):
-        who = f" ({s['decided_by']})" if s.get("decided_by") else ""
-        b.append(Block("paragraph", f"Decision of {s['decision_date']:%d %B %Y}{who}: {s['decision']}"))
-        if content.actions.empty:
-            b.append(Block("note", "No actions have been recorded from the decision yet."))
-        else:
-            b.append(Block("table", "Actions from the decision (tasks in the tracker)",
-                           frame=display_frame(content.actions)))
-    else:
-        b.append(Block("note", f"No decision has been recorded yet; the paper's status is "
-                               f"'{s['status_label']}'."))
+def _timetable_section(content: PackContent, max_rows: int | None) -> list[Block]:
+    return _part_blocks(content.timetable, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
-    b.append(Block("bullets", items=APPENDIX_HEADINGS))
 
-    # ---------------------------------------------------------------- appendix A: PID
-    b.append(Block("heading", PID_HEADING))
-    pid = iter(PID_SECTIONS)
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_definition"), "The project definition has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_approach"), "The project approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_business_case"), "The business case has not been written yet.")
+def _decision_and_actions(content: PackContent, max_rows: int | None) -> list[Block]:
+    s = content.submission
+    if not s.get("decision"):
+        return [Block("note", f"No decision has been recorded yet; the paper's status is '{s['status_label']}'.")]
+    who = f" ({s['decided_by']})" if s.get("decided_by") else ""
+    b = [Block("paragraph", f"Decision of {s['decision_date']:%d %B %Y}{who}: {s['decision']}")]
+    if content.actions.empty:
+        return [*b, Block("note", "No actions have been recorded from the decision yet.")]
+    return [*b, Block("table", "Actions from the decision (tasks in the tracker)",
+                      frame=display_frame(content.actions))]
+
+
+def _appendix_list(content: PackContent, max_rows: int | None) -> list[Block]:
+    return [Block("bullets", items=APPENDIX_HEADINGS)]
+
+
+def _business_case(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("pid_business_case"), "The business case has not been written yet.")
+    preferred = content.preferred
     if preferred is not None and not pd.isna(preferred["Whole-life cost (GBP)"]):
         b.append(Block("paragraph", f"Cost of the preferred option: {money(preferred['Whole-life cost (GBP)'])} "
                                     f"whole-life, {money(preferred['Average annual cost (GBP)'])} a year on average, "
                                     f"{fte(preferred['Total FTE'])} FTE."))
-    b.append(Block("heading", next(pid), level=2))
+    return b
+
+
+def _project_team(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.team.empty:
-        b.append(Block("note", "No task has an owner yet, so the team cannot be listed."))
-    else:
-        b += _table("Task owners by workstream", content.team, max_rows)
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_quality"), "The quality management approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_risk_approach"), "The risk management approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_communication"), "The communication management approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b.append(Block("paragraph", "The plan's milestones are below; section 13 gives the timetable of the "
-                                "implementation steps and Appendix B every task with its owner and status."))
+        return [Block("note", "No task has an owner yet, so the team cannot be listed.")]
+    return _table("Task owners by workstream", content.team, max_rows)
+
+
+def _project_plan(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = [Block("paragraph", "The plan's milestones are below; section 13 gives the timetable of the implementation "
+                            "steps and Appendix B every task with its owner and status.")]
     chart = progress_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
     if content.timetable.available and not content.timetable.frame.empty:
         milestones = content.timetable.frame[content.timetable.frame["Milestone"] == "Yes"]
         b += _table("Milestones", milestones.drop(columns=["Milestone"]), max_rows)
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_controls"), "The project controls have not been written yet.")
+    return b
 
-    # ---------------------------------------------------------------- other appendices
-    b.append(Block("heading", APPENDIX_HEADINGS[1]))
+
+def _task_list(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.task_list.empty:
-        b.append(Block("note", "No tasks yet."))
-    else:
-        b += _table("All tasks in the tracker", content.task_list, max_rows)
-    b.append(Block("heading", APPENDIX_HEADINGS[2]))
+        return [Block("note", "No tasks yet.")]
+    return _table("All tasks in the tracker", content.task_list, max_rows)
+
+
+def _cost_scenarios(content: PackContent, max_rows: int | None) -> list[Block]:
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:
-        b.append(Block("note", "No option is linked to a cost scenario."))
-    else:
-        b.append(Block("table", content.costing_source, frame=display_frame(
-            costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
-                    "Contract years"]])))
-    b.append(Block("heading", APPENDIX_HEADINGS[3]))
-    b.append(Block("paragraph", f"{content.stamp}. Every figure in this pack was pulled from the SEND IAG Review "
-                                "Tracker when the pack was generated; the data version identifies the state of the "
-                                "tracker's records at that moment."))
-    sources = [f"Options and costs: {content.costing_source}", f"Risks: {content.risks.source}",
-               f"Timetable: {content.timetable.source}", f"Engagement: {content.engagement.source}",
-               f"Contracts: {content.contracts.source}", f"Decisions: {content.decisions.source}"]
-    b.append(Block("bullets", items=sources))
+        return [Block("note", "No option is linked to a cost scenario.")]
+    return [Block("table", content.costing_source, frame=display_frame(
+        costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
+                "Contract years"]]))]
+
+
+def _sources_and_changes(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = [Block("paragraph", f"{content.stamp}. Every figure in this pack was pulled from the SEND IAG Review Tracker "
+                            "when the pack was generated; the data version identifies the state of the tracker's "
+                            "records at that moment."),
+         Block("bullets", items=[f"Options and costs: {content.costing_source}", f"Risks: {content.risks.source}",
+                                 f"Timetable: {content.timetable.source}",
+                                 f"Engagement: {content.engagement.source}",
+                                 f"Contracts: {content.contracts.source}", f"Decisions: {content.decisions.source}"])]
     if content.previous_stamp is None:
         b.append(Block("note", "This is the first pack generated for this paper, so there is nothing to compare."))
     elif not content.changes:
         b.append(Block("paragraph", f"No figure or table row has changed since {content.previous_stamp}."))
     else:
         b.append(Block("table", f"Changes since {content.previous_stamp}", frame=changes_frame(content.changes)))
+    return b
+
+
+# The paper in the standard council report order, then the PID (appendix A) and the other appendices; tests and
+# the page use these headings.
+PID_HEADING = "Appendix A: Project initiation document"
+PAPER_OUTLINE: list[tuple[str, Section]] = [
+    ("1. Purpose of the report", _narrative("purpose", "The purpose of the report has not been written yet.")),
+    ("2. Recommendations", _recommendations),
+    ("3. Background", _background),
+    ("4. Options appraisal", _options_appraisal),
+    ("5. Preferred option", _preferred_option),
+    ("6. Consultation and engagement", _consultation),
+    ("7. Financial implications", _financial),
+    ("8. Legal and procurement implications", _legal),
+    ("9. Risks", _risk_section),
+    ("10. Equalities", _narrative("equalities_notes", "No equalities commentary yet.")),
+    ("11. Data protection", _narrative("data_protection_notes", "No data protection commentary yet.")),
+    ("12. Strategic alignment", _strategic_alignment),
+    ("13. Timetable", _timetable_section),
+    ("14. Decision taken and actions", _decision_and_actions),
+    ("15. Appendices", _appendix_list),
+]
+PID_OUTLINE: list[tuple[str, Section]] = [
+    ("A1. Project definition", _narrative("pid_definition", "The project definition has not been written yet.")),
+    ("A2. Project approach", _narrative("pid_approach", "The project approach has not been written yet.")),
+    ("A3. Business case", _business_case),
+    ("A4. Project team", _project_team),
+    ("A5. Quality management approach",
+     _narrative("pid_quality", "The quality management approach has not been written yet.")),
+    ("A6. Risk management approach",
+     _narrative("pid_risk_approach", "The risk management approach has not been written yet.")),
+    ("A7. Communication management approach",
+     _narrative("pid_communication", "The communication management approach has not been written yet.")),
+    ("A8. Project plan", _project_plan),
+    ("A9. Project controls", _narrative("pid_controls", "The project controls have not been written yet.")),
+]
+APPENDIX_OUTLINE: list[tuple[str, Section]] = [
+    ("Appendix B: Task list", _task_list),
+    ("Appendix C: Cost scenarios", _cost_scenarios),
+    ("Appendix D: Data sources, freshness and changes since the last pack", _sources_and_changes),
+]
+PAPER_SECTIONS = [heading for heading, _ in PAPER_OUTLINE]
+PID_SECTIONS = [heading for heading, _ in PID_OUTLINE]
+APPENDIX_HEADINGS = [PID_HEADING, *(heading for heading, _ in APPENDIX_OUTLINE)]
+
+
+def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
+    """The paper and its PID as a list of blocks, in the order they appear.
+
+    The Word pack shows every row; the page preview passes `max_rows` so that it stays quick on a large plan.
+    """
+    s = content.submission
+    b: list[Block] = [Block("title", s["title"]), Block("cover", rows=[
+        ("Meeting", s["meeting"]), ("Date of meeting", f"{s['meeting_date']:%d %B %Y}"), ("Title", s["title"]),
+        ("Report of", s.get("report_of") or "-"), ("Author", s["author"]),
+        ("Key decision", "Yes" if s.get("key_decision") else "No"), ("Status", s["status_label"]),
+        ("Figures", content.stamp),
+    ])]
+    for heading, section in PAPER_OUTLINE:
+        b += [Block("heading", heading), *section(content, max_rows)]
+    b.append(Block("heading", PID_HEADING))
+    for heading, section in PID_OUTLINE:
+        b += [Block("heading", heading, level=2), *section(content, max_rows)]
+    for heading, section in APPENDIX_OUTLINE:
+        b += [Block("heading", heading), *section(content, max_rows)]
     return b
 
 

@@ -5,7 +5,6 @@ Every write checks the role, validates, records an audit event and refuses a sta
 """
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -30,49 +29,21 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text, to_date
 from review.submission import pack as submission_pack
+from review.submission.fields import (  # noqa: F401 - part of this module's interface
+    AUDITED_FIELDS,
+    DECISION_FIELDS,
+    EDITABLE_FIELDS,
+    PAPER_TEXT_FIELDS,
+    PID_TEXT_FIELDS,
+    STATUS_LABELS,
+    TEXT_FIELDS,
+    SubmissionStatus,
+)
+from review.submission.pack import actions_frame  # noqa: F401 - part of this module's interface
 
-
-class SubmissionStatus(StrEnum):
-    DRAFTING = "drafting"
-    IN_REVIEW = "in_review"
-    SUBMITTED = "submitted"
-    DECIDED = "decided"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-STATUS_LABELS = {s.value: s.label for s in SubmissionStatus}
 TITLE_MAX = 200
 NAME_MAX = 160
 
-# Narrative sections of the paper and of its project initiation document, with their headings.
-PAPER_TEXT_FIELDS = {
-    "purpose": "Purpose of the report",
-    "recommendations": "Recommendations (one a line)",
-    "background": "Background",
-    "preferred_reasons": "Reasons for the preferred option",
-    "consultation_notes": "Consultation and engagement",
-    "financial_notes": "Financial implications",
-    "legal_notes": "Legal and procurement implications",
-    "equalities_notes": "Equalities (Equality Impact Assessment)",
-    "data_protection_notes": "Data protection (DPIA)",
-}
-PID_TEXT_FIELDS = {
-    "pid_definition": "Project definition",
-    "pid_approach": "Project approach",
-    "pid_business_case": "Business case",
-    "pid_quality": "Quality management approach",
-    "pid_risk_approach": "Risk management approach",
-    "pid_communication": "Communication management approach",
-    "pid_controls": "Project controls",
-}
-TEXT_FIELDS = {**PAPER_TEXT_FIELDS, **PID_TEXT_FIELDS}
-EDITABLE_FIELDS = ("title", "meeting", "meeting_date", "report_of", "author", "status", "key_decision", "task_id",
-                   *TEXT_FIELDS)
-DECISION_FIELDS = ("decision", "decision_date", "decided_by")
-AUDITED_FIELDS = (*EDITABLE_FIELDS, *DECISION_FIELDS)
 
 OPTION_FIELDS = ("title", "description", "advantages", "disadvantages", "scenario_id", "is_preferred", "sequence")
 PRIORITY_FIELDS = ("name", "source", "description", "sort_order", "active")
@@ -636,23 +607,6 @@ def add_action(session: Session, actor: Actor, submission_id: int, expected_vers
                  {"actions": {"before": None, "after": f"{task.reference} {task.title}"}}, submission.version,
                  summary=f"Action added: {task.title}")
     return task
-
-
-def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
-    """The decision's actions with their tasks' live owner, due date and status."""
-    actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
-                              .order_by(SubmissionAction.id)).all()
-    linked = [a.task_id for a in actions if a.task_id]
-    # Always one query (an empty id list would mean "every task"), so the page's statement count stays fixed.
-    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
-    by_id = {int(r.id): r for r in frame.itertuples()}
-    rows = []
-    for action in actions:
-        task = by_id.get(action.task_id) if action.task_id else None
-        rows.append({"task_id": action.task_id, "Ref": task.Ref if task else "", "Action": action.title,
-                     "Owner": task.Owner if task else "", "Due": task.Due if task else None,
-                     "Status": task.Status if task else "Task deleted"})
-    return pd.DataFrame(rows, columns=["task_id", "Ref", "Action", "Owner", "Due", "Status"])
 
 
 # ---------------------------------------------------------------- packs
