@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
-from review.platform.config import PROJECT_ROOT
 from review.platform.roles import Actor, Permission
 
 
@@ -63,9 +61,3 @@ def draw_menu(actor: Actor | None) -> None:
         st.sidebar.page_link(page.path, label=page.label, icon=page.icon)
 
 
-def page_path(key: str) -> str:
-    return PAGE_BY_KEY[key].path
-
-
-def file_for(key: str) -> Path:
-    return PROJECT_ROOT / PAGE_BY_KEY[key].path

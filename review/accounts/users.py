@@ -29,10 +29,12 @@ USER_FIELDS = ("username", "display_name", "role", "active", "person_id")
 
 
 def hash_password(password: str) -> str:
+    """The Argon2 hash stored for a password (never the password itself)."""
     return _hasher.hash(password)
 
 
 def verify_password(password_hash: str, password: str) -> bool:
+    """True when the password matches the stored hash; a malformed hash counts as no match."""
     try:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
@@ -40,6 +42,7 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def actor_for(user: User) -> Actor:
+    """The acting identity (id, name, role, linked person) that services check permissions against."""
     return Actor(user.id, user.username, user.display_name, Role(user.role), user.person_id)
 
 
@@ -131,10 +134,6 @@ def update_user(session: Session, actor: Actor, user_id: int, expected_version: 
     return user
 
 
-def get_user(session: Session, user_id: int) -> User:
-    return records.get_or_not_found(session, User, user_id, "That account no longer exists.")
-
-
 def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """All accounts for the admin page (no password hashes)."""
     require(actor, Permission.MANAGE_USERS)
@@ -144,10 +143,6 @@ def users_frame(session: Session, actor: Actor) -> pd.DataFrame:
         for u in session.scalars(select(User).order_by(User.username))
     ]
     return pd.DataFrame(rows, columns=["id", "Username", "Name", "Role", "Active", "Demo account", "version", "role"])
-
-
-def has_users(session: Session) -> bool:
-    return session.scalar(select(User.id).limit(1)) is not None
 
 
 # A signed-in browser stays signed in for a working day, then asks again.

@@ -151,7 +151,8 @@ def kpi_rating(value: Decimal | float | None, target: Decimal | float | None, hi
 
 def kpi_period_ends(first_period_end: date, frequency_months: int, until: date) -> list[date]:
     """Ends of the KPI's reporting periods from the first one up to `until` (inclusive)."""
-    ends, k = [], 0
+    ends: list[date] = []
+    k = 0
     while True:
         end = months_after_end(first_period_end, k * frequency_months)
         if end > until:
@@ -203,7 +204,8 @@ def _summarise(contract: Contract, owner: str, extensions: list[ContractExtensio
         days_to_end=(current_end - today).days, days_to_notice_deadline=(deadline - today).days,
         notice_given_late=bool(contract.notice_given_on and contract.notice_given_on > deadline),
         extensions=[{"id": e.id, "start": e.start_date, "end": e.end_date, "value": e.value,
-                     "decision_id": e.decision_id, "decision": decisions.get(e.decision_id, ""),
+                     "decision_id": e.decision_id,
+                     "decision": decisions.get(e.decision_id, "") if e.decision_id else "",
                      "note": e.note or ""} for e in sorted(extensions, key=lambda x: x.start_date)],
     )
 
@@ -370,6 +372,7 @@ def create_contract(session: Session, actor: Actor, **values: Any) -> Contract:
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
+    """The contract, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Contract, contract_id,
                                     "This contract no longer exists; someone may have deleted it.")
 
@@ -449,6 +452,7 @@ def add_extension(session: Session, actor: Actor, contract_id: int, expected_ver
     _touch(contract)
     session.flush()
     decision = session.get(Decision, v["decision_id"])
+    assert decision is not None  # validated above
     audit.record(session, actor, "contract", contract.id, "extend", {
         "extensions_used": {"before": summary.extensions_used, "after": summary.extensions_used + 1},
         "current_end_date": {"before": summary.current_end.isoformat(), "after": end.isoformat()},
@@ -521,6 +525,7 @@ def _validate_kpi(v: dict[str, Any], recorded: list[date] | None = None, moved: 
 
 
 def create_kpi(session: Session, actor: Actor, contract_id: int, **values: Any) -> ContractKpi:
+    """Add a key performance indicator to a contract (editors), with its target and reporting frequency."""
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(values, KPI_FIELDS)
     get_contract(session, contract_id)
@@ -534,6 +539,7 @@ def create_kpi(session: Session, actor: Actor, contract_id: int, **values: Any) 
 
 def update_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: int | None,
                **changes: Any) -> ContractKpi:
+    """Correct a KPI's definition; refuses a stale version (EditConflict) and keeps its recorded values."""
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, KPI_FIELDS)
     kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
@@ -569,7 +575,7 @@ def kpi_value_editable_values(session: Session, value_id: int) -> dict[str, Any]
     """A recorded value's fields as its edit form starts from them, with its version; `rating_follows_target`
     is true when the stored rating is the one its KPI's target gives (so a corrected value can be re-rated)."""
     row = records.get_or_not_found(session, ContractKpiValue, value_id, "This KPI value no longer exists.")
-    kpi = session.get(ContractKpi, row.kpi_id)
+    kpi = records.get_or_not_found(session, ContractKpi, row.kpi_id, "This KPI no longer exists.")
     return {**records.current_values(row, KPI_VALUE_FIELDS), "version": row.version, "kpi_id": row.kpi_id,
             "rating_follows_target": row.rating == kpi_rating(row.value, kpi.target, kpi.higher_is_better).value}
 
@@ -618,10 +624,11 @@ def record_kpi_value(session: Session, actor: Actor, kpi_id: int, *, period_end:
 
 def update_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None,
                      **changes: Any) -> ContractKpiValue:
+    """Correct a recorded KPI value (re-rated against the target when asked); refuses a stale version."""
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, KPI_VALUE_FIELDS)
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
-    kpi = session.get(ContractKpi, row.kpi_id)
+    kpi = records.get_or_not_found(session, ContractKpi, row.kpi_id, "This KPI no longer exists.")
     v = {**records.current_values(row, KPI_VALUE_FIELDS),
          **_normalise({k: c for k, c in changes.items() if k != "rating"})}
     if "rating" in changes:
@@ -633,6 +640,7 @@ def update_kpi_value(session: Session, actor: Actor, value_id: int, expected_ver
 
 
 def delete_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None) -> None:
+    """Delete a recorded KPI value after a version check, keeping it in the audit log."""
     require(actor, Permission.EDIT_CONTRACTS)
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
     name = session.scalar(select(ContractKpi.name).where(ContractKpi.id == row.kpi_id))
@@ -683,6 +691,7 @@ def summaries(session: Session, today: date | None = None, expiring_within_days:
 
 def contract_summary(session: Session, contract_id: int, today: date | None = None,
                      expiring_within_days: int | None = None) -> ContractSummary:
+    """One contract's computed dates and status (current end, notice deadline, extensions used)."""
     found = summaries(session, today, expiring_within_days, contract_id)
     if not found:
         raise NotFound("This contract no longer exists; someone may have deleted it.")
@@ -705,6 +714,7 @@ def contracts_frame(session: Session, today: date | None = None,
 
 
 def register_csv(session: Session) -> bytes:
+    """The contract register as CSV bytes, for download."""
     frame = contracts_frame(session)
     return frame.drop(columns=["id", "version"]).to_csv(index=False).encode("utf-8")
 
@@ -751,9 +761,9 @@ def kpi_returns_due(session: Session, today: date | None = None, contract_id: in
         return []
     kpis = list(session.scalars(select(ContractKpi).where(ContractKpi.contract_id.in_(live))))
     recorded: dict[int, set[date]] = {}
-    for kpi_id, period_end in session.execute(select(ContractKpiValue.kpi_id, ContractKpiValue.period_end)
-                                              .where(ContractKpiValue.kpi_id.in_([k.id for k in kpis]))):
-        recorded.setdefault(kpi_id, set()).add(period_end)
+    for kpi_id, recorded_end in session.execute(select(ContractKpiValue.kpi_id, ContractKpiValue.period_end)
+                                                .where(ContractKpiValue.kpi_id.in_([k.id for k in kpis]))):
+        recorded.setdefault(kpi_id, set()).add(recorded_end)
     out = []
     for kpi in kpis:
         summary = live[kpi.contract_id]
@@ -806,6 +816,7 @@ def kpi_values_frame(session: Session, contract_id: int) -> pd.DataFrame:
 
 
 def status_counts(session: Session, today: date | None = None) -> dict[str, int]:
+    """How many contracts are in each status today (every status listed, zero included)."""
     counts = {label: 0 for label in STATUS_LABELS.values()}
     for s in summaries(session, today):
         counts[s.status.label] += 1
@@ -818,5 +829,3 @@ def contract_options(session: Session) -> dict[int, str]:
         select(Contract.id, Contract.reference, Contract.title).order_by(Contract.reference))}
 
 
-def count_contracts(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Contract)) or 0)

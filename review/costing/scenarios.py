@@ -101,6 +101,7 @@ def _unique_name(session: Session, wanted: str) -> str:
 # ---------------------------------------------------------------- reads
 
 def get_scenario(session: Session, scenario_id: int) -> CostScenario:
+    """The saved scenario, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, CostScenario, scenario_id,
                                     "This scenario no longer exists; someone may have deleted it.")
 
@@ -111,6 +112,7 @@ def scenario_inputs(scenario: CostScenario) -> ScenarioInputs:
 
 
 def evaluate(scenario: CostScenario) -> ScenarioResult:
+    """The costing model's result for a saved scenario, computed now from its inputs."""
     return evaluate_scenario(scenario_inputs(scenario))
 
 
@@ -121,6 +123,7 @@ def list_scenarios(session: Session) -> list[CostScenario]:
 
 
 def recommended_scenario(session: Session) -> CostScenario | None:
+    """The scenario marked as recommended, or None."""
     return session.scalar(select(CostScenario).where(CostScenario.is_recommended.is_(True)))
 
 
@@ -263,6 +266,7 @@ def set_recommended(session: Session, actor: Actor, scenario_id: int, expected_v
 
 
 def delete_scenario(session: Session, actor: Actor, scenario_id: int, expected_version: int | None) -> None:
+    """Delete a saved scenario after a version check (editors), keeping it in the audit log."""
     require(actor, Permission.EDIT_SCENARIOS)
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     before = _snapshot(scenario)

@@ -309,6 +309,7 @@ def create_decision(session: Session, actor: Actor, *, submission_id: int | None
 
 
 def get_decision(session: Session, decision_id: int) -> Decision:
+    """The decision, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Decision, decision_id,
                                     "This decision no longer exists; someone may have deleted it.")
 
@@ -403,6 +404,7 @@ def decision_record(session: Session, decision_id: int, today: date | None = Non
                             deadline, (deadline - today).days if deadline else None)
     if decision.submission_id is not None:
         paper = session.get(Submission, decision.submission_id)
+        assert paper is not None  # the foreign key keeps the paper while a decision refers to it
         record.paper = {"id": paper.id, "title": paper.title, "meeting": paper.meeting,
                         "meeting_date": paper.meeting_date}
     if decision.key_decision and not decision.forward_plan_reference:

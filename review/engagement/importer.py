@@ -57,6 +57,7 @@ class ImportReport:
     imported: int = 0
 
     def rejected_frame(self) -> pd.DataFrame:
+        """The rejected rows with their reasons, for the page and the command line."""
         return pd.DataFrame([(row, " ".join(reasons)) for row, reasons in self.rejected],
                             columns=["Row", "Why it was rejected"])
 

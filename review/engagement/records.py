@@ -137,6 +137,7 @@ def create_partner(session: Session, actor: Actor, name: str, short_name: str | 
 
 def update_partner(session: Session, actor: Actor, partner_id: int, expected_version: int | None,
                    **changes: Any) -> EngagementPartner:
+    """Correct a partner organisation's details; refuses a stale version."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(changes, PARTNER_FIELDS)
     partner = records.load_for_edit(session, EngagementPartner, "engagement_partner", partner_id, expected_version)
@@ -207,6 +208,7 @@ def themes(session: Session, active_only: bool = False) -> dict[int, str]:
 
 
 def partners_frame(session: Session) -> pd.DataFrame:
+    """The partner organisations as a table, with their versions for editing."""
     rows = [{"id": p.id, "version": p.version, "Organisation": p.name, "Short name": p.short_name or "",
              "Also written as": p.also_known_as or "", "Active": p.active}
             for p in session.scalars(select(EngagementPartner).order_by(EngagementPartner.name))]
@@ -214,6 +216,7 @@ def partners_frame(session: Session) -> pd.DataFrame:
 
 
 def themes_frame(session: Session) -> pd.DataFrame:
+    """The managed list of engagement themes as a table, with their versions for editing."""
     rows = [{"id": t.id, "version": t.version, "Order": t.sort_order, "Theme": t.name,
              "Description": t.description or "", "Active": t.active}
             for t in session.scalars(select(EngagementTheme).order_by(EngagementTheme.sort_order,
@@ -318,6 +321,7 @@ def _confirmed_note(summary: str | None, confirmed: bool, v: dict[str, Any], fie
 
 
 def get_activity(session: Session, activity_id: int) -> EngagementActivity:
+    """The engagement activity, or NotFound when it has been deleted."""
     return records.get_or_not_found(session, EngagementActivity, activity_id,
                                     "This engagement activity no longer exists.")
 
@@ -434,6 +438,7 @@ def _input_snapshot(session: Session, item: EngagementInput) -> dict[str, Any]:
 
 
 def theme_ids_of(session: Session, input_id: int) -> list[int]:
+    """The ids of the themes an input is tagged with, in order."""
     return sorted(session.scalars(select(EngagementInputTheme.theme_id)
                                   .where(EngagementInputTheme.input_id == input_id)))
 
@@ -464,6 +469,7 @@ def add_input(session: Session, actor: Actor, confirm_identifiers: bool = False,
 
 
 def get_input(session: Session, input_id: int) -> EngagementInput:
+    """The engagement input, or NotFound when it has been deleted."""
     return records.get_or_not_found(session, EngagementInput, input_id, "This input no longer exists.")
 
 
@@ -564,6 +570,7 @@ def _validate_response(session: Session, v: dict[str, Any]) -> None:
 
 
 def response_input_ids(session: Session, response_id: int) -> list[int]:
+    """The ids of the inputs a 'you said, we did' response answers, in order."""
     return sorted(session.scalars(select(EngagementResponseInput.input_id)
                                   .where(EngagementResponseInput.response_id == response_id)))
 
@@ -600,6 +607,7 @@ def create_response(session: Session, actor: Actor, confirm_identifiers: bool = 
 
 def update_response(session: Session, actor: Actor, response_id: int, expected_version: int | None,
                     confirm_identifiers: bool = False, **changes: Any) -> EngagementResponse:
+    """Correct a 'you said, we did' response and the inputs it answers; refuses a stale version."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(changes, RESPONSE_FIELDS)
     response = records.load_for_edit(session, EngagementResponse, "engagement_response", response_id,
@@ -629,6 +637,7 @@ def update_response(session: Session, actor: Actor, response_id: int, expected_v
 
 
 def response_values(session: Session, response_id: int) -> tuple[dict[str, Any], int]:
+    """A response's fields as its edit form starts from them, with its version and inputs."""
     response = records.get_or_not_found(session, EngagementResponse, response_id, "This response no longer exists.")
     values = {k: getattr(response, k) for k in RESPONSE_FIELDS if k != "input_ids"}
     values["input_ids"] = response_input_ids(session, response_id)

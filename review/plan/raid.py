@@ -63,6 +63,7 @@ SCORE_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact"
 
 
 def band(score: int | None) -> str:
+    """The rating band of a likelihood x impact score ('' when the item is not scored)."""
     if score is None:
         return ""
     return next(name for low, high, name in BANDS if low <= score <= high) if 1 <= score <= 25 else ""
@@ -165,6 +166,7 @@ def create_item(session: Session, actor: Actor, task_ids: list[int] | None = Non
 
 
 def get_item(session: Session, item_id: int) -> RaidItem:
+    """The RAID item, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, RaidItem, item_id,
                                     "This RAID item no longer exists; someone may have deleted it.")
 
@@ -182,6 +184,7 @@ def update_item(session: Session, actor: Actor, item_id: int, expected_version: 
 
 
 def delete_item(session: Session, actor: Actor, item_id: int, expected_version: int | None) -> None:
+    """Delete a RAID item and its task links after a version check, keeping it in the audit log."""
     require(actor, Permission.EDIT_PLAN)
     item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
     before = audit.snapshot(item, ("reference", *EDITABLE_FIELDS))
@@ -192,6 +195,7 @@ def delete_item(session: Session, actor: Actor, item_id: int, expected_version: 
 
 
 def linked_task_ids(session: Session, item_id: int) -> list[int]:
+    """The ids of the tasks a RAID item is linked to, in order."""
     return sorted(session.scalars(select(RaidTaskLink.task_id).where(RaidTaskLink.raid_item_id == item_id)))
 
 
@@ -284,7 +288,7 @@ def heat_map_counts(session: Session, residual: bool = False) -> pd.DataFrame:
              .group_by(lik, imp))
     grid = pd.DataFrame(0, index=list(reversed(SCALE)), columns=list(SCALE))
     for likelihood, impact, n in session.execute(query):
-        grid.loc[int(likelihood), int(impact)] = int(n)
+        grid.loc[likelihood, impact] = int(n)  # both not null (the query's filter)
     grid.index.name, grid.columns.name = "Likelihood", "Impact"
     return grid
 

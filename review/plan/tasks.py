@@ -168,6 +168,7 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
 
 
 def get_task(session: Session, task_id: int) -> Task:
+    """The task, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Task, task_id, "This task no longer exists; someone may have deleted it.")
 
 
@@ -287,6 +288,7 @@ def add_dependency(session: Session, actor: Actor, predecessor_id: int, successo
 
 
 def remove_dependency(session: Session, actor: Actor, predecessor_id: int, successor_id: int) -> None:
+    """Remove a predecessor link between two tasks (editors), with an audit event."""
     require(actor, Permission.EDIT_TASKS)
     link = session.scalar(select(TaskDependency).where(TaskDependency.predecessor_id == predecessor_id,
                                                        TaskDependency.successor_id == successor_id))
@@ -310,21 +312,19 @@ def set_predecessors(session: Session, actor: Actor, task_id: int, predecessor_i
 
 
 def predecessors_of(session: Session, task_id: int) -> list[int]:
+    """The ids of the tasks that must finish before this one."""
     return list(session.scalars(select(TaskDependency.predecessor_id).where(TaskDependency.successor_id == task_id)))
 
 
 def successors_of(session: Session, task_id: int) -> list[int]:
+    """The ids of the tasks that wait for this one."""
     return list(session.scalars(select(TaskDependency.successor_id).where(TaskDependency.predecessor_id == task_id)))
-
-
-def dependencies_frame(session: Session) -> pd.DataFrame:
-    rows = session.execute(select(TaskDependency.predecessor_id, TaskDependency.successor_id)).all()
-    return pd.DataFrame(rows, columns=["predecessor_id", "successor_id"])
 
 
 # ---------------------------------------------------------------- comments
 
 def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> TaskComment:
+    """Add a comment to a task (editors); empty comments are refused."""
     require(actor, Permission.EDIT_TASKS)
     text = clean_text(body)
     if not text:
@@ -341,6 +341,7 @@ def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> Task
 
 
 def comments_of(session: Session, task_id: int) -> list[TaskComment]:
+    """A task's comments, oldest first."""
     return list(session.scalars(select(TaskComment).where(TaskComment.task_id == task_id)
                                 .order_by(TaskComment.created_at, TaskComment.id)))
 
@@ -501,6 +502,7 @@ def status_counts(session: Session, today: date | None = None) -> dict[str, int]
 
 
 def overdue_frame(session: Session, today: date | None = None) -> pd.DataFrame:
+    """Open tasks past their due date, most overdue first."""
     today = today or clock.today()
     frame = tasks_frame(session, TaskFilter(overdue_only=True), today=today)
     frame["Days late"] = [(today - d).days for d in frame["Due"]] if len(frame) else []

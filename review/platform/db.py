@@ -12,7 +12,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from review.platform.config import PROJECT_ROOT, Settings, get_settings, normalise_database_url
@@ -50,6 +50,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    """The Alembic configuration for this engine (migrations folder and URL)."""
     cfg = Config(str(ALEMBIC_INI))
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -77,10 +78,6 @@ def needs_upgrade(engine: Engine) -> bool:
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     return current != heads
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

@@ -50,15 +50,17 @@ OPTION_TABLE_COLUMNS = ["Option", "Cost scenario", "Whole-life cost (GBP)", "Tot
 
 @dataclass
 class Part:
-    """Rows drawn from another capability, or the reason there are none."""
+    """Rows drawn from another capability with where they come from, or (not available) the reason there are
+    none."""
 
-    frame: pd.DataFrame | None
+    frame: pd.DataFrame
     source: str
     headline: str = ""
+    available: bool = True
 
-    @property
-    def available(self) -> bool:
-        return self.frame is not None
+
+def _no_part(reason: str) -> Part:
+    return Part(pd.DataFrame(), reason, available=False)
 
 
 @dataclass
@@ -259,13 +261,13 @@ def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]]) -> Part:
     """The year-by-year cost of the preferred option's scenario."""
     preferred = options[options["Preferred"] == "Yes"]
     if not len(preferred) or pd.isna(preferred.iloc[0]["scenario_id"]):
-        return Part(None, "The preferred option has no phone-line cost scenario, so there is no cost build-up.")
+        return _no_part("The preferred option has no phone-line cost scenario, so there is no cost build-up.")
     fig = figures.get(int(preferred.iloc[0]["scenario_id"]))
     if fig is None:
-        return Part(None, "The preferred option's cost scenario no longer exists.")
+        return _no_part("The preferred option's cost scenario no longer exists.")
     yearly = fig.get("yearly")
     if yearly is None or not isinstance(yearly, pd.DataFrame):
-        return Part(None, "The costing model gives no year-by-year table for this scenario.")
+        return _no_part("The costing model gives no year-by-year table for this scenario.")
     return Part(yearly.reset_index(drop=True), f"Cost build-up of scenario '{fig['name']}' by contract year.")
 
 
@@ -443,7 +445,7 @@ def compare_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> l
             old_r, new_r = old_rows.get(row_key), new_rows.get(row_key)
             if old_r is None:
                 changes.append({"kind": "row added", "what": f"{title}: {row_key}", "before": "",
-                                "after": _row_text(new_r, key)})
+                                "after": _row_text(new_r or {}, key)})
             elif new_r is None:
                 changes.append({"kind": "row removed", "what": f"{title}: {row_key}",
                                 "before": _row_text(old_r, key), "after": ""})
@@ -468,6 +470,7 @@ def stamp_of(pack: Any) -> str | None:
 
 
 def changes_frame(changes: list[dict[str, Any]]) -> pd.DataFrame:
+    """The changes since the last pack as a table (change, what, before, now)."""
     rows = [{"Change": c["kind"].capitalize(), "What": c["what"], "Before": c["before"], "Now": c["after"]}
             for c in changes]
     return pd.DataFrame(rows, columns=["Change", "What", "Before", "Now"])
@@ -479,12 +482,14 @@ NOT_APPLICABLE = "n/a"
 
 
 def money(value: Any) -> str:
+    """An amount as the paper shows it (£12,345), or n/a when blank."""
     if _is_blank(value):
         return NOT_APPLICABLE
     return f"£{float(value):,.0f}"
 
 
 def fte(value: Any) -> str:
+    """Full-time equivalents to one decimal place, or n/a when blank."""
     if _is_blank(value):
         return NOT_APPLICABLE
     return f"{float(value):.1f}"
@@ -552,7 +557,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _table(caption: str | None, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
+def _table(caption: str, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
     """A table block; with max_rows (the page preview) a long table is cut short with a note saying so."""
     if max_rows is None or len(frame) <= max_rows:
         return [Block("table", caption, frame=display_frame(frame))]
@@ -570,6 +575,7 @@ def _part_blocks(part: Part, columns: list[str] | None = None, max_rows: int | N
 
 
 def options_chart(content: PackContent) -> Chart | None:
+    """A bar chart of the costed options' whole-life costs, or None when no option is costed."""
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:
         return None
@@ -578,6 +584,7 @@ def options_chart(content: PackContent) -> Chart | None:
 
 
 def progress_chart(content: PackContent) -> Chart | None:
+    """A bar chart of the share of tasks done in each phase, or None when there are no tasks."""
     if content.progress.empty or content.progress["Tasks"].sum() == 0:
         return None
     return Chart("Progress of the review by phase", content.progress["Phase"].tolist(),
@@ -586,6 +593,7 @@ def progress_chart(content: PackContent) -> Chart | None:
 
 
 def themes_chart(content: PackContent) -> Chart | None:
+    """A bar chart of the themes parents raised (shown counts only), or None when there are none."""
     part = content.engagement
     if not part.available or part.frame.empty:
         return None
@@ -1029,6 +1037,7 @@ def build_docx(content: PackContent) -> bytes:
         elif block.kind == "table":
             _docx_table(doc, block.frame, block.text)
         elif block.kind == "chart":
+            assert block.chart is not None
             png = chart_png(block.chart)
             if png is None:
                 run = doc.add_paragraph().add_run(f"[Chart '{block.chart.title}' not drawn: the chart library "

@@ -174,7 +174,7 @@ def create_priority(session: Session, actor: Actor, name: str, source: str | Non
     v = {"name": clean_text(name), "source": clean_text(source), "description": clean_text(description),
          "sort_order": sort_order, "active": True}
     _validate_priority(session, v)
-    v["sort_order"] = int(v["sort_order"])
+    v["sort_order"] = int(sort_order)
     priority = StrategicPriority(**v)
     session.add(priority)
     records.record_created(session, actor, "strategic_priority", priority, PRIORITY_FIELDS, summary=priority.name)
@@ -211,6 +211,7 @@ def add_standard_priorities(session: Session, actor: Actor) -> int:
 
 
 def priorities_frame(session: Session, active_only: bool = False) -> pd.DataFrame:
+    """The managed list of strategic priorities and statutory duties as a table."""
     query = select(StrategicPriority).order_by(StrategicPriority.sort_order, StrategicPriority.name)
     if active_only:
         query = query.where(StrategicPriority.active.is_(True))
@@ -236,6 +237,7 @@ def create_submission(session: Session, actor: Actor, **values: Any) -> Submissi
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
+    """The paper, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Submission, submission_id,
                                     "This submission no longer exists; someone may have deleted it.")
 
@@ -360,6 +362,7 @@ def add_option(session: Session, actor: Actor, submission_id: int, **values: Any
 
 def update_option(session: Session, actor: Actor, option_id: int, expected_version: int | None,
                   **changes: Any) -> SubmissionOption:
+    """Correct an option in the appraisal; refuses a stale version."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     records.reject_unknown(changes, OPTION_FIELDS)
     option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
@@ -384,6 +387,7 @@ def update_option(session: Session, actor: Actor, option_id: int, expected_versi
 
 
 def delete_option(session: Session, actor: Actor, option_id: int, expected_version: int | None) -> None:
+    """Delete an option from the appraisal after a version check, keeping it in the audit log."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, ("submission_id", *OPTION_FIELDS))
@@ -418,6 +422,7 @@ def add_standard_options(session: Session, actor: Actor, submission_id: int) -> 
 
 
 def options_of(session: Session, submission_id: int) -> list[SubmissionOption]:
+    """A paper's options in their order."""
     return list(session.scalars(select(SubmissionOption).where(SubmissionOption.submission_id == submission_id)
                                 .order_by(SubmissionOption.sequence, SubmissionOption.id)))
 
@@ -461,6 +466,7 @@ def set_alignment(session: Session, actor: Actor, submission_id: int, expected_v
 
 
 def alignment_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """How the paper supports each strategic priority it is aligned with."""
     query = (select(StrategicPriority.id, StrategicPriority.name, StrategicPriority.source, SubmissionAlignment.how)
              .join(SubmissionAlignment, SubmissionAlignment.priority_id == StrategicPriority.id)
              .where(SubmissionAlignment.submission_id == submission_id)
@@ -612,20 +618,24 @@ def add_action(session: Session, actor: Actor, submission_id: int, expected_vers
 # ---------------------------------------------------------------- packs
 
 def packs_of(session: Session, submission_id: int) -> list[SubmissionPack]:
+    """A paper's generated packs, newest first."""
     return list(session.scalars(select(SubmissionPack).where(SubmissionPack.submission_id == submission_id)
                                 .order_by(SubmissionPack.number.desc())))
 
 
 def latest_pack(session: Session, submission_id: int) -> SubmissionPack | None:
+    """The paper's newest generated pack, or None."""
     return session.scalar(select(SubmissionPack).where(SubmissionPack.submission_id == submission_id)
                           .order_by(SubmissionPack.number.desc()).limit(1))
 
 
 def get_pack(session: Session, pack_id: int) -> SubmissionPack:
+    """A generated pack, or NotFound."""
     return records.get_or_not_found(session, SubmissionPack, pack_id, "This pack no longer exists.")
 
 
 def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """A paper's generated packs as a table (number, when, by whom, figures as at)."""
     rows = [{"id": p.id, "Pack": p.number, "Generated (UTC)": p.generated_at.strftime("%Y-%m-%d %H:%M"),
              "By": p.generated_by, "Figures as at": p.as_at, "Data version": p.data_version,
              "Changes since previous": len(p.changes or []) if p.number > 1 else None, "File": p.filename}
@@ -635,6 +645,7 @@ def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
 
 
 def pack_filename(submission: Submission, number: int) -> str:
+    """The Word file name of a pack: paper id, meeting date and pack number."""
     meeting = f"{submission.meeting_date:%Y-%m-%d}"
     return f"submission-{submission.id}-{meeting}-pack-{number}.docx"
 
