@@ -264,7 +264,7 @@ def show_activities(actor: Actor, activities: pd.DataFrame, partners: dict[int, 
     labels = {int(r.id): f"{r.Start:%d %b %Y} · {r.Activity}" for r in activities.itertuples()}
     activity_id = st.selectbox("Activity to edit", list(labels), format_func=labels.get, key="eng_edit_activity")
     with data.reading() as session:
-        values, current = engagement.activity_values(session, activity_id)
+        values, current = engagement.activity_values(session, actor, activity_id)
     version = loaded_version("activity", activity_id, current)
     form = f"eng_edit_activity_{activity_id}"
     prefix = f"eng_act_{activity_id}_{version}"

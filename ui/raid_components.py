@@ -131,8 +131,7 @@ def _update(actor: Actor, form: str, prefix: str, item_id: int, version: int) ->
     task_ids = st.session_state.get(f"{prefix}_tasks", [])
 
     def save(session: Session) -> None:
-        raid.update_item(session, actor, item_id, version, **values)
-        raid.set_task_links(session, actor, item_id, task_ids)
+        raid.update_item(session, actor, item_id, version, task_ids=task_ids, **values)
 
     write(save, "RAID item saved.", form=form)
 

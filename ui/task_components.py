@@ -219,10 +219,11 @@ def _update(actor: Actor, form: str, prefix: str, task_id: int, version: int) ->
         st.session_state.pop("edit_loaded", None)
 
 
-def _save_predecessors(actor: Actor, task_id: int, key: str) -> None:
+def _save_predecessors(actor: Actor, task_id: int, version: int, key: str) -> None:
     chosen = st.session_state.get(key, [])
-    write(lambda session: tasks.set_predecessors(session, actor, task_id, chosen), "Dependencies saved.",
-          refusal_kind="error", reason=refusal_text)
+    if write(lambda session: tasks.set_predecessors(session, actor, task_id, chosen, version),
+             "Dependencies saved.", refusal_kind="error", reason=refusal_text):
+        st.session_state.pop("edit_loaded", None)  # the task moved on by this save: the form starts from it
 
 
 def _add_comment(actor: Actor, task_id: int, key: str) -> None:
@@ -279,7 +280,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
         st.multiselect("This task cannot start until these are done", list(others), default=predecessors,
                        format_func=others.get, key=pred_key)
         st.form_submit_button("Save dependencies", icon=":material/account_tree:", on_click=_save_predecessors,
-                              args=(actor, task_id, pred_key))
+                              args=(actor, task_id, current_version, pred_key))
 
     st.markdown("**Comments**")
     if not comments:

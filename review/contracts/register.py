@@ -397,10 +397,8 @@ def delete_contract(session: Session, actor: Actor, contract_id: int, expected_v
     before = audit.snapshot(contract, CONTRACT_FIELDS)
     before["extensions"] = [f"{e.start_date.isoformat()} to {e.end_date.isoformat()}"
                             for e in _extensions_of(session, contract_id)]
-    session.delete(contract)
-    session.flush()
-    audit.record(session, actor, "contract", contract_id, "delete", audit.diff(before, {}),
-                 summary=f"{before['reference']} {before['title']}")
+    records.record_deleted(session, actor, "contract", contract, before,
+                           summary=f"{before['reference']} {before['title']}")
 
 
 # ---------------------------------------------------------------- extensions
@@ -558,9 +556,7 @@ def delete_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: in
     before = audit.snapshot(kpi, KPI_FIELDS)
     before["values"] = [f"{row.period_end.isoformat()}: {Decimal(row.value).normalize():f} "
                         f"({RATING_LABELS.get(row.rating, row.rating)})" for row in _values_of(session, kpi_id)]
-    session.delete(kpi)
-    session.flush()
-    audit.record(session, actor, "contract_kpi", kpi_id, "delete", audit.diff(before, {}), summary=before["name"])
+    records.record_deleted(session, actor, "contract_kpi", kpi, before, summary=before["name"])
 
 
 def kpi_editable_values(session: Session, kpi_id: int) -> dict[str, Any]:
@@ -645,9 +641,7 @@ def delete_kpi_value(session: Session, actor: Actor, value_id: int, expected_ver
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
     name = session.scalar(select(ContractKpi.name).where(ContractKpi.id == row.kpi_id))
     before = audit.snapshot(row, KPI_VALUE_FIELDS)
-    session.delete(row)
-    session.flush()
-    audit.record(session, actor, "contract_kpi_value", value_id, "delete", audit.diff(before, {}), summary=name)
+    records.record_deleted(session, actor, "contract_kpi_value", row, before, summary=name)
 
 
 # ---------------------------------------------------------------- reads

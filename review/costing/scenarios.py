@@ -270,6 +270,4 @@ def delete_scenario(session: Session, actor: Actor, scenario_id: int, expected_v
     require(actor, Permission.EDIT_SCENARIOS)
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     before = _snapshot(scenario)
-    session.delete(scenario)
-    session.flush()
-    audit.record(session, actor, ENTITY, scenario_id, "delete", audit.diff(before, {}), summary=before["name"])
+    records.record_deleted(session, actor, ENTITY, scenario, before, summary=before["name"])

@@ -351,10 +351,8 @@ def delete_decision(session: Session, actor: Actor, decision_id: int, expected_v
     if session.scalar(select(ContractExtension.id).where(ContractExtension.decision_id == decision_id)):
         raise ValidationFailed({"decision": "A contract extension cites this decision; it cannot be deleted."})
     before = _snapshot(decision, _lists_of(session, decision_id))
-    session.delete(decision)
-    session.flush()
-    audit.record(session, actor, "decision", decision_id, "delete", audit.diff(before, {}),
-                 summary=f"{before['reference']} {before['title']}")
+    records.record_deleted(session, actor, "decision", decision, before,
+                           summary=f"{before['reference']} {before['title']}")
 
 
 # ---------------------------------------------------------------- reads

@@ -354,8 +354,10 @@ def update_activity(session: Session, actor: Actor, activity_id: int, expected_v
     return activity
 
 
-def activity_values(session: Session, activity_id: int) -> tuple[dict[str, Any], int]:
-    """An activity's editable values and its version, for an edit form."""
+def activity_values(session: Session, actor: Actor, activity_id: int) -> tuple[dict[str, Any], int]:
+    """An activity's editable values and its version, for an edit form; its summary is personal data, so
+    role-checked."""
+    require(actor, Permission.READ_PERSONAL_DATA)
     activity = get_activity(session, activity_id)
     return records.current_values(activity, ACTIVITY_FIELDS), activity.version
 

@@ -172,14 +172,18 @@ def get_item(session: Session, item_id: int) -> RaidItem:
 
 
 def update_item(session: Session, actor: Actor, item_id: int, expected_version: int | None,
-                **changes: Any) -> RaidItem:
-    """Change some fields, refusing the change if someone saved the item since `expected_version`."""
+                task_ids: list[int] | None = None, **changes: Any) -> RaidItem:
+    """Change some fields (and, given `task_ids`, the linked tasks), refusing the change if someone saved the item
+    since `expected_version`. One save moves the version on once."""
     require(actor, Permission.EDIT_PLAN)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
     v = {**records.current_values(item, EDITABLE_FIELDS), **_normalise(changes)}
     _validate(session, v)
-    records.apply_changes(session, actor, "raid_item", item, EDITABLE_FIELDS, v, summary=lambda i: i.title)
+    changed = records.apply_changes(session, actor, "raid_item", item, EDITABLE_FIELDS, v,
+                                    summary=lambda i: i.title)
+    if task_ids is not None:
+        _link_tasks(session, actor, item, task_ids, bump=not changed)
     return item
 
 
@@ -189,9 +193,7 @@ def delete_item(session: Session, actor: Actor, item_id: int, expected_version: 
     item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
     before = audit.snapshot(item, ("reference", *EDITABLE_FIELDS))
     session.execute(delete(RaidTaskLink).where(RaidTaskLink.raid_item_id == item_id))
-    session.delete(item)
-    session.flush()
-    audit.record(session, actor, "raid_item", item_id, "delete", audit.diff(before, {}), summary=before["title"])
+    records.record_deleted(session, actor, "raid_item", item, before, summary=before["title"])
 
 
 def linked_task_ids(session: Session, item_id: int) -> list[int]:
@@ -199,11 +201,24 @@ def linked_task_ids(session: Session, item_id: int) -> list[int]:
     return sorted(session.scalars(select(RaidTaskLink.task_id).where(RaidTaskLink.raid_item_id == item_id)))
 
 
-def set_task_links(session: Session, actor: Actor, item_id: int, task_ids: list[int]) -> None:
-    """Make the item's linked tasks exactly this list; one audit event lists what was added and removed."""
+def set_task_links(session: Session, actor: Actor, item_id: int, task_ids: list[int],
+                   expected_version: int | None = None) -> None:
+    """Make the item's linked tasks exactly this list; one audit event lists what was added and removed.
+
+    The links belong to the item: links loaded at `expected_version` are refused (EditConflict) once the item
+    has moved on, and a change moves the item's version on. None skips the check (the item was just created)."""
     require(actor, Permission.EDIT_PLAN)
-    get_item(session, item_id)
-    wanted = {int(t) for t in task_ids}
+    _link_tasks(session, actor, records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version),
+                task_ids, bump=True)
+
+
+def _link_tasks(session: Session, actor: Actor, item: RaidItem, task_ids: list[int], bump: bool) -> None:
+    """Replace the item's task links; with `bump`, a change moves the item's version on."""
+    item_id = item.id
+    try:
+        wanted = {int(t) for t in task_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed({"task_ids": "Choose the linked tasks from the list."}) from None
     existing = set(session.scalars(select(Task.id).where(Task.id.in_(wanted)))) if wanted else set()
     missing = wanted - existing
     if missing:
@@ -217,7 +232,8 @@ def set_task_links(session: Session, actor: Actor, item_id: int, task_ids: list[
     session.add_all([RaidTaskLink(raid_item_id=item_id, task_id=t) for t in sorted(wanted - current)])
     session.flush()
     audit.record(session, actor, "raid_item", item_id, "link_tasks",
-                 {"task_ids": {"before": sorted(current), "after": sorted(wanted)}})
+                 {"task_ids": {"before": sorted(current), "after": sorted(wanted)}},
+                 records.bump_version(session, item) if bump else item.version, summary=item.title)
 
 
 # ------------------------------------------------------------------ reads

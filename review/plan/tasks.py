@@ -221,12 +221,9 @@ def delete_task(session: Session, actor: Actor, task_id: int, expected_version: 
     session.execute(delete(TaskDependency).where(
         (TaskDependency.predecessor_id == task_id) | (TaskDependency.successor_id == task_id)))
     session.execute(delete(TaskComment).where(TaskComment.task_id == task_id))
-    session.delete(task)
-    session.flush()
-    changes = audit.diff(before, {})
     if links:
-        changes["dependencies"] = {"before": [f"{a}->{b}" for a, b in links], "after": None}
-    audit.record(session, actor, "task", task_id, "delete", changes, summary=before.get("title"))
+        before["dependencies"] = [f"{a}->{b}" for a, b in links]
+    records.record_deleted(session, actor, "task", task, before, summary=before.get("title"))
 
 
 # ---------------------------------------------------------------- dependencies
@@ -300,15 +297,29 @@ def remove_dependency(session: Session, actor: Actor, predecessor_id: int, succe
                  {"link": {"before": f"{predecessor_id}->{successor_id}", "after": None}})
 
 
-def set_predecessors(session: Session, actor: Actor, task_id: int, predecessor_ids: list[int]) -> None:
-    """Make the task's predecessors exactly this list (adds and removes links, each checked)."""
+def set_predecessors(session: Session, actor: Actor, task_id: int, predecessor_ids: list[int],
+                     expected_version: int | None = None) -> None:
+    """Make the task's predecessors exactly this list (adds and removes links, each checked).
+
+    The list belongs to the task: a list loaded at `expected_version` is refused (EditConflict, naming the other
+    change) once the task has moved on, and a change moves the task's version on, so the last save cannot
+    silently win. None skips the check (a caller that has just created or loaded the task)."""
     require(actor, Permission.EDIT_TASKS)
+    task = records.load_for_edit(session, Task, "task", task_id, expected_version)
     current = set(predecessors_of(session, task_id))
-    wanted = {int(i) for i in predecessor_ids}
+    try:
+        wanted = {int(i) for i in predecessor_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed({"predecessor_id": "Choose the predecessors from the list."}) from None
+    if wanted == current:
+        return
     for pred in sorted(current - wanted):
         remove_dependency(session, actor, pred, task_id)
     for pred in sorted(wanted - current):
         add_dependency(session, actor, pred, task_id)
+    audit.record(session, actor, "task", task_id, "update",
+                 {"predecessors": {"before": sorted(current), "after": sorted(wanted)}},
+                 records.bump_version(session, task), summary=task.title)
 
 
 def predecessors_of(session: Session, task_id: int) -> list[int]:

@@ -264,12 +264,9 @@ def delete_submission(session: Session, actor: Actor, submission_id: int, expect
     entry = decisions.decision_for_submission(session, submission_id)
     if entry is not None:
         before["decision_log"] = entry.reference
-    session.delete(submission)
-    session.flush()
+    records.record_deleted(session, actor, "submission", submission, before, summary=before.get("title"))
     if entry is not None:
         session.expire(entry, ["submission_id"])  # the database set it to NULL
-    audit.record(session, actor, "submission", submission_id, "delete", audit.diff(before, {}),
-                 summary=before.get("title"))
 
 
 def latest_submission_id(session: Session) -> int | None:
@@ -391,10 +388,7 @@ def delete_option(session: Session, actor: Actor, option_id: int, expected_versi
     require(actor, Permission.EDIT_SUBMISSIONS)
     option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, ("submission_id", *OPTION_FIELDS))
-    session.delete(option)
-    session.flush()
-    audit.record(session, actor, "submission_option", option_id, "delete", audit.diff(before, {}),
-                 summary=before.get("title"))
+    records.record_deleted(session, actor, "submission_option", option, before, summary=before.get("title"))
 
 
 def add_standard_options(session: Session, actor: Actor, submission_id: int) -> int:
