@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -26,8 +26,9 @@ from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.config import get_settings
 from review.platform.errors import NotFound, ValidationFailed
+from review.platform.parsing import BOOL, DATE, MONEY, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 
 # Revised Best Value Statutory Guidance (DCLG, 2015), para 5: give at least three months' notice to a
 # voluntary or community organisation before reducing or ending its funding.
@@ -212,63 +213,12 @@ def _summarise(contract: Contract, owner: str, extensions: list[ContractExtensio
 
 # ---------------------------------------------------------------- parsing and validation helpers
 
-def _money(value: Any) -> Decimal | None | tuple[str, Any]:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        text = str(value).replace("£", "").replace(",", "").strip()
-        return Decimal(text).quantize(Decimal("0.01")) if text else None
-    except (InvalidOperation, ValueError):
-        return ("invalid", value)
-
-
-def _whole(value: Any) -> int | None | tuple[str, Any]:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        number = float(value)
-        if number != int(number):
-            raise ValueError
-        return int(number)
-    except (TypeError, ValueError):
-        return ("invalid", value)
-
-
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in _DATE_FIELDS:
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in _TEXT_FIELDS:
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in _BOOL_FIELDS:
-        if key in out:
-            out[key] = bool(out[key])
-    for key in ("annual_value", "total_value_to_date", "target", "value"):
-        if key in out:
-            out[key] = _money(out[key])
-    for key in ("extension_options", "extension_period_months", "notice_period_months", "frequency_months",
-                "return_due_days", "owner_id", "decision_id"):
-        if key in out:
-            out[key] = _whole(out[key])
-    return out
-
-
-def _check_types(v: dict[str, Any], problems: Problems) -> None:
-    """Turn unparseable dates and numbers into messages (and blank them for the later rules)."""
-    for key, value in list(v.items()):
-        if isinstance(value, tuple) and value and value[0] == "invalid":
-            if key in _DATE_FIELDS:
-                problems.add(key, f"'{value[1]}' is not a date; use YYYY-MM-DD.")
-            elif key in ("annual_value", "total_value_to_date", "target", "value"):
-                problems.add(key, f"'{value[1]}' is not an amount; use digits, e.g. 185000 or 185000.50.")
-            else:
-                problems.add(key, f"'{value[1]}' is not a whole number.")
-            v[key] = None
+FIELD_PARSERS = Fields({
+    **declare(DATE, _DATE_FIELDS), **declare(TEXT, _TEXT_FIELDS), **declare(BOOL, _BOOL_FIELDS),
+    **declare(MONEY, ("annual_value", "total_value_to_date", "target", "value")),
+    **declare(WHOLE, ("extension_options", "extension_period_months", "notice_period_months", "frequency_months",
+                      "return_due_days", "owner_id", "decision_id")),
+})
 
 
 def _fmt(day: date) -> str:
@@ -282,7 +232,7 @@ def _extensions_of(session: Session, contract_id: int) -> list[ContractExtension
 
 def _validate_contract(session: Session, v: dict[str, Any], contract_id: int | None = None) -> None:
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     if not v.get("reference"):
         problems.add("reference", "Enter the contract reference.")
     elif len(v["reference"]) > 30:
@@ -362,7 +312,7 @@ def create_contract(session: Session, actor: Actor, **values: Any) -> Contract:
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(values, CONTRACT_FIELDS)
     v = {"extension_options": 0, "extension_period_months": 0, "notice_period_months": BEST_VALUE_MIN_NOTICE_MONTHS,
-         "is_vcse": False, "is_sme": False, "values_illustrative": False, **_normalise(values)}
+         "is_vcse": False, "is_sme": False, "values_illustrative": False, **FIELD_PARSERS.parse(values)}
     _validate_contract(session, v)
     contract = Contract(**{k: v.get(k) for k in CONTRACT_FIELDS})
     session.add(contract)
@@ -383,7 +333,7 @@ def update_contract(session: Session, actor: Actor, contract_id: int, expected_v
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, CONTRACT_FIELDS)
     contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
-    v = {**records.current_values(contract, CONTRACT_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(contract, CONTRACT_FIELDS), **FIELD_PARSERS.parse(changes)}
     _validate_contract(session, v, contract_id=contract.id)
     records.apply_changes(session, actor, "contract", contract, CONTRACT_FIELDS, v,
                           summary=lambda c: f"{c.reference} {c.title}")
@@ -415,10 +365,10 @@ def add_extension(session: Session, actor: Actor, contract_id: int, expected_ver
     contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
     extensions = _extensions_of(session, contract_id)
     summary = _summarise(contract, "", extensions, clock.today(), 0)
-    v = _normalise({"start_date": start_date, "end_date": end_date, "value": value, "decision_id": decision_id,
+    v = FIELD_PARSERS.parse({"start_date": start_date, "end_date": end_date, "value": value, "decision_id": decision_id,
                     "note": note})
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     if summary.extensions_left <= 0:
         problems.add("extension", f"All {contract.extension_options} extension option(s) have been used "
                                   f"({summary.extensions_used} of {contract.extension_options}); no further "
@@ -494,7 +444,7 @@ def _validate_kpi(v: dict[str, Any], recorded: list[date] | None = None, moved: 
     """Check a KPI's fields; `recorded` are the period ends of its values, which must stay on its schedule
     (a message on `moved`, the schedule field the user changed)."""
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     if not v.get("name"):
         problems.add("name", "Enter the KPI's name.")
     elif len(v["name"]) > 200:
@@ -527,7 +477,7 @@ def create_kpi(session: Session, actor: Actor, contract_id: int, **values: Any) 
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(values, KPI_FIELDS)
     get_contract(session, contract_id)
-    v = {"higher_is_better": True, "frequency_months": 3, "return_due_days": 30, **_normalise(values)}
+    v = {"higher_is_better": True, "frequency_months": 3, "return_due_days": 30, **FIELD_PARSERS.parse(values)}
     _validate_kpi(v)
     kpi = ContractKpi(contract_id=contract_id, **{k: v.get(k) for k in KPI_FIELDS})
     session.add(kpi)
@@ -541,7 +491,7 @@ def update_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: in
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, KPI_FIELDS)
     kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
-    v = {**records.current_values(kpi, KPI_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(kpi, KPI_FIELDS), **FIELD_PARSERS.parse(changes)}
     moved = [f for f in ("frequency_months", "first_period_end") if v.get(f) != getattr(kpi, f)]
     recorded = [row.period_end for row in _values_of(session, kpi_id)] if moved else None
     _validate_kpi(v, recorded, moved[0] if moved else "first_period_end")
@@ -578,7 +528,7 @@ def kpi_value_editable_values(session: Session, value_id: int) -> dict[str, Any]
 
 def _validate_kpi_value(session: Session, kpi: ContractKpi, v: dict[str, Any], value_id: int | None = None) -> None:
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     period_end = v.get("period_end")
     if period_end is None:
         if "period_end" not in problems.errors:
@@ -607,9 +557,9 @@ def record_kpi_value(session: Session, actor: Actor, kpi_id: int, *, period_end:
     """Record a period's value. Without a rating, it is rated against the target (see kpi_rating)."""
     require(actor, Permission.EDIT_CONTRACTS)
     kpi = records.get_or_not_found(session, ContractKpi, kpi_id, "This KPI no longer exists.")
-    v = _normalise({"period_end": period_end, "value": value, "note": note})
+    v = FIELD_PARSERS.parse({"period_end": period_end, "value": value, "note": note})
     v["rating"] = clean_text(rating)
-    if v["rating"] is None and not isinstance(v["value"], tuple):
+    if v["rating"] is None and not is_invalid(v["value"]):
         v["rating"] = kpi_rating(v["value"], kpi.target, kpi.higher_is_better).value
     _validate_kpi_value(session, kpi, v)
     row = ContractKpiValue(kpi_id=kpi_id, **{k: v.get(k) for k in KPI_VALUE_FIELDS})
@@ -626,10 +576,10 @@ def update_kpi_value(session: Session, actor: Actor, value_id: int, expected_ver
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
     kpi = records.get_or_not_found(session, ContractKpi, row.kpi_id, "This KPI no longer exists.")
     v = {**records.current_values(row, KPI_VALUE_FIELDS),
-         **_normalise({k: c for k, c in changes.items() if k != "rating"})}
+         **FIELD_PARSERS.parse({k: c for k, c in changes.items() if k != "rating"})}
     if "rating" in changes:
         v["rating"] = clean_text(changes["rating"]) or kpi_rating(
-            None if isinstance(v["value"], tuple) else v["value"], kpi.target, kpi.higher_is_better).value
+            None if is_invalid(v["value"]) else v["value"], kpi.target, kpi.higher_is_better).value
     _validate_kpi_value(session, kpi, v, value_id)
     records.apply_changes(session, actor, "contract_kpi_value", row, KPI_VALUE_FIELDS, v, summary=kpi.name)
     return row

@@ -18,8 +18,9 @@ from review.models.plan import RaidItem, RaidTaskLink
 from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import DATE, TEXT, WHOLE, declare, is_invalid, parse, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems
 
 
 class RaidKind(StrEnum):
@@ -71,28 +72,8 @@ def band(score: int | None) -> str:
 
 # ------------------------------------------------------------------ validation
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("raised_on", "review_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in ("title", "description", "mitigation"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in (*SCORE_FIELDS, "owner_id", "workstream_id"):
-        if key in out:
-            value = out[key]
-            if value is None or value == "" or (isinstance(value, float) and value != value):
-                out[key] = None
-            else:
-                try:
-                    out[key] = int(value)
-                except (TypeError, ValueError):
-                    out[key] = ("invalid", value)
-    return out
+FIELD_PARSERS = {**declare(DATE, ("raised_on", "review_date")), **declare(TEXT, ("title", "description", "mitigation")),
+                 **declare(WHOLE, (*SCORE_FIELDS, "owner_id", "workstream_id"))}
 
 
 def _validate(session: Session, v: dict[str, Any]) -> None:
@@ -105,15 +86,13 @@ def _validate(session: Session, v: dict[str, Any]) -> None:
         problems.add("title", f"Keep the title to {TITLE_MAX} characters.")
     if v.get("status") not in STATUS_LABELS:
         problems.add("status", f"Status must be one of: {', '.join(STATUS_LABELS.values())}.")
-    for key in ("raised_on", "review_date"):
-        if isinstance(v.get(key), tuple):
-            problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-            v[key] = None
+    report_invalid(problems, v, ("date",))
     for key in SCORE_FIELDS:
         value = v.get(key)
-        if isinstance(value, tuple) or (value is not None and value not in SCALE):
+        if is_invalid(value) or (value is not None and value not in SCALE):
             problems.add(key, "Use a whole number from 1 to 5.")
             v[key] = None
+    report_invalid(problems, v)  # owner and workstream ids
     if v.get("kind") == RaidKind.RISK.value:
         if v.get("likelihood") is None:
             problems.add("likelihood", "A risk needs a likelihood from 1 to 5.")
@@ -155,7 +134,7 @@ def create_item(session: Session, actor: Actor, task_ids: list[int] | None = Non
     """Add a RAID item; its reference (R-01, A-01, I-01, D-01) is given by kind."""
     require(actor, Permission.EDIT_PLAN)
     records.reject_unknown(values, EDITABLE_FIELDS)
-    v = {"status": RaidStatus.OPEN.value, "raised_on": clock.today(), **_normalise(values)}
+    v = {"status": RaidStatus.OPEN.value, "raised_on": clock.today(), **parse(values, FIELD_PARSERS)}
     _validate(session, v)
     item = RaidItem(reference=_next_reference(session, v["kind"]), **{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(item)
@@ -178,7 +157,7 @@ def update_item(session: Session, actor: Actor, item_id: int, expected_version: 
     require(actor, Permission.EDIT_PLAN)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
-    v = {**records.current_values(item, EDITABLE_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(item, EDITABLE_FIELDS), **parse(changes, FIELD_PARSERS)}
     _validate(session, v)
     changed = records.apply_changes(session, actor, "raid_item", item, EDITABLE_FIELDS, v,
                                     summary=lambda i: i.title)

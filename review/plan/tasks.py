@@ -17,8 +17,9 @@ from review.models import Person, Phase, Task, TaskComment, TaskDependency, Work
 from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.errors import NotFound, ValidationFailed
+from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, declare, parse, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 
 
 class TaskStatus(StrEnum):
@@ -76,34 +77,15 @@ class TaskFilter:
 
 # ---------------------------------------------------------------- validation
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("start_date", "due_date", "completed_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in ("title", "description", "reference"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in ("phase_id", "workstream_id", "owner_id"):
-        if key in out and out[key] is not None:
-            if isinstance(out[key], float) and out[key] != out[key]:
-                out[key] = None
-            else:
-                out[key] = int(out[key])
-    if "is_milestone" in out:
-        out["is_milestone"] = bool(out["is_milestone"])
-    return out
+FIELD_PARSERS = {**declare(DATE, ("start_date", "due_date", "completed_date")),
+                 **declare(TEXT, ("title", "description", "reference")),
+                 **declare(WHOLE, ("phase_id", "workstream_id", "owner_id")), "is_milestone": BOOL}
+
 
 
 def _validate(session: Session, v: dict[str, Any], task_id: int | None = None) -> None:
     problems = Problems()
-    for key in ("start_date", "due_date", "completed_date"):
-        if isinstance(v.get(key), tuple):
-            problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-            v[key] = None
+    report_invalid(problems, v)
     if not v.get("title"):
         problems.add("title", "Enter a title for the task.")
     elif len(v["title"]) > TITLE_MAX:
@@ -158,7 +140,7 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
     require(actor, Permission.EDIT_TASKS)
     records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"status": TaskStatus.NOT_STARTED.value, "priority": Priority.MEDIUM.value, "percent_complete": 0,
-         "is_milestone": False, **_normalise(values)}
+         "is_milestone": False, **parse(values, FIELD_PARSERS)}
     _apply_status_rules(v, set(values), None)
     _validate(session, v)
     task = Task(**{k: v.get(k) for k in EDITABLE_FIELDS})
@@ -178,7 +160,7 @@ def update_task(session: Session, actor: Actor, task_id: int, expected_version: 
     require(actor, Permission.EDIT_TASKS)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     task = records.load_for_edit(session, Task, "task", task_id, expected_version)
-    v = {**records.current_values(task, EDITABLE_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(task, EDITABLE_FIELDS), **parse(changes, FIELD_PARSERS)}
     _apply_status_rules(v, set(changes), task.status)
     _validate(session, v, task_id=task.id)
     records.apply_changes(session, actor, "task", task, AUDITED_FIELDS, v, summary=lambda t: t.title)

@@ -26,8 +26,9 @@ from review.plan import tasks
 from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 from review.submission import pack as submission_pack
 from review.submission.fields import (  # noqa: F401 - part of this module's interface
     AUDITED_FIELDS,
@@ -79,37 +80,12 @@ STANDARD_OPTIONS: list[tuple[str, str]] = [
 
 # ---------------------------------------------------------------- validation helpers
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("meeting_date", "decision_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in ("title", "meeting", "report_of", "author", "decision", "decided_by", *TEXT_FIELDS):
-        if key in out:
-            out[key] = clean_text(out[key])
-    if "task_id" in out and out["task_id"] is not None:
-        out["task_id"] = _to_int(out["task_id"])
-    if "key_decision" in out:
-        out["key_decision"] = bool(out["key_decision"])
-    return out
-
-
-def _to_int(value: Any) -> int | None | tuple:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return ("invalid", value)
-
-
-def _check_date(problems: Problems, v: dict[str, Any], key: str) -> None:
-    if isinstance(v.get(key), tuple):
-        problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-        v[key] = None
+PAPER_PARSERS = Fields({**declare(DATE, ("meeting_date", "decision_date")),
+                        **declare(TEXT, ("title", "meeting", "report_of", "author", "decision", "decided_by",
+                                         *TEXT_FIELDS)),
+                        "task_id": WHOLE, "key_decision": BOOL})
+OPTION_PARSERS = Fields({**declare(TEXT, ("title", "description", "advantages", "disadvantages")),
+                         **declare(WHOLE, ("scenario_id", "sequence")), "is_preferred": BOOL})
 
 
 def _check_length(problems: Problems, v: dict[str, Any], key: str, label: str, limit: int) -> None:
@@ -119,8 +95,7 @@ def _check_length(problems: Problems, v: dict[str, Any], key: str, label: str, l
 
 def _validate_submission(session: Session, v: dict[str, Any]) -> None:
     problems = Problems()
-    _check_date(problems, v, "meeting_date")
-    _check_date(problems, v, "decision_date")
+    report_invalid(problems, v, ("date",))
     if not v.get("title"):
         problems.add("title", "Enter the title of the paper.")
     _check_length(problems, v, "title", "title", TITLE_MAX)
@@ -137,7 +112,7 @@ def _validate_submission(session: Session, v: dict[str, Any]) -> None:
         problems.add("status", f"Status must be one of: {', '.join(STATUS_LABELS.values())}.")
     elif v["status"] == SubmissionStatus.DECIDED.value and not v.get("decision"):
         problems.add("status", "Record the decision taken before marking the paper Decided.")
-    if isinstance(v.get("task_id"), tuple) or (v.get("task_id") is not None
+    if is_invalid(v.get("task_id")) or (v.get("task_id") is not None
                                                and session.get(Task, v["task_id"]) is None):
         problems.add("task_id", "The linked task does not exist.")
     problems.raise_if_any()
@@ -160,7 +135,7 @@ def _validate_priority(session: Session, v: dict[str, Any], priority_id: int | N
             func.lower(StrategicPriority.name) == v["name"].lower(), StrategicPriority.id != (priority_id or -1))):
         problems.add("name", f"'{v['name']}' is already in the list.")
     _check_length(problems, v, "source", "source", 200)
-    if _to_int(v.get("sort_order")) is None or isinstance(_to_int(v.get("sort_order")), tuple):
+    if WHOLE(v.get("sort_order")) is None or is_invalid(WHOLE(v.get("sort_order"))):
         problems.add("sort_order", "The order must be a whole number.")
     problems.raise_if_any()
 
@@ -228,7 +203,7 @@ def create_submission(session: Session, actor: Actor, **values: Any) -> Submissi
     """Start a paper. Required: title, meeting, meeting_date, author; status starts as drafting."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     records.reject_unknown(values, EDITABLE_FIELDS)
-    v = {"status": SubmissionStatus.DRAFTING.value, "key_decision": False, **_normalise(values)}
+    v = {"status": SubmissionStatus.DRAFTING.value, "key_decision": False, **PAPER_PARSERS.parse(values)}
     _validate_submission(session, v)
     submission = Submission(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(submission)
@@ -248,7 +223,7 @@ def update_submission(session: Session, actor: Actor, submission_id: int, expect
     require(actor, Permission.EDIT_SUBMISSIONS)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
-    v = {**records.current_values(submission, AUDITED_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(submission, AUDITED_FIELDS), **PAPER_PARSERS.parse(changes)}
     _validate_submission(session, v)
     # Only EDITABLE_FIELDS can be in `changes`, so the decision fields keep their values; all are audited.
     records.apply_changes(session, actor, "submission", submission, AUDITED_FIELDS, v, summary=lambda s: s.title)
@@ -301,28 +276,15 @@ def _validate_option(session: Session, v: dict[str, Any], submission_id: int, op
             func.lower(SubmissionOption.title) == v["title"].lower())):
         problems.add("title", f"The paper already has an option called '{v['title']}'.")
     _check_length(problems, v, "title", "option name", TITLE_MAX)
-    if isinstance(v.get("scenario_id"), tuple):
+    if is_invalid(v.get("scenario_id")):
         problems.add("scenario_id", "Choose a cost scenario from the list.")
     elif v.get("scenario_id") is not None:
         problem = submission_pack.scenario_link_problem(session, v["scenario_id"])
         if problem:
             problems.add("scenario_id", problem)
-    if isinstance(v.get("sequence"), tuple):
+    if is_invalid(v.get("sequence")):
         problems.add("sequence", "The order must be a whole number.")
     problems.raise_if_any()
-
-
-def _normalise_option(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("title", "description", "advantages", "disadvantages"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in ("scenario_id", "sequence"):
-        if key in out:
-            out[key] = _to_int(out[key])
-    if "is_preferred" in out:
-        out["is_preferred"] = bool(out["is_preferred"])
-    return out
 
 
 def _clear_other_preferred(session: Session, actor: Actor, option: SubmissionOption) -> None:
@@ -344,7 +306,7 @@ def add_option(session: Session, actor: Actor, submission_id: int, **values: Any
     submission = get_submission(session, submission_id)
     if values.get("sequence") is None:
         values["sequence"] = len(submission.options) + 1
-    v = {"is_preferred": False, **_normalise_option(values)}
+    v = {"is_preferred": False, **OPTION_PARSERS.parse(values)}
     _validate_option(session, v, submission_id)
     option = SubmissionOption(submission_id=submission_id, **{k: v.get(k) for k in OPTION_FIELDS})
     session.add(option)
@@ -365,7 +327,7 @@ def update_option(session: Session, actor: Actor, option_id: int, expected_versi
     option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, OPTION_FIELDS)
     current = records.current_values(option, OPTION_FIELDS)
-    v = {**current, **_normalise_option(changes)}
+    v = {**current, **OPTION_PARSERS.parse(changes)}
     if v.get("scenario_id") == current["scenario_id"]:
         v_check = {**v, "scenario_id": None}  # an existing link is kept even if its scenario has gone
         _validate_option(session, v_check, option.submission_id, option.id)
@@ -431,7 +393,7 @@ def set_alignment(session: Session, actor: Actor, submission_id: int, expected_v
     problems = Problems()
     wanted: dict[int, str | None] = {}
     for key, how in alignment.items():
-        priority_id = _to_int(key)
+        priority_id = WHOLE(key)
         if not isinstance(priority_id, int) or session.get(StrategicPriority, priority_id) is None:
             problems.add(f"priority {key}", "That priority is not in the managed list.")
             continue
@@ -479,9 +441,9 @@ def record_decision(session: Session, actor: Actor, submission_id: int, expected
     require(actor, Permission.EDIT_SUBMISSIONS)
     require(actor, Permission.EDIT_DECISIONS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
-    v = _normalise({"decision": decision, "decision_date": decision_date, "decided_by": decided_by})
+    v = PAPER_PARSERS.parse({"decision": decision, "decision_date": decision_date, "decided_by": decided_by})
     problems = Problems()
-    _check_date(problems, v, "decision_date")
+    report_invalid(problems, v, ("date",))
     if not v.get("decision"):
         problems.add("decision", "Enter the decision the meeting took.")
     if v.get("decision_date") is None and "decision_date" not in problems.errors:
