@@ -14,7 +14,7 @@ from review.platform import clock, privacy
 from review.platform.roles import Actor, Permission
 from review.reports.dashboard import Dashboard
 from review.reports.highlight_report import highlight_report_html, report_filename
-from ui import charts
+from ui import charts, palette
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
 
@@ -54,8 +54,8 @@ def _status_text(status: RagStatus) -> str:
 
 
 def _rag_cell(value: str) -> str:
-    colour = {"Red": "#c0392b", "Amber": "#e6a117", "Green": "#2e8540"}.get(value)
-    text = "#1b1b1b" if value == "Amber" else "white"
+    colour = {"Red": palette.RED, "Amber": palette.AMBER, "Green": palette.GREEN}.get(value)
+    text = palette.INK if value == "Amber" else "white"
     return f"background-color: {colour}; color: {text}; font-weight: bold" if colour else ""
 
 
