@@ -17,7 +17,7 @@ def go_to_landing_page() -> None:
     """Viewers (the SEND Executive Group) land on the executive dashboard; everyone else on this page."""
     actor = st.session_state.get("actor")
     dashboard = PAGE_BY_KEY["dashboard"]
-    if actor is not None and actor.role == Role.VIEWER and dashboard.exists:
+    if actor is not None and actor.role == Role.VIEWER:
         st.switch_page(dashboard.path)
     st.rerun()
 
@@ -33,10 +33,9 @@ def home() -> None:
     actor = ctx.actor
     st.title("The review at a glance")
     st.caption(f"As at {clock.today():%A %d %B %Y}. Welcome, {actor.display_name}.")
-    if PAGE_BY_KEY["dashboard"].exists:
-        st.page_link(PAGE_BY_KEY["dashboard"].path, icon=":material/dashboard:",
-                     label="Open the SEND Executive dashboard: RAG status, milestones, risks, deadlines and the "
-                           "printable highlight report")
+    st.page_link(PAGE_BY_KEY["dashboard"].path, icon=":material/dashboard:",
+                 label="Open the SEND Executive dashboard: RAG status, milestones, risks, deadlines and the "
+                       "printable highlight report")
     progress = data.cached(tasks.progress_by_phase)
     counts = data.cached(tasks.status_counts)
     overdue = data.cached(tasks.overdue_frame)

@@ -24,6 +24,7 @@ Handler = Callable[[argparse.Namespace], int]
 
 
 def cmd_init_db(args: argparse.Namespace) -> int:
+    """`init-db`: create or upgrade the database schema to the latest migration."""
     settings = get_settings()
     engine = db.upgraded_engine()
     where = "shared database" if settings.shared_database else f"embedded database {engine.url.database}"
@@ -32,6 +33,7 @@ def cmd_init_db(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    """`seed-demo`: load the demonstration data set into an empty database."""
     engine = db.upgraded_engine()
     with db.unit_of_work(engine) as session:
         if not demo.is_empty(session):
@@ -54,6 +56,7 @@ def _read_password(args: argparse.Namespace) -> str:
 
 
 def cmd_create_user(args: argparse.Namespace) -> int:
+    """`create-user`: add a user account with a role (the password is read, never echoed)."""
     password = _read_password(args)
     engine = db.existing_engine()
     with db.unit_of_work(engine) as session:
@@ -75,6 +78,7 @@ def cmd_remove_demo_accounts(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The command-line parser with every administration command."""
     parser = argparse.ArgumentParser(prog="python -m review", description="SEND IAG Review Tracker administration.")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -132,6 +136,7 @@ def cmd_export_pack(args: argparse.Namespace) -> int:
 
 
 def register_export_pack(sub: argparse._SubParsersAction) -> None:
+    """Add the `export-pack` command (the SEND Executive submission pack as a Word file)."""
     p = sub.add_parser("export-pack", help="Generate the SEND Executive submission pack (Word) from live data.",
                        description="Pull the figures now, write the pack as a .docx file and record the generation "
                                    "(with the changes since the previous pack) as the 'system' user.")

@@ -6,21 +6,24 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
+from ui import palette
+
 # Chart builders are cached for all sessions, keyed by the data they draw: building a plotly figure costs 30 to 200 ms
 # of CPU, more than a page's reads, and the same data draws the same chart for every Executive member. The figure is
 # shared, not copied (a copy re-validates it, which costs a third of a build), so callers hand it straight to
 # st.plotly_chart and never change it. It holds only the data passed in, which the caller's role may already see.
 cached_chart = st.cache_resource(show_spinner=False, max_entries=64)
 
+
 STATUS_COLOURS = {
-    "Not started": "#9aa5b1",
-    "In progress": "#1d4f91",
-    "Blocked": "#c0392b",
-    "Done": "#2e8540",
-    "Cancelled": "#d0d5da",
-    "Overdue": "#e67e22",
+    "Not started": palette.GREY,
+    "In progress": palette.NAVY,
+    "Blocked": palette.RED,
+    "Done": palette.GREEN,
+    "Cancelled": palette.LIGHT_GREY,
+    "Overdue": palette.ORANGE,
 }
-RAG_COLOURS = {"Red": "#c0392b", "Amber": "#e6a117", "Green": "#2e8540"}
+RAG_COLOURS = palette.RAG
 
 
 def finish(fig: go.Figure, title: str, x_title: str | None, y_title: str | None, height: int = 320) -> go.Figure:
@@ -34,7 +37,7 @@ def phase_progress(frame: pd.DataFrame) -> go.Figure:
     """Horizontal bars: share of each phase's tasks done (cancelled tasks excluded)."""
     shown = frame.assign(**{"% done": (frame["Share done"] * 100).round(0)})
     fig = px.bar(shown, x="% done", y="Phase", orientation="h", text="% done",
-                 hover_data={"Tasks": True, "Done": True}, color_discrete_sequence=["#1d4f91"])
+                 hover_data={"Tasks": True, "Done": True}, color_discrete_sequence=[palette.NAVY])
     fig.update_traces(texttemplate="%{text:.0f}%", textposition="outside", cliponaxis=False)
     fig.update_xaxes(range=[0, 110], ticksuffix="%")
     fig.update_yaxes(autorange="reversed")

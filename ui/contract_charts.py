@@ -4,12 +4,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from ui import palette
 from ui.charts import RAG_COLOURS, finish
 
-LINE_COLOUR = "#1d4f91"
-TARGET_COLOUR = "#555555"
+LINE_COLOUR = palette.NAVY
+TARGET_COLOUR = palette.DARK_GREY
 RATING_COLOURS = {"Green": RAG_COLOURS["Green"], "Amber": RAG_COLOURS["Amber"], "Red": RAG_COLOURS["Red"],
-                  "Not rated": "#9aa5b1"}
+                  "Not rated": palette.GREY}
 RATING_MEANING = {"Green": "target met", "Amber": "within 10% of the target", "Red": "further from the target",
                   "Not rated": "no target"}
 

@@ -16,7 +16,7 @@ from review.decisions import log as decisions
 from review.plan import organisation
 from review.platform import clock
 from review.platform.roles import Actor
-from ui import charts, data
+from ui import charts, data, palette
 from ui.contract_fields import (
     date_col,
     date_field,
@@ -28,12 +28,14 @@ from ui.contract_fields import (
 )
 from ui.contract_kpi_components import show_kpis
 from ui.feedback import field_error, refusal_text, write
+from ui.forms import confirm_button
 from ui.text import plain
 
-STATUS_COLOURS = {"Active": "#2e8540", "Extended": "#1d4f91", "Expiring": "#e6a117", "In notice": "#c0392b",
-                  "Ended": "#9aa5b1", "Not started": "#d0d5da"}
+STATUS_COLOURS = {"Active": palette.GREEN, "Extended": palette.NAVY, "Expiring": palette.AMBER,
+                  "In notice": palette.RED, "Ended": palette.GREY, "Not started": palette.LIGHT_GREY}
 LABEL_GAP_SHARE = 0.15  # marker labels closer than this share of the time axis are stacked
-TIMELINE_COLOURS = {"Original term": "#1d4f91", "Extension used": "#4a90d9", "Extension options left": "#d0d5da"}
+TIMELINE_COLOURS = {"Original term": palette.NAVY, "Extension used": palette.LIGHT_BLUE,
+                    "Extension options left": palette.LIGHT_GREY}
 REGISTER_SHOWN = ["Ref", "Contract", "Provider", "VCSE", "Status", "Start", "Current end", "Extensions used",
                   "Extensions left", "Last possible end", "Notice deadline", "Days to notice deadline",
                   "Annual value (£)", "Illustrative values"]
@@ -83,9 +85,9 @@ def timeline_chart(summary: ContractSummary, today: date) -> go.Figure:
             customdata=list(zip([f"{d:%d %b %Y}" for d in group["Start"]], [f"{d:%d %b %Y}" for d in group["End"]],
                                 strict=True)),
             hovertemplate="%{y}: %{customdata[0]} to %{customdata[1]}<extra></extra>"))
-    markers = sorted([(summary.notice_deadline, "Notice deadline", "#c0392b", "dash"),
-                      (summary.last_possible_end, "Last possible end", "#555555", "dot"),
-                      (today, "Today", "#2e8540", "solid")])
+    markers = sorted([(summary.notice_deadline, "Notice deadline", palette.RED, "dash"),
+                      (summary.last_possible_end, "Last possible end", palette.DARK_GREY, "dot"),
+                      (today, "Today", palette.GREEN, "solid")])
     first = min(summary.contract.start_date, today)
     span = max((max(summary.last_possible_end, today) - first).days, 1)
     row, rows, previous = 0, 0, None
@@ -335,18 +337,11 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
         _extension_form(actor, summary, lookups["decision"])
         if summary.extensions:
             latest = summary.extensions[-1]
-            if st.session_state.get("confirm_remove_extension") == latest["id"]:
-                st.warning(f"Remove the latest extension ({latest['start']:%d %b %Y} to {latest['end']:%d %b %Y})? "
-                           "The audit log keeps a record.", icon=":material/delete:")
-                c1, c2 = st.columns(2)
-                c1.button("Yes, remove it", type="primary", key="remove_extension_yes", on_click=_remove_extension,
-                          args=(actor, c.id, c.version, latest["id"]))
-                if c2.button("Cancel", key="remove_extension_no"):
-                    st.session_state.pop("confirm_remove_extension", None)
-                    st.rerun()
-            elif st.button("Remove the latest extension...", icon=":material/delete:", key="remove_extension"):
-                st.session_state["confirm_remove_extension"] = latest["id"]
-                st.rerun()
+            confirm_button("confirm_remove_extension", latest["id"], ask="Remove the latest extension...",
+                           question=f"Remove the latest extension ({latest['start']:%d %b %Y} to "
+                                    f"{latest['end']:%d %b %Y})? The audit log keeps a record.",
+                           yes="Yes, remove it", on_yes=_remove_extension,
+                           args=(actor, c.id, c.version, latest["id"]), widgets="remove_extension")
 
     show_kpis(actor, c.id, can_edit, today)
     if can_edit:

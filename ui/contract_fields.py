@@ -10,6 +10,7 @@ import streamlit as st
 
 from review.platform.errors import ValidationFailed
 from ui.feedback import field_error
+from ui.forms import read_fields  # noqa: F401 - the contract forms import it from here
 
 DATE_FORMAT = "DD MMM YYYY"
 MONEY_FORMAT = "£%,d"
@@ -46,11 +47,6 @@ def number_field(form: str, prefix: str, field: str, label: str, value: Any, ste
     st.number_input(label, value=None if value is None else float(value) if amount else int(value), step=step,
                     key=f"{prefix}_{field}", **kwargs)
     field_error(form, field)
-
-
-def read_fields(prefix: str, keys: dict[str, str]) -> dict[str, Any]:
-    """The submitted values of the inputs keyed `{prefix}_{suffix}`, by field name."""
-    return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in keys.items()}
 
 
 def invalid_message(what: str) -> Callable[[ValidationFailed], str]:

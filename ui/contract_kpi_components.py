@@ -21,6 +21,7 @@ from ui import data
 from ui.contract_charts import kpi_trend_chart
 from ui.contract_fields import date_col, date_field, invalid_message, number_field, read_fields, text_field
 from ui.feedback import field_error, refusal_text, write
+from ui.forms import confirm_button, warn_stale
 from ui.text import plain
 
 RATE_BY_TARGET = "Rate against the target"
@@ -33,10 +34,6 @@ CONFIRM_KPI, CONFIRM_VALUE = "confirm_delete_kpi", "confirm_delete_kpi_value"
 def _forget(*keys: str) -> None:
     for key in keys:
         st.session_state.pop(key, None)
-
-
-def _remember(key: str, value: Any) -> None:
-    st.session_state[key] = value
 
 
 def _refresh(*keys: str) -> None:
@@ -213,23 +210,8 @@ def _loaded(key: str, record_id: int, current: dict[str, Any], what: str) -> dic
         loaded = {"id": record_id, **current}
         st.session_state[key] = loaded
     if loaded["version"] != current["version"]:
-        st.warning(f"Someone else has saved this {what} since you opened it. Saving will show their change; or "
-                   "reload to start from the latest version.", icon=":material/sync_problem:")
-        st.button("Reload the latest version", key=f"{key}_reload", icon=":material/refresh:", on_click=_forget,
-                  args=(key,))
+        warn_stale(key, what)
     return loaded
-
-
-def _confirm(key: str, record_id: int, question: str, yes: str, ask: str, on_yes: Callable[..., None],
-             args: tuple[Any, ...]) -> None:
-    """A delete button that asks first: `question` with `yes` and Cancel."""
-    if st.session_state.get(key) == record_id:
-        st.warning(question, icon=":material/delete:")
-        c1, c2 = st.columns(2)
-        c1.button(yes, type="primary", key=f"{key}_yes", on_click=on_yes, args=args)
-        c2.button("Cancel", key=f"{key}_no", on_click=_forget, args=(key,))
-    else:
-        st.button(ask, icon=":material/delete:", key=f"{key}_ask", on_click=_remember, args=(key, record_id))
 
 
 def _correction_form(actor: Actor, what: str, loaded_key: str, record_id: int,
@@ -271,10 +253,11 @@ def _correct_kpi(actor: Actor, contract_id: int, kpis: pd.DataFrame) -> None:
                                         ("edit_kpi", "kpie", "Save KPI"), _kpi_correction_fields, _update_kpi,
                                         contract_id)
     count = current["values"]
-    _confirm(CONFIRM_KPI, kpi_id,
-             f"Delete KPI **{plain(names[kpi_id])}** and its {count} recorded value{'' if count == 1 else 's'}? "
-             "The audit log keeps a record.", "Yes, delete the KPI", "Delete this KPI...",
-             _delete_kpi, (actor, kpi_id, version, names[kpi_id], choice_key))
+    confirm_button(CONFIRM_KPI, kpi_id,
+                   question=f"Delete KPI **{plain(names[kpi_id])}** and its {count} recorded "
+                            f"value{'' if count == 1 else 's'}? The audit log keeps a record.",
+                   yes="Yes, delete the KPI", ask="Delete this KPI...",
+                   on_yes=_delete_kpi, args=(actor, kpi_id, version, names[kpi_id], choice_key))
 
 
 def _correct_value(actor: Actor, contract_id: int, kpis: pd.DataFrame, values: pd.DataFrame) -> None:
@@ -288,11 +271,12 @@ def _correct_value(actor: Actor, contract_id: int, kpis: pd.DataFrame, values: p
     current, version = _correction_form(actor, "KPI value", VALUE_LOADED, value_id,
                                         contracts.kpi_value_editable_values, ("edit_kpi_value", "kve", "Save value"),
                                         _value_correction_fields, _update_value, choice_key)
-    _confirm(CONFIRM_VALUE, value_id,
-             f"Delete the value recorded for **{plain(names[kpi_id])}** for the period ending {labels[value_id]} "
-             f"({_number(current['value'])}, {RATING_LABELS[current['rating']]})? "
-             "The audit log keeps a record.", "Yes, delete the value", "Delete this value...",
-             _delete_value, (actor, value_id, version, choice_key))
+    confirm_button(CONFIRM_VALUE, value_id,
+                   question=f"Delete the value recorded for **{plain(names[kpi_id])}** for the period ending "
+                            f"{labels[value_id]} ({_number(current['value'])}, {RATING_LABELS[current['rating']]})? "
+                            "The audit log keeps a record.",
+                   yes="Yes, delete the value", ask="Delete this value...",
+                   on_yes=_delete_value, args=(actor, value_id, version, choice_key))
 
 
 def show_kpis(actor: Actor, contract_id: int, can_edit: bool, today: date) -> None:

@@ -36,7 +36,7 @@ from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
 from review.platform import exports
 from review.platform.roles import Actor, Permission
-from ui import data
+from ui import data, palette
 from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
 from ui.text import plain
@@ -50,7 +50,7 @@ COMPONENTS = {  # cost table column -> chart label
     "setup_and_recruitment": "Set-up, recruitment, training",
     "overheads": "Overheads and other running costs",
 }
-COMPONENT_COLOURS = ["#1d4f91", "#4f8fd9", "#e6a117", "#9aa5b1"]
+COMPONENT_COLOURS = [palette.NAVY, palette.LIGHT_BLUE, palette.AMBER, palette.GREY]
 SEQUENCE_INPUTS = {"monthly_profile", "monthly_calls", "opening_hours", "day_weights", "hour_weights",
                    "staffing_basis"}
 
@@ -281,9 +281,9 @@ def busiest_week_chart(result: ScenarioResult) -> go.Figure:
     iv = result.demand.intervals
     x = iv["day"] + " " + iv["time"]
     fig = go.Figure()
-    fig.add_bar(x=x, y=iv["scheduled"], name="Rostered (with shrinkage)", marker_color="#9aa5b1")
-    fig.add_bar(x=x, y=iv["on_duty"], name="On the phones", marker_color="#1d4f91")
-    fig.add_scatter(x=x, y=iv["calls"], name="Calls offered", mode="lines", yaxis="y2", line={"color": "#e67e22"})
+    fig.add_bar(x=x, y=iv["scheduled"], name="Rostered (with shrinkage)", marker_color=palette.GREY)
+    fig.add_bar(x=x, y=iv["on_duty"], name="On the phones", marker_color=palette.NAVY)
+    fig.add_scatter(x=x, y=iv["calls"], name="Calls offered", mode="lines", yaxis="y2", line={"color": palette.ORANGE})
     fig.update_layout(barmode="overlay", yaxis2={"overlaying": "y", "side": "right", "title": "Calls per interval",
                                                  "showgrid": False, "rangemode": "tozero"})
     first_of_day = iv.drop_duplicates("day")
@@ -552,9 +552,9 @@ def compare_cost_chart(results: dict[str, ScenarioResult]) -> go.Figure:
 def compare_fte_chart(results: dict[str, ScenarioResult]) -> go.Figure:
     fig = go.Figure()
     names = [wrap(n) for n in results]
-    fig.add_bar(x=names, y=[r.demand.adviser_fte for r in results.values()], name="Advisers", marker_color="#1d4f91")
+    fig.add_bar(x=names, y=[r.demand.adviser_fte for r in results.values()], name="Advisers", marker_color=palette.NAVY)
     fig.add_bar(x=names, y=[r.cost.team_leaders for r in results.values()], name="Team leaders",
-                marker_color="#e6a117")
+                marker_color=palette.AMBER)
     fig.update_layout(barmode="stack")
     return legend_below(finish(fig, "Staff needed by scenario", "Scenario", "Full-time equivalent staff (FTE)", 480),
                         y=-0.42)
@@ -581,9 +581,9 @@ def tornado_chart(table: pd.DataFrame, metric_label: str) -> go.Figure:
     labels = [f"{r.label}: {_range_text(r)}" for r in rows.itertuples()]
     fig = go.Figure()
     fig.add_bar(y=labels, x=rows["low_result"] - base, base=base, orientation="h", name="Driver at its low value",
-                marker_color="#4f8fd9", hovertemplate="£%{x:,.0f}<extra>low</extra>")
+                marker_color=palette.LIGHT_BLUE, hovertemplate="£%{x:,.0f}<extra>low</extra>")
     fig.add_bar(y=labels, x=rows["high_result"] - base, base=base, orientation="h", name="Driver at its high value",
-                marker_color="#c0392b", hovertemplate="£%{x:,.0f}<extra>high</extra>")
+                marker_color=palette.RED, hovertemplate="£%{x:,.0f}<extra>high</extra>")
     fig.update_layout(barmode="overlay")
     fig.add_vline(x=base, line_dash="dot", line_color="#333")
     fig.update_xaxes(tickprefix="£", separatethousands=True)
@@ -661,7 +661,7 @@ def uncertainty_panel(inputs: ScenarioInputs | None) -> None:
 def histogram(values, marks: pd.Series, title: str, x_title: str, money: bool) -> go.Figure:
     """Histogram of the draws with the P10, P50 and P90 marked."""
     fig = go.Figure()
-    fig.add_histogram(x=values, nbinsx=60, marker_color="#4f8fd9", name="Draws")
+    fig.add_histogram(x=values, nbinsx=60, marker_color=palette.LIGHT_BLUE, name="Draws")
     for label, x in marks.items():
         fig.add_vline(x=float(x), line_dash="dash", line_color="#333",
                       annotation_text=label, annotation_position="top")

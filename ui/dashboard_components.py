@@ -15,7 +15,7 @@ from review.platform import clock, privacy
 from review.platform.roles import Actor, Permission
 from review.reports.dashboard import Dashboard
 from review.reports.highlight_report import highlight_report_html, report_filename
-from ui import charts
+from ui import charts, palette
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
 from ui.text import plain
@@ -32,11 +32,11 @@ def tile(title: str, actor: Actor, *page_keys: str) -> Iterator[None]:
         st.subheader(title)
         yield
         links = [PAGE_BY_KEY[k] for k in page_keys]
-        openable = [p for p in links if p.exists and actor.can(p.permission)]
+        openable = [p for p in links if actor.can(p.permission)]
         for page in openable[:2]:
             st.page_link(page.path, label=f"Open {page.label}", icon=page.icon)
         if not openable:
-            st.caption(f"The {links[0].label} page is not available yet.")
+            st.caption(f"Your role cannot open the {links[0].label} page.")
 
 
 def badge(rag_value: Rag) -> None:
@@ -56,8 +56,8 @@ def _status_text(status: RagStatus) -> str:
 
 
 def _rag_cell(value: str) -> str:
-    colour = {"Red": "#c0392b", "Amber": "#e6a117", "Green": "#2e8540"}.get(value)
-    text = "#1b1b1b" if value == "Amber" else "white"
+    colour = {"Red": palette.RED, "Amber": palette.AMBER, "Green": palette.GREEN}.get(value)
+    text = palette.INK if value == "Amber" else "white"
     return f"background-color: {colour}; color: {text}; font-weight: bold" if colour else ""
 
 
@@ -83,8 +83,7 @@ def show_rag(d: Dashboard) -> None:
                                         "RAG": st.column_config.TextColumn(width="small"),
                                         "Computed": st.column_config.TextColumn(width="small")})
         plan_page = PAGE_BY_KEY["plan"]
-        if plan_page.exists:
-            st.page_link(plan_page.path, label="Open Plan and baselines (slippage by workstream)", icon=plan_page.icon)
+        st.page_link(plan_page.path, label="Open Plan and baselines (slippage by workstream)", icon=plan_page.icon)
     with st.expander("How the RAG is worked out"):
         st.dataframe(rules_frame(), hide_index=True)
         st.caption("The project team may override a computed RAG with a reason; the reason is shown beside it and "

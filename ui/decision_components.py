@@ -16,6 +16,7 @@ from review.platform import exports
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
+from ui.forms import confirm_button, read_fields
 from ui.navigation import PAGE_BY_KEY
 from ui.text import plain
 
@@ -168,7 +169,7 @@ def _rows_from_editor(initial: list[dict[str, Any]], state: dict[str, Any] | Non
 
 
 def _read(prefix: str) -> dict[str, Any]:
-    values = {field: st.session_state.get(f"{prefix}_{field}") for field in FIELD_KEYS}
+    values = read_fields(prefix, FIELD_KEYS)
     for name, columns in (("alternatives", ALT_COLUMNS), ("consultees", CONSULTEE_COLUMNS)):
         key = f"{prefix}_{name}"
         values[name] = _rows_from_editor(st.session_state.get(f"{key}_initial", []), st.session_state.get(key),
@@ -317,14 +318,6 @@ def show_edit_form(actor: Actor, decision_id: int, lookups: dict[str, dict[int, 
             st.form_submit_button("Save decision", type="primary", icon=":material/save:", on_click=_update,
                                   args=(actor, form, prefix, decision_id, version))
         if values["call_in_status"] == "draft":
-            if st.session_state.get("confirm_delete_decision") == decision_id:
-                st.warning("Delete this draft? The audit log keeps a record.", icon=":material/delete:")
-                c1, c2 = st.columns(2)
-                c1.button("Yes, delete the draft", type="primary", key="delete_decision_yes", on_click=_delete,
-                          args=(actor, decision_id, version))
-                if c2.button("Cancel", key="delete_decision_no"):
-                    st.session_state.pop("confirm_delete_decision", None)
-                    st.rerun()
-            elif st.button("Delete this draft...", icon=":material/delete:", key="delete_decision"):
-                st.session_state["confirm_delete_decision"] = decision_id
-                st.rerun()
+            confirm_button("confirm_delete_decision", decision_id, ask="Delete this draft...",
+                           question="Delete this draft? The audit log keeps a record.", yes="Yes, delete the draft",
+                           on_yes=_delete, args=(actor, decision_id, version), widgets="delete_decision")

@@ -13,6 +13,7 @@ from review.platform.errors import DomainError, ValidationFailed
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, refusal_text, write
+from ui.forms import confirm_button
 from ui.text import plain
 
 # ------------------------------------------------------------------ import
@@ -130,21 +131,14 @@ def show_retention(actor: Actor) -> None:
         labels = {int(r.id): r.Activity for r in due.itertuples()}
         versions = dict(zip(due["id"], due["version"], strict=True))
         activity_id = st.selectbox("Activity", list(labels), format_func=labels.get, key="eng_retention_activity")
-        if st.session_state.get("eng_confirm_erase_activity") == activity_id:
-            st.warning(f"Erase the personal data of **{plain(labels[activity_id])}**? Pseudonyms, needs, quotes, "
-                       "districts and follow-ups of its inputs and the activity summary are removed for good. Themes, "
-                       "sentiment, dates and the number of participants stay, so theme counts do not change.",
-                       icon=":material/delete_forever:")
-            c1, c2 = st.columns(2)
-            c1.button("Yes, erase the personal data", type="primary", key="eng_erase_activity_yes",
-                      on_click=_erase_activity, args=(actor, activity_id, int(versions[activity_id])))
-            if c2.button("Cancel", key="eng_erase_activity_no"):
-                st.session_state.pop("eng_confirm_erase_activity", None)
-                st.rerun()
-        elif st.button("Erase this activity's personal data...", icon=":material/delete_sweep:",
-                       key="eng_erase_activity"):
-            st.session_state["eng_confirm_erase_activity"] = activity_id
-            st.rerun()
+        confirm_button("eng_confirm_erase_activity", activity_id, ask="Erase this activity's personal data...",
+                       question=f"Erase the personal data of **{plain(labels[activity_id])}**? Pseudonyms, needs, "
+                                "quotes, districts and follow-ups of its inputs and the activity summary are removed "
+                                "for good. Themes, sentiment, dates and the number of participants stay, so theme "
+                                "counts do not change.",
+                       yes="Yes, erase the personal data", on_yes=_erase_activity,
+                       args=(actor, activity_id, int(versions[activity_id])), widgets="eng_erase_activity",
+                       icon=":material/delete_forever:", ask_icon=":material/delete_sweep:")
 
     st.subheader("Erase one participant's data")
     st.caption("For a request to erase: every input recorded under the pseudonym loses its personal parts.")

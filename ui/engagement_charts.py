@@ -10,11 +10,12 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from review.platform.privacy import is_hidden
+from ui import palette
 from ui.charts import cached_chart, finish
 
-BLUE = "#1d4f91"
-TEAL = "#2a7f8f"
-GREY = "#5f6b7a"
+BLUE = palette.NAVY
+TEAL = palette.TEAL
+GREY = palette.MUTED
 
 
 def _numbers(series: pd.Series) -> pd.Series:

@@ -20,7 +20,7 @@ from review.platform import privacy
 from review.platform.errors import DomainError, ValidationFailed
 from review.platform.privacy import IdentifiersFound
 from review.platform.roles import Actor
-from ui import data
+from ui import data, forms
 from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
 from ui.text import plain
 
@@ -121,18 +121,7 @@ def _bump(key: str) -> Callable[[], None]:
 
 def loaded_version(kind: str, record_id: int, current: int) -> int:
     """The version the user opened (kept across reruns so someone else's save is not silently adopted)."""
-    key = f"_loaded_{kind}"
-    loaded = st.session_state.get(key)
-    if not loaded or loaded[0] != record_id:
-        loaded = (record_id, current)
-        st.session_state[key] = loaded
-    if loaded[1] != current:
-        st.warning("Someone else has saved this since you opened it. Saving will show their change; or reload.",
-                   icon=":material/sync_problem:")
-        if st.button("Reload the latest version", key=f"reload_{kind}"):
-            st.session_state.pop(key, None)
-            st.rerun()
-    return loaded[1]
+    return forms.loaded_version(f"_loaded_{kind}", record_id, current, kind, reload_key=f"reload_{kind}")
 
 
 def _forget_loaded(kind: str) -> Callable[[], None]:
@@ -155,7 +144,7 @@ def displayable(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _read(prefix: str, fields: tuple[str, ...]) -> dict[str, Any]:
-    return {f: st.session_state.get(f"{prefix}_{f}") for f in fields}
+    return forms.read_fields(prefix, fields)
 
 
 def _choice(label: str, options: dict[Any, str], current: Any, key: str, form: str, field: str,
@@ -265,7 +254,7 @@ def show_activities(actor: Actor, activities: pd.DataFrame, partners: dict[int, 
     labels = {int(r.id): f"{r.Start:%d %b %Y} · {r.Activity}" for r in activities.itertuples()}
     activity_id = st.selectbox("Activity to edit", list(labels), format_func=labels.get, key="eng_edit_activity")
     with data.reading() as session:
-        values, current = engagement.activity_values(session, activity_id)
+        values, current = engagement.activity_values(session, actor, activity_id)
     version = loaded_version("activity", activity_id, current)
     form = f"eng_edit_activity_{activity_id}"
     prefix = f"eng_act_{activity_id}_{version}"
@@ -390,18 +379,12 @@ def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int,
         st.form_submit_button("Save input", type="primary", icon=":material/save:", on_click=_update_input,
                               args=(actor, form, prefix, input_id, version, activity_id))
     if values.get("participant") or values.get("need") or values.get("quote"):
-        if st.session_state.get("eng_confirm_erase_input") == input_id:
-            st.warning("Erase this input's pseudonym, need, quote, district and follow-up? Its themes and sentiment "
-                       "stay so the theme counts do not change. This cannot be undone.", icon=":material/delete:")
-            c1, c2 = st.columns(2)
-            c1.button("Yes, erase the personal data", type="primary", key="eng_erase_input_yes",
-                      on_click=_erase_input, args=(actor, input_id, version))
-            if c2.button("Cancel", key="eng_erase_input_no"):
-                st.session_state.pop("eng_confirm_erase_input", None)
-                st.rerun()
-        elif st.button("Erase this input's personal data...", icon=":material/delete:", key="eng_erase_input"):
-            st.session_state["eng_confirm_erase_input"] = input_id
-            st.rerun()
+        forms.confirm_button(
+            "eng_confirm_erase_input", input_id, ask="Erase this input's personal data...",
+            question="Erase this input's pseudonym, need, quote, district and follow-up? Its themes and sentiment "
+                     "stay so the theme counts do not change. This cannot be undone.",
+            yes="Yes, erase the personal data", on_yes=_erase_input, args=(actor, input_id, version),
+            widgets="eng_erase_input")
 
 
 # ------------------------------------------------------------------ responses ("you said, we did")

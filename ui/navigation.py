@@ -2,11 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 
 import streamlit as st
 
-from review.platform.config import PROJECT_ROOT
 from review.platform.roles import Actor, Permission
 
 
@@ -18,10 +16,6 @@ class PageSpec:
     icon: str
     permission: Permission
     section: str
-
-    @property
-    def exists(self) -> bool:
-        return (PROJECT_ROOT / self.path).exists()
 
 
 PAGES: list[PageSpec] = [
@@ -54,10 +48,10 @@ PAGE_BY_KEY = {p.key: p for p in PAGES}
 
 
 def visible_pages(actor: Actor | None) -> list[PageSpec]:
-    """Pages that exist and that the actor's role may open."""
+    """Pages the actor's role may open."""
     if actor is None:
         return [PAGE_BY_KEY["home"]]
-    return [p for p in PAGES if p.exists and actor.can(p.permission)]
+    return [p for p in PAGES if actor.can(p.permission)]
 
 
 def draw_menu(actor: Actor | None) -> None:
@@ -70,9 +64,3 @@ def draw_menu(actor: Actor | None) -> None:
         st.sidebar.page_link(page.path, label=page.label, icon=page.icon)
 
 
-def page_path(key: str) -> str:
-    return PAGE_BY_KEY[key].path
-
-
-def file_for(key: str) -> Path:
-    return PROJECT_ROOT / PAGE_BY_KEY[key].path

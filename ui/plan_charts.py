@@ -8,15 +8,15 @@ import plotly.graph_objects as go
 
 from review.plan.raid import IMPACT_WORDS, LIKELIHOOD_WORDS
 from review.plan.timeline import PlanView
+from ui import palette
 from ui.charts import RAG_COLOURS, cached_chart, finish
 
-CRITICAL_COLOUR = "#c0392b"
-LINK_COLOUR = "#7b8794"
-MILESTONE_COLOUR = "#1b1b1b"
-TODAY_COLOUR = "#e67e22"
+CRITICAL_COLOUR = palette.RED
+LINK_COLOUR = palette.SLATE
+MILESTONE_COLOUR = palette.INK
+TODAY_COLOUR = palette.ORANGE
 # Qualitative colours for workstreams (colour-blind safe where possible; Okabe-Ito first).
-WORKSTREAM_COLOURS = ["#0072b2", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#6a3d9a", "#999999",
-                      "#1d4f91", "#8c564b", "#17becf", "#bcbd22"]
+WORKSTREAM_COLOURS = palette.QUALITATIVE
 ROW_HEIGHT = 26
 LABEL_CHARS = 46
 
@@ -115,14 +115,14 @@ def timeline(view: PlanView, today: date) -> go.Figure:
     for k, (first, last) in enumerate(bands):
         if k % 2 == 0:
             fig.add_shape(type="rect", xref="paper", x0=0, x1=1, y0=first - 0.5, y1=last + 0.5,
-                          fillcolor="#eef2f7", line_width=0, layer="below")
+                          fillcolor=palette.SHADE, line_width=0, layer="below")
     fig.add_shape(type="line", x0=today.isoformat(), x1=today.isoformat(), yref="paper", y0=0, y1=1,
                   line={"color": TODAY_COLOUR, "width": 2, "dash": "dash"})
     fig.add_annotation(x=today.isoformat(), yref="paper", y=1, yanchor="bottom", showarrow=False,
                        text=f"Today {today:%d %b %Y}", font={"color": TODAY_COLOUR})
     fig.update_yaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, showgrid=False,
                      range=[n - 0.5, -0.5])
-    fig.update_xaxes(type="date", showgrid=True, gridcolor="#e5e8eb", tickformat="%b %Y")
+    fig.update_xaxes(type="date", showgrid=True, gridcolor=palette.GRID, tickformat="%b %Y")
     fig.update_layout(barmode="overlay", bargap=0.35, legend={"orientation": "v", "x": 1.01, "y": 1},
                       hoverlabel={"align": "left"})
     title = "Plan timeline by phase and workstream (critical path outlined in red)"
@@ -137,7 +137,7 @@ def slippage_bars(summary: pd.DataFrame, group: str, baseline: str) -> go.Figure
     shown = summary.fillna({"Worst slippage (days)": 0})
     fig = go.Figure(go.Bar(
         orientation="h", y=shown[group], x=shown["Total days late"], name="Total days late",
-        marker_color="#1d4f91",
+        marker_color=palette.NAVY,
         text=[f"{t} days, {n} late" for t, n in zip(shown["Total days late"], shown["Tasks late"], strict=True)],
         textposition="outside", cliponaxis=False,
         customdata=list(zip(shown["Worst slippage (days)"], shown["Tasks in baseline"], strict=True)),

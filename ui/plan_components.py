@@ -14,6 +14,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission
 from ui import data, plan_charts
 from ui.feedback import field_error, write
+from ui.forms import confirm_button
 from ui.text import plain
 
 DATE_FORMAT = "DD MMM YYYY"
@@ -117,19 +118,11 @@ def show_baselines(actor: Actor) -> None:
                 c: st.column_config.DateColumn(format=DATE_FORMAT)
                 for c in ("Baseline start", "Baseline due", "Start", "Due or completed")})
         if can_edit:
-            if st.session_state.get("bl_confirm") == choice:
-                st.warning(f"Delete the baseline **{plain(names[choice])}**? Slippage against it can no longer be "
-                           "shown.",
-                           icon=":material/delete:")
-                c1, c2 = st.columns(2)
-                c1.button("Yes, delete this baseline", type="primary", key="bl_delete_yes", on_click=_delete_baseline,
-                          args=(actor, int(choice)))
-                if c2.button("Cancel", key="bl_delete_no"):
-                    st.session_state.pop("bl_confirm", None)
-                    st.rerun()
-            elif st.button("Delete this baseline...", icon=":material/delete:", key="bl_delete"):
-                st.session_state["bl_confirm"] = choice
-                st.rerun()
+            confirm_button("bl_confirm", choice, ask="Delete this baseline...",
+                           question=f"Delete the baseline **{plain(names[choice])}**? Slippage against it can no "
+                                    "longer be shown.",
+                           yes="Yes, delete this baseline", on_yes=_delete_baseline, args=(actor, int(choice)),
+                           widgets="bl_delete")
     if can_edit:
         form = "save_baseline"
         with st.form(form):

@@ -15,6 +15,7 @@ from review.platform import clock, exports
 from review.platform.roles import Actor
 from ui import data, plan_charts
 from ui.feedback import field_error, write
+from ui.forms import confirm_button, read_fields
 from ui.text import plain
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
@@ -119,7 +120,7 @@ def _fields(form: str, prefix: str, values: dict[str, Any], people: dict[int, st
 
 
 def _read(prefix: str) -> dict[str, Any]:
-    return {f: st.session_state.get(f"{prefix}_{f}") for f in raid.EDITABLE_FIELDS}
+    return read_fields(prefix, raid.EDITABLE_FIELDS)
 
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
@@ -136,8 +137,7 @@ def _update(actor: Actor, form: str, prefix: str, item_id: int, version: int) ->
     task_ids = st.session_state.get(f"{prefix}_tasks", [])
 
     def save(session: Session) -> None:
-        raid.update_item(session, actor, item_id, version, **values)
-        raid.set_task_links(session, actor, item_id, task_ids)
+        raid.update_item(session, actor, item_id, version, task_ids=task_ids, **values)
 
     write(save, "RAID item saved.", form=form)
 
@@ -183,18 +183,10 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame) -> None:
         _fields(form, prefix, values, people, streams, tasks, linked)
         st.form_submit_button("Save item", type="primary", icon=":material/save:", on_click=_update,
                               args=(actor, form, prefix, item_id, version))
-    if st.session_state.get("raid_confirm_delete") == item_id:
-        st.warning(f"Delete **{plain(labels[item_id])}**? Closing it keeps it in the log; deleting removes it.",
-                   icon=":material/delete:")
-        c1, c2 = st.columns(2)
-        c1.button("Yes, delete this item", type="primary", key="raid_delete_yes", on_click=_delete,
-                  args=(actor, item_id, version))
-        if c2.button("Cancel", key="raid_delete_no"):
-            st.session_state.pop("raid_confirm_delete", None)
-            st.rerun()
-    elif st.button("Delete this item...", icon=":material/delete:", key="raid_delete"):
-        st.session_state["raid_confirm_delete"] = item_id
-        st.rerun()
+    confirm_button("raid_confirm_delete", item_id, ask="Delete this item...",
+                   question=f"Delete **{plain(labels[item_id])}**? Closing it keeps it in the log; deleting removes "
+                            "it.",
+                   yes="Yes, delete this item", on_yes=_delete, args=(actor, item_id, version), widgets="raid_delete")
 
 
 KIND_HELP = {RaidKind.RISK.label: "something that may happen and would affect the review",

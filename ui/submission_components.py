@@ -17,7 +17,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
-from ui import data
+from ui import data, forms, palette
 from ui.charts import cached_chart, finish
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
@@ -60,17 +60,8 @@ def load_submission(submission_id: int) -> Submission:
 
 def loaded_version(submission: Submission) -> int:
     """The version of the paper this user opened (kept across reruns so a stale save is refused)."""
-    loaded = st.session_state.get("submission_loaded")
-    if not loaded or loaded[0] != submission.id:
-        loaded = (submission.id, submission.version)
-        st.session_state["submission_loaded"] = loaded
-    if loaded[1] != submission.version:
-        st.warning("Someone else has saved this paper since you opened it. Saving will show their change; "
-                   "or reload to start from the latest version.", icon=":material/sync_problem:")
-        if st.button("Reload the latest version", key="reload_submission"):
-            st.session_state.pop("submission_loaded", None)
-            st.rerun()
-    return loaded[1]
+    return forms.loaded_version("submission_loaded", submission.id, submission.version, "paper",
+                                reload_key="reload_submission")
 
 
 def _reloaded() -> None:
@@ -162,7 +153,7 @@ def show_changes(content: submission_pack.PackContent) -> None:
 def chart_figure(chart: submission_pack.Chart) -> go.Figure:
     frame = pd.DataFrame({"label": chart.labels, "value": chart.values})
     text = {"GBP": "£%{x:,.0f}", "%": "%{x:.0f}%"}.get(chart.unit, "%{x:,.0f}")
-    fig = px.bar(frame, x="value", y="label", orientation="h", color_discrete_sequence=["#1d4f91"])
+    fig = px.bar(frame, x="value", y="label", orientation="h", color_discrete_sequence=[palette.NAVY])
     fig.update_traces(texttemplate=text, textposition="outside", cliponaxis=False)
     fig.update_yaxes(autorange="reversed")
     top = max(chart.values) if chart.values else 1
@@ -205,7 +196,7 @@ def show_preview(content: submission_pack.PackContent) -> None:
 # ------------------------------------------------------------------ new paper and the paper's fields
 
 def _read(prefix: str, fields: list[str]) -> dict[str, Any]:
-    return {f: st.session_state.get(f"{prefix}_{f}") for f in fields}
+    return forms.read_fields(prefix, fields)
 
 
 HEADER_FIELDS = ["title", "meeting", "meeting_date", "report_of", "author", "status", "key_decision", "task_id"]

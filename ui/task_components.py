@@ -14,6 +14,7 @@ from review.platform.errors import DomainError, EditConflict, ValidationFailed
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import field_error, flash, refusal_text, write
+from ui.forms import confirm_button, loaded_version, read_fields
 from ui.text import plain
 
 STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
@@ -185,7 +186,7 @@ def _read_form(prefix: str) -> dict[str, Any]:
             "workstream_id": "workstream_id", "owner_id": "owner_id", "status": "status", "priority": "priority",
             "percent_complete": "percent", "is_milestone": "milestone", "start_date": "start_date",
             "due_date": "due_date", "completed_date": "completed_date"}
-    return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in keys.items()}
+    return read_fields(prefix, keys)
 
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
@@ -220,10 +221,11 @@ def _update(actor: Actor, form: str, prefix: str, task_id: int, version: int) ->
         st.session_state.pop("edit_loaded", None)
 
 
-def _save_predecessors(actor: Actor, task_id: int, key: str) -> None:
+def _save_predecessors(actor: Actor, task_id: int, version: int, key: str) -> None:
     chosen = st.session_state.get(key, [])
-    write(lambda session: tasks.set_predecessors(session, actor, task_id, chosen), "Dependencies saved.",
-          refusal_kind="error", reason=refusal_text)
+    if write(lambda session: tasks.set_predecessors(session, actor, task_id, chosen, version),
+             "Dependencies saved.", refusal_kind="error", reason=refusal_text):
+        st.session_state.pop("edit_loaded", None)  # the task moved on by this save: the form starts from it
 
 
 def _add_comment(actor: Actor, task_id: int, key: str) -> None:
@@ -255,17 +257,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
         current_version = task.version
         predecessors = tasks.predecessors_of(session, task_id)
         comments = tasks.comments_of(session, task_id)
-    loaded = st.session_state.get("edit_loaded")
-    if not loaded or loaded[0] != task_id:
-        loaded = (task_id, current_version)
-        st.session_state["edit_loaded"] = loaded
-    version = loaded[1]
-    if version != current_version:
-        st.warning("Someone else has saved this task since you opened it. Saving will show their change; "
-                   "or reload to start from the latest version.", icon=":material/sync_problem:")
-        if st.button("Reload the latest version", key="reload_task"):
-            st.session_state.pop("edit_loaded", None)
-            st.rerun()
+    version = loaded_version("edit_loaded", task_id, current_version, "task", reload_key="reload_task")
     form = f"edit_task_{task_id}"
     prefix = f"edit_{task_id}_{version}"
     with st.form(form):
@@ -280,7 +272,7 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
         st.multiselect("This task cannot start until these are done", list(others), default=predecessors,
                        format_func=others.get, key=pred_key)
         st.form_submit_button("Save dependencies", icon=":material/account_tree:", on_click=_save_predecessors,
-                              args=(actor, task_id, pred_key))
+                              args=(actor, task_id, current_version, pred_key))
 
     st.markdown("**Comments**")
     if not comments:
@@ -294,15 +286,8 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
                               args=(actor, task_id, comment_key))
 
     st.markdown("**Delete**")
-    if st.session_state.get("confirm_delete") == task_id:
-        st.warning(f"Delete **{plain(labels[task_id])}**? Its dependencies and comments go too. "
-                   "The audit log keeps a record.", icon=":material/delete:")
-        c1, c2 = st.columns(2)
-        c1.button("Yes, delete this task", type="primary", key="confirm_delete_yes", on_click=_delete,
-                  args=(actor, task_id, version))
-        if c2.button("Cancel", key="confirm_delete_no"):
-            st.session_state.pop("confirm_delete", None)
-            st.rerun()
-    elif st.button("Delete this task...", icon=":material/delete:", key="delete_task"):
-        st.session_state["confirm_delete"] = task_id
-        st.rerun()
+    confirm_button("confirm_delete", task_id, ask="Delete this task...",
+                   question=f"Delete **{plain(labels[task_id])}**? Its dependencies and comments go too. "
+                            "The audit log keeps a record.",
+                   yes="Yes, delete this task", on_yes=_delete, args=(actor, task_id, version), widgets="delete_task",
+                   answer_keys=("confirm_delete_yes", "confirm_delete_no"))

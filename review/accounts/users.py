@@ -39,6 +39,7 @@ LOCAL_SIGN_IN_SETTING = "local_sign_in"
 
 
 def actor_for(user: User) -> Actor:
+    """The acting identity (id, name, role, linked person) that services check permissions against."""
     return Actor(user.id, user.username, user.display_name, Role(user.role), user.person_id)
 
 
@@ -298,10 +299,6 @@ def users_frame(session: Session, actor: Actor, now: datetime | None = None) -> 
     return pd.DataFrame(rows, columns=["id", "Username", "Name", "Role", "Active", "Sign-in method", "Last sign-in",
                                        "Failed attempts", "Locked until", "Demo account", "Email", "version",
                                        "role"])
-
-
-def has_users(session: Session) -> bool:
-    return session.scalar(select(User.id).limit(1)) is not None
 
 
 def remove_demo_accounts(session: Session, actor: Actor) -> list[str]:

@@ -18,6 +18,7 @@ def _flag(text: str) -> bool:
 
 
 def load_demo(session: Session, actor: Actor) -> None:
+    """Load the demo contracts, their extensions and KPIs through the contract services."""
     people = {name: i for i, name in session.execute(select(Person.id, Person.name))}
     ids = {}
     for row in rows("contracts"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -26,8 +26,9 @@ from review.platform import audit, clock, exports
 from review.platform import record_helpers as records
 from review.platform.config import get_settings
 from review.platform.errors import NotFound, ValidationFailed
+from review.platform.parsing import BOOL, DATE, MONEY, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 
 # Revised Best Value Statutory Guidance (DCLG, 2015), para 5: give at least three months' notice to a
 # voluntary or community organisation before reducing or ending its funding.
@@ -151,7 +152,8 @@ def kpi_rating(value: Decimal | float | None, target: Decimal | float | None, hi
 
 def kpi_period_ends(first_period_end: date, frequency_months: int, until: date) -> list[date]:
     """Ends of the KPI's reporting periods from the first one up to `until` (inclusive)."""
-    ends, k = [], 0
+    ends: list[date] = []
+    k = 0
     while True:
         end = months_after_end(first_period_end, k * frequency_months)
         if end > until:
@@ -203,70 +205,20 @@ def _summarise(contract: Contract, owner: str, extensions: list[ContractExtensio
         days_to_end=(current_end - today).days, days_to_notice_deadline=(deadline - today).days,
         notice_given_late=bool(contract.notice_given_on and contract.notice_given_on > deadline),
         extensions=[{"id": e.id, "start": e.start_date, "end": e.end_date, "value": e.value,
-                     "decision_id": e.decision_id, "decision": decisions.get(e.decision_id, ""),
+                     "decision_id": e.decision_id,
+                     "decision": decisions.get(e.decision_id, "") if e.decision_id else "",
                      "note": e.note or ""} for e in sorted(extensions, key=lambda x: x.start_date)],
     )
 
 
 # ---------------------------------------------------------------- parsing and validation helpers
 
-def _money(value: Any) -> Decimal | None | tuple[str, Any]:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        text = str(value).replace("£", "").replace(",", "").strip()
-        return Decimal(text).quantize(Decimal("0.01")) if text else None
-    except (InvalidOperation, ValueError):
-        return ("invalid", value)
-
-
-def _whole(value: Any) -> int | None | tuple[str, Any]:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        number = float(value)
-        if number != int(number):
-            raise ValueError
-        return int(number)
-    except (TypeError, ValueError):
-        return ("invalid", value)
-
-
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in _DATE_FIELDS:
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in _TEXT_FIELDS:
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in _BOOL_FIELDS:
-        if key in out:
-            out[key] = bool(out[key])
-    for key in ("annual_value", "total_value_to_date", "target", "value"):
-        if key in out:
-            out[key] = _money(out[key])
-    for key in ("extension_options", "extension_period_months", "notice_period_months", "frequency_months",
-                "return_due_days", "owner_id", "decision_id"):
-        if key in out:
-            out[key] = _whole(out[key])
-    return out
-
-
-def _check_types(v: dict[str, Any], problems: Problems) -> None:
-    """Turn unparseable dates and numbers into messages (and blank them for the later rules)."""
-    for key, value in list(v.items()):
-        if isinstance(value, tuple) and value and value[0] == "invalid":
-            if key in _DATE_FIELDS:
-                problems.add(key, f"'{value[1]}' is not a date; use YYYY-MM-DD.")
-            elif key in ("annual_value", "total_value_to_date", "target", "value"):
-                problems.add(key, f"'{value[1]}' is not an amount; use digits, e.g. 185000 or 185000.50.")
-            else:
-                problems.add(key, f"'{value[1]}' is not a whole number.")
-            v[key] = None
+FIELD_PARSERS = Fields({
+    **declare(DATE, _DATE_FIELDS), **declare(TEXT, _TEXT_FIELDS), **declare(BOOL, _BOOL_FIELDS),
+    **declare(MONEY, ("annual_value", "total_value_to_date", "target", "value")),
+    **declare(WHOLE, ("extension_options", "extension_period_months", "notice_period_months", "frequency_months",
+                      "return_due_days", "owner_id", "decision_id")),
+})
 
 
 def _fmt(day: date) -> str:
@@ -280,7 +232,7 @@ def _extensions_of(session: Session, contract_id: int) -> list[ContractExtension
 
 def _validate_contract(session: Session, v: dict[str, Any], contract_id: int | None = None) -> None:
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     if not v.get("reference"):
         problems.add("reference", "Enter the contract reference.")
     elif len(v["reference"]) > 30:
@@ -360,7 +312,7 @@ def create_contract(session: Session, actor: Actor, **values: Any) -> Contract:
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(values, CONTRACT_FIELDS)
     v = {"extension_options": 0, "extension_period_months": 0, "notice_period_months": BEST_VALUE_MIN_NOTICE_MONTHS,
-         "is_vcse": False, "is_sme": False, "values_illustrative": False, **_normalise(values)}
+         "is_vcse": False, "is_sme": False, "values_illustrative": False, **FIELD_PARSERS.parse(values)}
     _validate_contract(session, v)
     contract = Contract(**{k: v.get(k) for k in CONTRACT_FIELDS})
     session.add(contract)
@@ -370,6 +322,7 @@ def create_contract(session: Session, actor: Actor, **values: Any) -> Contract:
 
 
 def get_contract(session: Session, contract_id: int) -> Contract:
+    """The contract, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Contract, contract_id,
                                     "This contract no longer exists; someone may have deleted it.")
 
@@ -380,7 +333,7 @@ def update_contract(session: Session, actor: Actor, contract_id: int, expected_v
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, CONTRACT_FIELDS)
     contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
-    v = {**records.current_values(contract, CONTRACT_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(contract, CONTRACT_FIELDS), **FIELD_PARSERS.parse(changes)}
     _validate_contract(session, v, contract_id=contract.id)
     records.apply_changes(session, actor, "contract", contract, CONTRACT_FIELDS, v,
                           summary=lambda c: f"{c.reference} {c.title}")
@@ -394,10 +347,8 @@ def delete_contract(session: Session, actor: Actor, contract_id: int, expected_v
     before = audit.snapshot(contract, CONTRACT_FIELDS)
     before["extensions"] = [f"{e.start_date.isoformat()} to {e.end_date.isoformat()}"
                             for e in _extensions_of(session, contract_id)]
-    session.delete(contract)
-    session.flush()
-    audit.record(session, actor, "contract", contract_id, "delete", audit.diff(before, {}),
-                 summary=f"{before['reference']} {before['title']}")
+    records.record_deleted(session, actor, "contract", contract, before,
+                           summary=f"{before['reference']} {before['title']}")
 
 
 # ---------------------------------------------------------------- extensions
@@ -414,10 +365,10 @@ def add_extension(session: Session, actor: Actor, contract_id: int, expected_ver
     contract = records.load_for_edit(session, Contract, "contract", contract_id, expected_version)
     extensions = _extensions_of(session, contract_id)
     summary = _summarise(contract, "", extensions, clock.today(), 0)
-    v = _normalise({"start_date": start_date, "end_date": end_date, "value": value, "decision_id": decision_id,
+    v = FIELD_PARSERS.parse({"start_date": start_date, "end_date": end_date, "value": value, "decision_id": decision_id,
                     "note": note})
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     if summary.extensions_left <= 0:
         problems.add("extension", f"All {contract.extension_options} extension option(s) have been used "
                                   f"({summary.extensions_used} of {contract.extension_options}); no further "
@@ -449,6 +400,7 @@ def add_extension(session: Session, actor: Actor, contract_id: int, expected_ver
     _touch(contract)
     session.flush()
     decision = session.get(Decision, v["decision_id"])
+    assert decision is not None  # validated above
     audit.record(session, actor, "contract", contract.id, "extend", {
         "extensions_used": {"before": summary.extensions_used, "after": summary.extensions_used + 1},
         "current_end_date": {"before": summary.current_end.isoformat(), "after": end.isoformat()},
@@ -492,7 +444,7 @@ def _validate_kpi(v: dict[str, Any], recorded: list[date] | None = None, moved: 
     """Check a KPI's fields; `recorded` are the period ends of its values, which must stay on its schedule
     (a message on `moved`, the schedule field the user changed)."""
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     if not v.get("name"):
         problems.add("name", "Enter the KPI's name.")
     elif len(v["name"]) > 200:
@@ -521,10 +473,11 @@ def _validate_kpi(v: dict[str, Any], recorded: list[date] | None = None, moved: 
 
 
 def create_kpi(session: Session, actor: Actor, contract_id: int, **values: Any) -> ContractKpi:
+    """Add a key performance indicator to a contract (editors), with its target and reporting frequency."""
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(values, KPI_FIELDS)
     get_contract(session, contract_id)
-    v = {"higher_is_better": True, "frequency_months": 3, "return_due_days": 30, **_normalise(values)}
+    v = {"higher_is_better": True, "frequency_months": 3, "return_due_days": 30, **FIELD_PARSERS.parse(values)}
     _validate_kpi(v)
     kpi = ContractKpi(contract_id=contract_id, **{k: v.get(k) for k in KPI_FIELDS})
     session.add(kpi)
@@ -534,10 +487,11 @@ def create_kpi(session: Session, actor: Actor, contract_id: int, **values: Any) 
 
 def update_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: int | None,
                **changes: Any) -> ContractKpi:
+    """Correct a KPI's definition; refuses a stale version (EditConflict) and keeps its recorded values."""
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, KPI_FIELDS)
     kpi = records.load_for_edit(session, ContractKpi, "contract_kpi", kpi_id, expected_version)
-    v = {**records.current_values(kpi, KPI_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(kpi, KPI_FIELDS), **FIELD_PARSERS.parse(changes)}
     moved = [f for f in ("frequency_months", "first_period_end") if v.get(f) != getattr(kpi, f)]
     recorded = [row.period_end for row in _values_of(session, kpi_id)] if moved else None
     _validate_kpi(v, recorded, moved[0] if moved else "first_period_end")
@@ -552,9 +506,7 @@ def delete_kpi(session: Session, actor: Actor, kpi_id: int, expected_version: in
     before = audit.snapshot(kpi, KPI_FIELDS)
     before["values"] = [f"{row.period_end.isoformat()}: {Decimal(row.value).normalize():f} "
                         f"({RATING_LABELS.get(row.rating, row.rating)})" for row in _values_of(session, kpi_id)]
-    session.delete(kpi)
-    session.flush()
-    audit.record(session, actor, "contract_kpi", kpi_id, "delete", audit.diff(before, {}), summary=before["name"])
+    records.record_deleted(session, actor, "contract_kpi", kpi, before, summary=before["name"])
 
 
 def kpi_editable_values(session: Session, kpi_id: int) -> dict[str, Any]:
@@ -569,14 +521,14 @@ def kpi_value_editable_values(session: Session, value_id: int) -> dict[str, Any]
     """A recorded value's fields as its edit form starts from them, with its version; `rating_follows_target`
     is true when the stored rating is the one its KPI's target gives (so a corrected value can be re-rated)."""
     row = records.get_or_not_found(session, ContractKpiValue, value_id, "This KPI value no longer exists.")
-    kpi = session.get(ContractKpi, row.kpi_id)
+    kpi = records.get_or_not_found(session, ContractKpi, row.kpi_id, "This KPI no longer exists.")
     return {**records.current_values(row, KPI_VALUE_FIELDS), "version": row.version, "kpi_id": row.kpi_id,
             "rating_follows_target": row.rating == kpi_rating(row.value, kpi.target, kpi.higher_is_better).value}
 
 
 def _validate_kpi_value(session: Session, kpi: ContractKpi, v: dict[str, Any], value_id: int | None = None) -> None:
     problems = Problems()
-    _check_types(v, problems)
+    report_invalid(problems, v)
     period_end = v.get("period_end")
     if period_end is None:
         if "period_end" not in problems.errors:
@@ -605,9 +557,9 @@ def record_kpi_value(session: Session, actor: Actor, kpi_id: int, *, period_end:
     """Record a period's value. Without a rating, it is rated against the target (see kpi_rating)."""
     require(actor, Permission.EDIT_CONTRACTS)
     kpi = records.get_or_not_found(session, ContractKpi, kpi_id, "This KPI no longer exists.")
-    v = _normalise({"period_end": period_end, "value": value, "note": note})
+    v = FIELD_PARSERS.parse({"period_end": period_end, "value": value, "note": note})
     v["rating"] = clean_text(rating)
-    if v["rating"] is None and not isinstance(v["value"], tuple):
+    if v["rating"] is None and not is_invalid(v["value"]):
         v["rating"] = kpi_rating(v["value"], kpi.target, kpi.higher_is_better).value
     _validate_kpi_value(session, kpi, v)
     row = ContractKpiValue(kpi_id=kpi_id, **{k: v.get(k) for k in KPI_VALUE_FIELDS})
@@ -618,28 +570,28 @@ def record_kpi_value(session: Session, actor: Actor, kpi_id: int, *, period_end:
 
 def update_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None,
                      **changes: Any) -> ContractKpiValue:
+    """Correct a recorded KPI value (re-rated against the target when asked); refuses a stale version."""
     require(actor, Permission.EDIT_CONTRACTS)
     records.reject_unknown(changes, KPI_VALUE_FIELDS)
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
-    kpi = session.get(ContractKpi, row.kpi_id)
+    kpi = records.get_or_not_found(session, ContractKpi, row.kpi_id, "This KPI no longer exists.")
     v = {**records.current_values(row, KPI_VALUE_FIELDS),
-         **_normalise({k: c for k, c in changes.items() if k != "rating"})}
+         **FIELD_PARSERS.parse({k: c for k, c in changes.items() if k != "rating"})}
     if "rating" in changes:
         v["rating"] = clean_text(changes["rating"]) or kpi_rating(
-            None if isinstance(v["value"], tuple) else v["value"], kpi.target, kpi.higher_is_better).value
+            None if is_invalid(v["value"]) else v["value"], kpi.target, kpi.higher_is_better).value
     _validate_kpi_value(session, kpi, v, value_id)
     records.apply_changes(session, actor, "contract_kpi_value", row, KPI_VALUE_FIELDS, v, summary=kpi.name)
     return row
 
 
 def delete_kpi_value(session: Session, actor: Actor, value_id: int, expected_version: int | None) -> None:
+    """Delete a recorded KPI value after a version check, keeping it in the audit log."""
     require(actor, Permission.EDIT_CONTRACTS)
     row = records.load_for_edit(session, ContractKpiValue, "contract_kpi_value", value_id, expected_version)
     name = session.scalar(select(ContractKpi.name).where(ContractKpi.id == row.kpi_id))
     before = audit.snapshot(row, KPI_VALUE_FIELDS)
-    session.delete(row)
-    session.flush()
-    audit.record(session, actor, "contract_kpi_value", value_id, "delete", audit.diff(before, {}), summary=name)
+    records.record_deleted(session, actor, "contract_kpi_value", row, before, summary=name)
 
 
 # ---------------------------------------------------------------- reads
@@ -683,6 +635,7 @@ def summaries(session: Session, today: date | None = None, expiring_within_days:
 
 def contract_summary(session: Session, contract_id: int, today: date | None = None,
                      expiring_within_days: int | None = None) -> ContractSummary:
+    """One contract's computed dates and status (current end, notice deadline, extensions used)."""
     found = summaries(session, today, expiring_within_days, contract_id)
     if not found:
         raise NotFound("This contract no longer exists; someone may have deleted it.")
@@ -705,6 +658,7 @@ def contracts_frame(session: Session, today: date | None = None,
 
 
 def register_csv(session: Session) -> bytes:
+    """The contract register as CSV bytes, for download."""
     frame = contracts_frame(session)
     return exports.to_csv_bytes(frame.drop(columns=["id", "version"]))
 
@@ -751,9 +705,9 @@ def kpi_returns_due(session: Session, today: date | None = None, contract_id: in
         return []
     kpis = list(session.scalars(select(ContractKpi).where(ContractKpi.contract_id.in_(live))))
     recorded: dict[int, set[date]] = {}
-    for kpi_id, period_end in session.execute(select(ContractKpiValue.kpi_id, ContractKpiValue.period_end)
-                                              .where(ContractKpiValue.kpi_id.in_([k.id for k in kpis]))):
-        recorded.setdefault(kpi_id, set()).add(period_end)
+    for kpi_id, recorded_end in session.execute(select(ContractKpiValue.kpi_id, ContractKpiValue.period_end)
+                                                .where(ContractKpiValue.kpi_id.in_([k.id for k in kpis]))):
+        recorded.setdefault(kpi_id, set()).add(recorded_end)
     out = []
     for kpi in kpis:
         summary = live[kpi.contract_id]
@@ -806,6 +760,7 @@ def kpi_values_frame(session: Session, contract_id: int) -> pd.DataFrame:
 
 
 def status_counts(session: Session, today: date | None = None) -> dict[str, int]:
+    """How many contracts are in each status today (every status listed, zero included)."""
     counts = {label: 0 for label in STATUS_LABELS.values()}
     for s in summaries(session, today):
         counts[s.status.label] += 1
@@ -818,5 +773,3 @@ def contract_options(session: Session) -> dict[int, str]:
         select(Contract.id, Contract.reference, Contract.title).order_by(Contract.reference))}
 
 
-def count_contracts(session: Session) -> int:
-    return int(session.scalar(select(func.count()).select_from(Contract)) or 0)

@@ -220,6 +220,7 @@ SENSITIVITY_DRIVERS: tuple[str, ...] = tuple(d.name for d in _LIST if d.low is n
 
 
 def default_value(name: str) -> Any:
+    """The published default of one costing input."""
     return DEFAULTS[name].value
 
 

@@ -153,6 +153,7 @@ class DemandResult:
 
 
 def compute_demand(inputs: ScenarioInputs) -> DemandResult:
+    """Calls by month and by opening slot for the scenario's inputs (validated first)."""
     inputs.validate()
     slots = opening_slots(inputs)
     month_totals = monthly_calls(inputs)

@@ -21,6 +21,7 @@ DEMO_FILE = "phone_line_scenarios.json"
 
 
 def demo_definitions(folder: Path = DEMO_DIR) -> dict:
+    """The demo cost scenarios' definitions as stored in the demo JSON file."""
     return json.loads((folder / DEMO_FILE).read_text(encoding="utf-8"))
 
 

@@ -90,6 +90,7 @@ class StaffingResult:
     asa_seconds: float
 
     def as_dict(self) -> dict[str, Any]:
+        """The staffing result as a plain dict."""
         return asdict(self)
 
 

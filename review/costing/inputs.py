@@ -101,9 +101,11 @@ class ScenarioInputs:
         return inputs
 
     def with_changes(self, **changes: Any) -> ScenarioInputs:
+        """A copy of the inputs with some values changed (coerced to each field's type)."""
         return replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
 
     def validate(self) -> None:
+        """Raise ValidationFailed (field -> message) when any input is out of range."""
         problems = validate_inputs(self)
         if problems:
             raise CostingInputError(problems)
@@ -157,7 +159,9 @@ def _coerce(name: str, raw: Any) -> Any:
     return value
 
 
-def _fmt(spec, x: float) -> str:
+def _fmt(spec, x: float | None) -> str:
+    if x is None:
+        return "any"
     if spec.percent:
         return f"{x * 100:g}%"
     return f"{x:,g}"

@@ -25,6 +25,7 @@ from review.models.costing import CostScenario
 from review.platform import audit
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import BOOL, TEXT, Fields, declare
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text
 
@@ -78,14 +79,7 @@ def _validate_text(session: Session, v: dict[str, Any], scenario_id: int | None)
     problems.raise_if_any()
 
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key, limit in (("name", None), ("description", None), ("delivery_model", None)):
-        if key in out:
-            out[key] = clean_text(out[key], max_length=limit)
-    if "is_illustrative" in out:
-        out["is_illustrative"] = bool(out["is_illustrative"])
-    return out
+FIELD_PARSERS = Fields({**declare(TEXT, ("name", "description", "delivery_model")), "is_illustrative": BOOL})
 
 
 def _unique_name(session: Session, wanted: str) -> str:
@@ -101,6 +95,7 @@ def _unique_name(session: Session, wanted: str) -> str:
 # ---------------------------------------------------------------- reads
 
 def get_scenario(session: Session, scenario_id: int) -> CostScenario:
+    """The saved scenario, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, CostScenario, scenario_id,
                                     "This scenario no longer exists; someone may have deleted it.")
 
@@ -111,6 +106,7 @@ def scenario_inputs(scenario: CostScenario) -> ScenarioInputs:
 
 
 def evaluate(scenario: CostScenario) -> ScenarioResult:
+    """The costing model's result for a saved scenario, computed now from its inputs."""
     return evaluate_scenario(scenario_inputs(scenario))
 
 
@@ -121,6 +117,7 @@ def list_scenarios(session: Session) -> list[CostScenario]:
 
 
 def recommended_scenario(session: Session) -> CostScenario | None:
+    """The scenario marked as recommended, or None."""
     return session.scalar(select(CostScenario).where(CostScenario.is_recommended.is_(True)))
 
 
@@ -164,7 +161,7 @@ def create_scenario(session: Session, actor: Actor, name: str, inputs: ScenarioI
                     is_illustrative: bool = False) -> CostScenario:
     """Store a new scenario owned by `actor`. Missing inputs take their sourced defaults."""
     require(actor, Permission.EDIT_SCENARIOS)
-    v = _normalise({"name": name, "description": description, "delivery_model": delivery_model,
+    v = FIELD_PARSERS.parse({"name": name, "description": description, "delivery_model": delivery_model,
                     "is_illustrative": is_illustrative})
     errors: dict[str, str] = {}
     try:
@@ -199,7 +196,7 @@ def update_scenario(session: Session, actor: Actor, scenario_id: int, expected_v
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     before = _snapshot(scenario)
     current = records.current_values(scenario, EDITABLE_FIELDS)
-    v = {**current, **_normalise({k: val for k, val in changes.items() if k != "inputs"})}
+    v = {**current, **FIELD_PARSERS.parse({k: val for k, val in changes.items() if k != "inputs"})}
     errors: dict[str, str] = {}
     try:
         _validate_text(session, v, scenario.id)
@@ -263,9 +260,8 @@ def set_recommended(session: Session, actor: Actor, scenario_id: int, expected_v
 
 
 def delete_scenario(session: Session, actor: Actor, scenario_id: int, expected_version: int | None) -> None:
+    """Delete a saved scenario after a version check (editors), keeping it in the audit log."""
     require(actor, Permission.EDIT_SCENARIOS)
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
     before = _snapshot(scenario)
-    session.delete(scenario)
-    session.flush()
-    audit.record(session, actor, ENTITY, scenario_id, "delete", audit.diff(before, {}), summary=before["name"])
+    records.record_deleted(session, actor, ENTITY, scenario, before, summary=before["name"])

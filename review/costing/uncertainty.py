@@ -55,6 +55,7 @@ def driver_range(inputs: ScenarioInputs, name: str) -> tuple[float, float]:
     """The (low, high) values of one sensitivity driver for this scenario, kept inside its valid range."""
     spec = DEFAULTS[name]
     base = float(getattr(inputs, name))
+    assert spec.low is not None and spec.high is not None, f"{name} is not a sensitivity driver"
     if spec.swing == "relative":
         low, high = base * spec.low, base * spec.high
     else:
@@ -84,12 +85,13 @@ def sensitivity(
     rows = []
     for name in drivers:
         spec = DEFAULTS[name]
-        low, high = driver_range(inputs, name)
+        low, high = driver_range(inputs, name)  # a sensitivity driver: spec.low and spec.high are set
+        assert spec.low is not None and spec.high is not None
         value = getattr(inputs, name)
         if inputs.monthly_calls is not None and name == "annual_calls":
             # calls by month override calls a year: scale the months instead
             res = [evaluate_scenario(inputs.with_changes(monthly_calls=tuple(x * f for x in inputs.monthly_calls)))
-                   for f in (DEFAULTS[name].low, DEFAULTS[name].high)]
+                   for f in (spec.low, spec.high)]
             value = float(sum(inputs.monthly_calls))
             low, high = value * spec.low, value * spec.high
         else:

@@ -18,6 +18,7 @@ LIST_KEYS = ("contracts", "tasks", "extensions")
 
 
 def load_demo(session: Session, actor: Actor) -> None:
+    """Load the demo decisions with their contracts, tasks and extensions through the services."""
     records = json.loads((DEMO_DIR / "decisions.json").read_text(encoding="utf-8"))["decisions"]
     contract_ids = {ref: i for ref, i in session.execute(select(Contract.reference, Contract.id))}
     task_ids = task_ids_by_reference(session)
@@ -28,7 +29,7 @@ def load_demo(session: Session, actor: Actor) -> None:
             contract_ids=[contract_ids[r] for r in record["contracts"] if r in contract_ids],
             task_ids=[task_ids[r] for r in record["tasks"] if r in task_ids])
         for ext in record["extensions"]:
-            contract = session.get(Contract, contract_ids[ext["contract"]])
+            contract = session.get_one(Contract, contract_ids[ext["contract"]])
             contracts.add_extension(session, actor, contract.id, contract.version, decision_id=decision.id,
                                     start_date=ext["start"], end_date=ext["end"], value=ext["value"],
                                     note=ext["note"])

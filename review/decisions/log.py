@@ -25,8 +25,9 @@ from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.config import DEFAULT_CALL_IN_WORKING_DAYS, get_settings
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import BOOL, DATE, IDS, TEXT, WHOLE, declare, is_invalid, parse, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 from review.platform.working_days import add_working_days
 
 # A call-in period longer than this many working days is almost certainly a typing slip.
@@ -102,28 +103,13 @@ def deadline_of(decision: Decision) -> date | None:
 
 # ---------------------------------------------------------------- validation
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("decision_date", "publication_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in _TEXT_FIELDS:
-        if key in out:
-            out[key] = clean_text(out[key])
-    if "key_decision" in out:
-        out["key_decision"] = bool(out["key_decision"])
-    if "call_in_working_days" in out:
-        raw = out["call_in_working_days"]
-        try:
-            number = float(raw)
-            if number != int(number):
-                raise ValueError
-            out["call_in_working_days"] = int(number)
-        except (TypeError, ValueError):
-            out["call_in_working_days"] = ("invalid", raw)
+FIELD_PARSERS = {**declare(DATE, ("decision_date", "publication_date")), **declare(TEXT, _TEXT_FIELDS),
+                 "key_decision": BOOL, "call_in_working_days": WHOLE, **declare(IDS, ("contract_ids", "task_ids"))}
+
+
+def _parse(values: dict[str, Any]) -> dict[str, Any]:
+    """The declared fields parsed, and the alternatives and consultees tables without their empty rows."""
+    out = parse(values, FIELD_PARSERS)
     if "alternatives" in out:
         out["alternatives"] = [
             {"option": clean_text(a.get("option")), "reason_rejected": clean_text(a.get("reason_rejected"))}
@@ -133,19 +119,13 @@ def _normalise(values: dict[str, Any]) -> dict[str, Any]:
         out["consultees"] = [
             {"consultee": clean_text(c.get("consultee")), "comments": clean_text(c.get("comments"))}
             for c in (out["consultees"] or []) if clean_text(c.get("consultee")) or clean_text(c.get("comments"))]
-    for key in ("contract_ids", "task_ids"):
-        if key in out:
-            out[key] = sorted({int(i) for i in (out[key] or [])})
     return out
 
 
 def _validate(session: Session, v: dict[str, Any], decision_id: int | None = None,
               today: date | None = None) -> None:
     problems = Problems()
-    for key in ("decision_date", "publication_date"):
-        if isinstance(v.get(key), tuple):
-            problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-            v[key] = None
+    report_invalid(problems, v, ("date", "choices"))
     if not v.get("reference"):
         problems.add("reference", "Enter the decision's reference.")
     elif len(v["reference"]) > 30:
@@ -163,7 +143,7 @@ def _validate(session: Session, v: dict[str, Any], decision_id: int | None = Non
     if status not in CALL_IN_LABELS:
         problems.add("call_in_status", f"Status must be one of: {', '.join(CALL_IN_LABELS.values())}.")
     days = v.get("call_in_working_days")
-    if isinstance(days, tuple) or days is None:
+    if is_invalid(days) or days is None:
         problems.add("call_in_working_days", "The call-in period is a whole number of working days (0 or more).")
         days = None
     elif days < 0:
@@ -294,7 +274,7 @@ def create_decision(session: Session, actor: Actor, *, submission_id: int | None
     records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"decision_type": DecisionType.OFFICER_KEY.value, "call_in_status": CallInStatus.DRAFT.value,
          "key_decision": False, "call_in_working_days": get_settings().call_in_working_days,
-         "alternatives": [], "consultees": [], "contract_ids": [], "task_ids": [], **_normalise(values)}
+         "alternatives": [], "consultees": [], "contract_ids": [], "task_ids": [], **_parse(values)}
     _validate(session, v)
     _validate_paper_link(session, submission_id)
     decision = Decision(**{k: v.get(k) for k in DECISION_FIELDS}, submission_id=submission_id)
@@ -309,6 +289,7 @@ def create_decision(session: Session, actor: Actor, *, submission_id: int | None
 
 
 def get_decision(session: Session, decision_id: int) -> Decision:
+    """The decision, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Decision, decision_id,
                                     "This decision no longer exists; someone may have deleted it.")
 
@@ -322,7 +303,7 @@ def update_decision(session: Session, actor: Actor, decision_id: int, expected_v
     current_lists = _lists_of(session, decision_id)
     before = _snapshot(decision, current_lists)
     current = records.current_values(decision, DECISION_FIELDS)
-    v = {**current, **current_lists, **_normalise(changes)}
+    v = {**current, **current_lists, **_parse(changes)}
     _validate(session, v, decision_id=decision.id)
     new_fields = {k: v.get(k) for k in DECISION_FIELDS}
     new_lists = {k: v[k] for k in current_lists}
@@ -350,10 +331,8 @@ def delete_decision(session: Session, actor: Actor, decision_id: int, expected_v
     if session.scalar(select(ContractExtension.id).where(ContractExtension.decision_id == decision_id)):
         raise ValidationFailed({"decision": "A contract extension cites this decision; it cannot be deleted."})
     before = _snapshot(decision, _lists_of(session, decision_id))
-    session.delete(decision)
-    session.flush()
-    audit.record(session, actor, "decision", decision_id, "delete", audit.diff(before, {}),
-                 summary=f"{before['reference']} {before['title']}")
+    records.record_deleted(session, actor, "decision", decision, before,
+                           summary=f"{before['reference']} {before['title']}")
 
 
 # ---------------------------------------------------------------- reads
@@ -403,6 +382,7 @@ def decision_record(session: Session, decision_id: int, today: date | None = Non
                             deadline, (deadline - today).days if deadline else None)
     if decision.submission_id is not None:
         paper = session.get(Submission, decision.submission_id)
+        assert paper is not None  # the foreign key keeps the paper while a decision refers to it
         record.paper = {"id": paper.id, "title": paper.title, "meeting": paper.meeting,
                         "meeting_date": paper.meeting_date}
     if decision.key_decision and not decision.forward_plan_reference:

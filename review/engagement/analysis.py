@@ -126,7 +126,7 @@ def coverage_over_time(session: Session, actor: Actor) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Month", *columns])
 
 
-def headline(session: Session, actor: Actor, top: int = 5) -> dict[str, Any]:
+def headline(session: Session, actor: Actor | None, top: int = 5) -> dict[str, Any]:
     """Headline figures for the executive dashboard, suppressed for roles without personal-data access.
 
     Returns {"activities", "participants", "inputs", "needs_without_response", "responses",

@@ -16,6 +16,7 @@ from review.platform.roles import SYSTEM
 
 
 def cmd_retention(args: argparse.Namespace) -> int:
+    """`engagement-retention`: list records past their retention-review date."""
     with db.unit_of_work(db.existing_engine()) as session:
         due = engagement.retention_due_frame(session, SYSTEM)
     if due.empty:
@@ -28,6 +29,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """`engagement-import`: import engagement inputs from a CSV or Excel file into an activity."""
     path = Path(args.file)
     frame = read_table(path.read_bytes(), path.name)
     mapping = suggest_mapping(list(frame.columns))
@@ -51,6 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the engagement commands to the administration command line."""
     p = sub.add_parser("engagement-retention", help="List engagement records past their retention-review date.",
                        description="Activities whose retention-review date has come and whose personal data is "
                                    "not yet erased (erase them on the Engagement page).")

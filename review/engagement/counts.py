@@ -16,7 +16,7 @@ open needs are at most its mentions".
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Hashable
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -43,26 +43,32 @@ HEADLINE = {"Activities": "activities", "Participants": "participants", "Inputs"
 
 
 def theme_key(theme_id: int) -> tuple:
+    """The key of a theme's total mentions."""
     return ("theme", theme_id)
 
 
 def cell_key(by: str, theme_id: int, group: Hashable) -> tuple:
+    """The key of a theme's mentions within one group of a breakdown (activity type or partner)."""
     return ("by", by, theme_id, group)
 
 
 def need_key(theme_id: int | None) -> tuple:
+    """The key of the open needs with a theme (None: needs with no theme)."""
     return ("needs", theme_id)
 
 
 def activity_key(activity_id: int, column: str) -> tuple:
+    """The key of one activity's count in a column (participants or inputs)."""
     return ("activity", activity_id, column)
 
 
 def month_key(month: date, column: str) -> tuple:
+    """The key of one month's count in a column."""
     return ("month", month, column)
 
 
 def total_key(name: str) -> tuple:
+    """The key of a headline total."""
     return ("total", name)
 
 
@@ -73,6 +79,7 @@ def open_needs_condition():
 
 
 def inputs_per_activity(session: Session) -> dict[int, int]:
+    """activity id -> number of inputs recorded against it."""
     return dict(session.execute(select(Input.activity_id, func.count(Input.id)).group_by(Input.activity_id)).all())
 
 
@@ -91,6 +98,7 @@ class EngagementCounts:
     suppressed: bool
 
     def value(self, key: Hashable) -> int | str:
+        """The count under `key` as this actor sees it (a number, 'fewer than 5' or 'not shown')."""
         return self.shown[key]
 
 
@@ -101,11 +109,11 @@ class _Sums:
     values: dict[Hashable, int]
     groups: list[Group]
 
-    def add(self, parts: list[Hashable], total: Hashable) -> None:
+    def add(self, parts: Sequence[Hashable], total: Hashable) -> None:
         self.values[total] = sum(self.values[k] for k in parts)
         self.groups.append(Group.of(parts, total))
 
-    def add_if_it_adds_up(self, parts: list[Hashable], totals: list[Hashable]) -> None:
+    def add_if_it_adds_up(self, parts: Sequence[Hashable], totals: Sequence[Hashable]) -> None:
         """Follow a sum that holds only because of how the data happen to fall (a viewer could assume it)."""
         if parts and totals and sum(self.values[k] for k in parts) == sum(self.values[k] for k in totals):
             self.groups.append(Group(tuple(parts), tuple(totals)))
@@ -136,8 +144,8 @@ def _activities(sums: _Sums, rows, inputs: dict[int, int]) -> list[date]:
 
 def _group_label(by: str, key: Hashable, partner_names: dict[int, str]) -> str:
     if by == "activity_type":
-        return ACTIVITY_TYPES.get(key, key)
-    return partner_names.get(key, NO_PARTNER) if key is not None else NO_PARTNER
+        return ACTIVITY_TYPES.get(str(key), str(key))
+    return partner_names.get(key, NO_PARTNER) if isinstance(key, int) else NO_PARTNER
 
 
 def _themes(sums: _Sums, rows, activity_rows) -> tuple[dict[int, str], dict[str, dict[Hashable, str]]]:
@@ -161,7 +169,9 @@ def _themes(sums: _Sums, rows, activity_rows) -> tuple[dict[int, str], dict[str,
             sums.values.update({k: cells.get(k, 0) for k in parts})
             sums.add(parts, theme_key(theme_id))  # the same total both ways
     sums.add_if_it_adds_up([theme_key(t) for t in themes], [total_key("inputs")])
-    listed = {"activity_type": defaultdict(list), "partner": defaultdict(list)}  # the activities in each column
+    # the activities in each column
+    listed: dict[str, defaultdict[Hashable, list[Hashable]]] = {"activity_type": defaultdict(list),
+                                                                 "partner": defaultdict(list)}
     for activity_id, _, _, activity_type, partner_id, _ in activity_rows:
         listed["activity_type"][activity_type].append(activity_key(activity_id, "Inputs"))
         listed["partner"][partner_id].append(activity_key(activity_id, "Inputs"))
@@ -210,7 +220,7 @@ def engagement_counts(session: Session, actor: Actor | None) -> EngagementCounts
     sums = _Sums({}, [])
     months = _activities(sums, activity_rows, inputs)
     themes, breakdowns = _themes(sums, mention_rows, activity_rows)
-    need_themes = {theme_id: name or NO_THEME for theme_id, name, _ in need_rows}
+    need_themes: dict[int | None, str] = {theme_id: name or NO_THEME for theme_id, name, _ in need_rows}
     sums.values.update({need_key(theme_id): int(n) for theme_id, _, n in need_rows})
     sums.values[total_key("needs_without_response")] = int(open_needs or 0)
     sums.add_if_it_adds_up([need_key(t) for t in need_themes], [total_key("needs_without_response")])

@@ -10,6 +10,7 @@ from review.platform.roles import Actor
 
 
 def load_demo(session: Session, actor: Actor) -> None:
+    """Load the demo partners, themes, activities, inputs and responses through the services."""
     partner_ids = {}
     for row in rows("engagement_partners"):
         partner = engagement.create_partner(session, actor, row["name"], row["short_name"], row["also_known_as"])

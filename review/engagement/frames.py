@@ -126,7 +126,7 @@ def open_needs_options(session: Session, actor: Actor, theme_id: int | None = No
     if theme_id is not None:
         query = query.where(EngagementInput.id.in_(select(EngagementInputTheme.input_id)
                                                    .where(EngagementInputTheme.theme_id == theme_id)))
-    out = {i: f"{p or 'anonymous'}: {need[:70]}{'...' if len(need) > 70 else ''}"
+    out = {i: f"{p or 'anonymous'}: {(need or '')[:70]}{'...' if len(need or '') > 70 else ''}"
            for i, p, need in session.execute(query)}
     if include:
         extra = (select(EngagementInput.id, EngagementInput.participant, EngagementInput.need)

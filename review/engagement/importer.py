@@ -57,6 +57,7 @@ class ImportReport:
     imported: int = 0
 
     def rejected_frame(self) -> pd.DataFrame:
+        """The rejected rows with their reasons, for the page and the command line."""
         return pd.DataFrame([(row, " ".join(reasons)) for row, reasons in self.rejected],
                             columns=["Row", "Why it was rejected"])
 
@@ -211,9 +212,9 @@ def check_rows(session: Session, actor: Actor, frame: pd.DataFrame, mapping: dic
         reasons: list[str] = []
         values = _row_values(raw, themes, reasons)
         values["activity_id"] = activity_id
-        normalised = {"consent_to_quote": False, "theme_ids": [], **records._normalise_input(values)}
+        normalised = {"consent_to_quote": False, "theme_ids": [], **values}
         try:
-            records._validate_input(session, normalised)
+            normalised = records.checked_new_input(session, values)
         except ValidationFailed as exc:
             reasons += [f"{LABELS.get(f, f)}: {m}" for f, m in exc.errors.items()]
         found = {f: privacy.find_identifiers(normalised.get(f)) for f in TEXT_FIELDS

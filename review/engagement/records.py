@@ -27,8 +27,9 @@ from review.models.engagement import (
 from review.platform import audit, clock, privacy
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import BOOL, DATE, IDS, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 
 ACTIVITY_TYPES = {
     "survey": "Survey",
@@ -80,21 +81,6 @@ RESPONSE_TEXT_FIELDS = ("you_said", "we_did")
 
 # ---------------------------------------------------------------- helpers
 
-def _int_or_none(value: Any) -> Any:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return ("invalid", value)
-
-
-def _ids(value: Any) -> list[int]:
-    if value is None or (isinstance(value, float) and value != value):
-        return []
-    return sorted({int(v) for v in value})
-
-
 def _audit_values(snap: dict[str, Any], personal: tuple[str, ...]) -> dict[str, Any]:
     return {k: privacy.personal_marker(v) if k in personal else v for k, v in snap.items()}
 
@@ -137,6 +123,7 @@ def create_partner(session: Session, actor: Actor, name: str, short_name: str | 
 
 def update_partner(session: Session, actor: Actor, partner_id: int, expected_version: int | None,
                    **changes: Any) -> EngagementPartner:
+    """Correct a partner organisation's details; refuses a stale version."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(changes, PARTNER_FIELDS)
     partner = records.load_for_edit(session, EngagementPartner, "engagement_partner", partner_id, expected_version)
@@ -207,6 +194,7 @@ def themes(session: Session, active_only: bool = False) -> dict[int, str]:
 
 
 def partners_frame(session: Session) -> pd.DataFrame:
+    """The partner organisations as a table, with their versions for editing."""
     rows = [{"id": p.id, "version": p.version, "Organisation": p.name, "Short name": p.short_name or "",
              "Also written as": p.also_known_as or "", "Active": p.active}
             for p in session.scalars(select(EngagementPartner).order_by(EngagementPartner.name))]
@@ -214,6 +202,7 @@ def partners_frame(session: Session) -> pd.DataFrame:
 
 
 def themes_frame(session: Session) -> pd.DataFrame:
+    """The managed list of engagement themes as a table, with their versions for editing."""
     rows = [{"id": t.id, "version": t.version, "Order": t.sort_order, "Theme": t.name,
              "Description": t.description or "", "Active": t.active}
             for t in session.scalars(select(EngagementTheme).order_by(EngagementTheme.sort_order,
@@ -223,29 +212,14 @@ def themes_frame(session: Session) -> pd.DataFrame:
 
 # ---------------------------------------------------------------- activities
 
-def _normalise_activity(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("start_date", "end_date", "retention_review_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except (TypeError, ValueError):
-                out[key] = ("invalid", out[key])
-    for key in ("title", "facilitator", "channel", "summary", "consent_form_version"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in ("partner_id", "participants"):
-        if key in out:
-            out[key] = _int_or_none(out[key])
-    return out
+ACTIVITY_PARSERS = Fields({**declare(DATE, ("start_date", "end_date", "retention_review_date")),
+                           **declare(TEXT, ("title", "facilitator", "channel", "summary", "consent_form_version")),
+                           **declare(WHOLE, ("partner_id", "participants"))})
 
 
 def _validate_activity(session: Session, v: dict[str, Any]) -> None:
     problems = Problems()
-    for key in ("start_date", "end_date", "retention_review_date"):
-        if isinstance(v.get(key), tuple):
-            problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-            v[key] = None
+    report_invalid(problems, v, ("date",))
     if not v.get("title"):
         problems.add("title", "Enter a title for the activity, e.g. 'Parent interviews, spring 2019'.")
     _text(problems, v, "title", "title", TITLE_MAX)
@@ -255,11 +229,11 @@ def _validate_activity(session: Session, v: dict[str, Any]) -> None:
         problems.add("start_date", "Enter the date the activity took place (or started).")
     if v.get("start_date") and v.get("end_date") and v["end_date"] < v["start_date"]:
         problems.add("end_date", "The end date is before the start date.")
-    if isinstance(v.get("partner_id"), tuple) or (
+    if is_invalid(v.get("partner_id")) or (
             v.get("partner_id") is not None and session.get(EngagementPartner, v["partner_id"]) is None):
         problems.add("partner_id", "Choose a partner organisation from the list (or none).")
     participants = v.get("participants")
-    if isinstance(participants, tuple) or participants is None or participants < 0:
+    if is_invalid(participants) or participants is None or participants < 0:
         problems.add("participants", "Enter the number of participants as a whole number (0 or more).")
     for key, label, limit in (("facilitator", "facilitator", 160), ("channel", "channel or place", 160),
                               ("consent_form_version", "consent form version", 40)):
@@ -297,7 +271,7 @@ def create_activity(session: Session, actor: Actor, confirm_identifiers: bool = 
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(values, ACTIVITY_FIELDS)
     v = _activity_defaults({"participants": 0, "special_category_condition": "none",
-                            **_normalise_activity(values)})
+                            **ACTIVITY_PARSERS.parse(values)})
     _validate_activity(session, v)
     privacy.check_text_fields(v, ACTIVITY_TEXT_FIELDS, confirm_identifiers)
     activity = EngagementActivity(**{k: v.get(k) for k in ACTIVITY_FIELDS})
@@ -318,6 +292,7 @@ def _confirmed_note(summary: str | None, confirmed: bool, v: dict[str, Any], fie
 
 
 def get_activity(session: Session, activity_id: int) -> EngagementActivity:
+    """The engagement activity, or NotFound when it has been deleted."""
     return records.get_or_not_found(session, EngagementActivity, activity_id,
                                     "This engagement activity no longer exists.")
 
@@ -330,7 +305,7 @@ def update_activity(session: Session, actor: Actor, activity_id: int, expected_v
     activity = records.load_for_edit(session, EngagementActivity, "engagement_activity", activity_id,
                                      expected_version)
     current = records.current_values(activity, ACTIVITY_FIELDS)
-    v = {**current, **_normalise_activity(changes)}
+    v = {**current, **ACTIVITY_PARSERS.parse(changes)}
     _validate_activity(session, v)
     if activity.erased_at is not None and v.get("summary"):
         raise ValidationFailed({"summary": "This activity's personal data has been erased; its summary stays empty."})
@@ -350,8 +325,10 @@ def update_activity(session: Session, actor: Actor, activity_id: int, expected_v
     return activity
 
 
-def activity_values(session: Session, activity_id: int) -> tuple[dict[str, Any], int]:
-    """An activity's editable values and its version, for an edit form."""
+def activity_values(session: Session, actor: Actor, activity_id: int) -> tuple[dict[str, Any], int]:
+    """An activity's editable values and its version, for an edit form; its summary is personal data, so
+    role-checked."""
+    require(actor, Permission.READ_PERSONAL_DATA)
     activity = get_activity(session, activity_id)
     return records.current_values(activity, ACTIVITY_FIELDS), activity.version
 
@@ -365,25 +342,16 @@ def next_pseudonym(session: Session) -> str:
     return f"P-{(max(numbers, default=0) + 1):03d}"
 
 
-def _normalise_input(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("need", "quote", "district", "follow_up", "sentiment"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    if "participant" in out:
-        text = clean_text(out["participant"])
-        loose = _LOOSE_PSEUDONYM.match(text or "")
-        out["participant"] = f"P-{int(loose.group(1)):03d}" if loose else text
-    if "activity_id" in out:
-        out["activity_id"] = _int_or_none(out["activity_id"])
-    if "theme_ids" in out:
-        try:
-            out["theme_ids"] = _ids(out["theme_ids"])
-        except (TypeError, ValueError):
-            out["theme_ids"] = ("invalid", out["theme_ids"])
-    if "consent_to_quote" in out:
-        out["consent_to_quote"] = bool(out["consent_to_quote"])
-    return out
+def _pseudonym(value: Any) -> str | None:
+    """A participant's pseudonym; 'p1' or 'P 1' reads as P-001."""
+    text = clean_text(value)
+    loose = _LOOSE_PSEUDONYM.match(text or "")
+    return f"P-{int(loose.group(1)):03d}" if loose else text
+
+
+INPUT_PARSERS = Fields({**declare(TEXT, ("need", "quote", "district", "follow_up", "sentiment")),
+                        "participant": _pseudonym, "activity_id": WHOLE, "theme_ids": IDS,
+                        "consent_to_quote": BOOL})
 
 
 def _validate_input(session: Session, v: dict[str, Any], existing_theme_ids: set[int] | None = None) -> None:
@@ -399,7 +367,7 @@ def _validate_input(session: Session, v: dict[str, Any], existing_theme_ids: set
     if participant and not PSEUDONYM.match(participant):
         problems.add("participant", "Use a pseudonym such as P-001, never a name.")
     theme_ids = v.get("theme_ids") or []
-    if isinstance(theme_ids, tuple):
+    if is_invalid(theme_ids):
         problems.add("theme_ids", "Choose themes from the list.")
         theme_ids = []
     if theme_ids:
@@ -434,16 +402,24 @@ def _input_snapshot(session: Session, item: EngagementInput) -> dict[str, Any]:
 
 
 def theme_ids_of(session: Session, input_id: int) -> list[int]:
+    """The ids of the themes an input is tagged with, in order."""
     return sorted(session.scalars(select(EngagementInputTheme.theme_id)
                                   .where(EngagementInputTheme.input_id == input_id)))
+
+
+def checked_new_input(session: Session, values: dict[str, Any]) -> dict[str, Any]:
+    """A new input's values cleaned and with their defaults; raises ValidationFailed (field -> message) when they
+    cannot be recorded. Shared by `add_input` and the spreadsheet import, which reports each row's problems."""
+    v = {"consent_to_quote": False, "theme_ids": [], **INPUT_PARSERS.parse(values)}
+    _validate_input(session, v)
+    return v
 
 
 def add_input(session: Session, actor: Actor, confirm_identifiers: bool = False, **values: Any) -> EngagementInput:
     """Record what one participant said at an activity. Required: the activity and a need or a theme."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(values, INPUT_FIELDS)
-    v = {"consent_to_quote": False, "theme_ids": [], **_normalise_input(values)}
-    _validate_input(session, v)
+    v = checked_new_input(session, values)
     privacy.check_text_fields(v, INPUT_TEXT_FIELDS, confirm_identifiers)
     item = EngagementInput(**{k: v.get(k) for k in INPUT_FIELDS if k != "theme_ids"})
     session.add(item)
@@ -457,6 +433,7 @@ def add_input(session: Session, actor: Actor, confirm_identifiers: bool = False,
 
 
 def get_input(session: Session, input_id: int) -> EngagementInput:
+    """The engagement input, or NotFound when it has been deleted."""
     return records.get_or_not_found(session, EngagementInput, input_id, "This input no longer exists.")
 
 
@@ -468,7 +445,7 @@ def update_input(session: Session, actor: Actor, input_id: int, expected_version
     item = records.load_for_edit(session, EngagementInput, "engagement_input", input_id, expected_version)
     existing_themes = theme_ids_of(session, input_id)
     current = {**{k: getattr(item, k) for k in INPUT_FIELDS if k != "theme_ids"}, "theme_ids": existing_themes}
-    v = {**current, **_normalise_input(changes)}
+    v = {**current, **INPUT_PARSERS.parse(changes)}
     if item.erased_at is not None and any(v.get(f) for f in INPUT_PERSONAL_FIELDS):
         raise ValidationFailed({"need": "This input's personal data has been erased; only its themes and "
                                         "sentiment can change."})
@@ -507,24 +484,8 @@ def input_values(session: Session, actor: Actor, input_id: int) -> tuple[dict[st
 
 # ---------------------------------------------------------------- responses ("you said, we did")
 
-def _normalise_response(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("you_said", "we_did", "by_whom", "status"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    if "theme_id" in out:
-        out["theme_id"] = _int_or_none(out["theme_id"])
-    if "response_date" in out:
-        try:
-            out["response_date"] = to_date(out["response_date"])
-        except (TypeError, ValueError):
-            out["response_date"] = ("invalid", out["response_date"])
-    if "input_ids" in out:
-        try:
-            out["input_ids"] = _ids(out["input_ids"])
-        except (TypeError, ValueError):
-            out["input_ids"] = ("invalid", out["input_ids"])
-    return out
+RESPONSE_PARSERS = Fields({**declare(TEXT, ("you_said", "we_did", "by_whom", "status")), "theme_id": WHOLE,
+                           "response_date": DATE, "input_ids": IDS})
 
 
 def _validate_response(session: Session, v: dict[str, Any]) -> None:
@@ -536,16 +497,14 @@ def _validate_response(session: Session, v: dict[str, Any]) -> None:
     for key, label in (("you_said", "'you said' text"), ("we_did", "'we did' text")):
         _text(problems, v, key, label)
     _text(problems, v, "by_whom", "'by whom' text", 160)
-    if isinstance(v.get("theme_id"), tuple) or (
+    if is_invalid(v.get("theme_id")) or (
             v.get("theme_id") is not None and session.get(EngagementTheme, v["theme_id"]) is None):
         problems.add("theme_id", "Choose a theme from the list (or none).")
     if v.get("status") not in RESPONSE_STATUSES:
         problems.add("status", f"Status must be one of: {', '.join(RESPONSE_STATUSES.values())}.")
-    if isinstance(v.get("response_date"), tuple):
-        problems.add("response_date", f"'{v['response_date'][1]}' is not a date; use YYYY-MM-DD.")
-        v["response_date"] = None
+    report_invalid(problems, v, ("date",))
     input_ids = v.get("input_ids") or []
-    if isinstance(input_ids, tuple):
+    if is_invalid(input_ids):
         problems.add("input_ids", "Choose the needs this answers from the list.")
     elif input_ids:
         found = session.scalar(select(func.count(EngagementInput.id)).where(EngagementInput.id.in_(input_ids)))
@@ -557,6 +516,7 @@ def _validate_response(session: Session, v: dict[str, Any]) -> None:
 
 
 def response_input_ids(session: Session, response_id: int) -> list[int]:
+    """The ids of the inputs a 'you said, we did' response answers, in order."""
     return sorted(session.scalars(select(EngagementResponseInput.input_id)
                                   .where(EngagementResponseInput.response_id == response_id)))
 
@@ -577,7 +537,7 @@ def create_response(session: Session, actor: Actor, confirm_identifiers: bool = 
     """Record what was done about what parents said; optionally the particular needs it answers."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(values, RESPONSE_FIELDS)
-    v = {"status": "planned", "input_ids": [], **_normalise_response(values)}
+    v = {"status": "planned", "input_ids": [], **RESPONSE_PARSERS.parse(values)}
     _validate_response(session, v)
     privacy.check_text_fields(v, RESPONSE_TEXT_FIELDS, confirm_identifiers)
     response = EngagementResponse(**{k: v.get(k) for k in RESPONSE_FIELDS if k != "input_ids"})
@@ -593,13 +553,14 @@ def create_response(session: Session, actor: Actor, confirm_identifiers: bool = 
 
 def update_response(session: Session, actor: Actor, response_id: int, expected_version: int | None,
                     confirm_identifiers: bool = False, **changes: Any) -> EngagementResponse:
+    """Correct a 'you said, we did' response and the inputs it answers; refuses a stale version."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     records.reject_unknown(changes, RESPONSE_FIELDS)
     response = records.load_for_edit(session, EngagementResponse, "engagement_response", response_id,
                                      expected_version)
     current_inputs = response_input_ids(session, response_id)
     current = {**{k: getattr(response, k) for k in RESPONSE_FIELDS if k != "input_ids"}, "input_ids": current_inputs}
-    v = {**current, **_normalise_response(changes)}
+    v = {**current, **RESPONSE_PARSERS.parse(changes)}
     _validate_response(session, v)
     changed_text = {f: v[f] for f in RESPONSE_TEXT_FIELDS if v.get(f) != current.get(f)}
     privacy.check_text_fields(changed_text, RESPONSE_TEXT_FIELDS, confirm_identifiers)
@@ -622,6 +583,7 @@ def update_response(session: Session, actor: Actor, response_id: int, expected_v
 
 
 def response_values(session: Session, response_id: int) -> tuple[dict[str, Any], int]:
+    """A response's fields as its edit form starts from them, with its version and inputs."""
     response = records.get_or_not_found(session, EngagementResponse, response_id, "This response no longer exists.")
     values = {k: getattr(response, k) for k in RESPONSE_FIELDS if k != "input_ids"}
     values["input_ids"] = response_input_ids(session, response_id)

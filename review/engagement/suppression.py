@@ -313,10 +313,10 @@ def _feasible_change(matrix: np.ndarray, j: int, sign: int, up: list[bool], down
     if -table[m, -1] > 1e-7:
         return None
     change = np.zeros(matrix.shape[1])
-    for row, col in enumerate(basis):
+    for basis_row, col in enumerate(basis):
         if col < n:
             k, direction = owners[col]
-            change[k] += direction * table[row, -1]
+            change[k] += direction * table[basis_row, -1]
     return change
 
 

@@ -16,6 +16,7 @@ NAMING_CONVENTION = {
 
 
 def utcnow() -> datetime:
+    """The current time in UTC (timestamps are stored in UTC)."""
     return datetime.now(UTC)
 
 

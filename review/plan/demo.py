@@ -28,12 +28,12 @@ def _load_baseline(session: Session, actor: Actor, refs: dict[str, int]) -> None
     originals = demo_files.rows("plan_baseline")
     current: dict[int, tuple] = {}
     for row in originals:
-        task = session.get(Task, refs[row["reference"]])
+        task = session.get_one(Task, refs[row["reference"]])
         current[task.id] = (task.start_date, task.due_date)
         tasks.update_task(session, actor, task.id, task.version, start_date=row["start"], due_date=row["due"])
     plan.save_baseline(session, actor, meta["name"], meta["note"], as_of=meta["as_of"])
     for task_id, (start, due) in current.items():
-        task = session.get(Task, task_id)
+        task = session.get_one(Task, task_id)
         tasks.update_task(session, actor, task_id, task.version, start_date=start, due_date=due)
 
 
@@ -62,6 +62,7 @@ def _load_overrides(session: Session, actor: Actor) -> None:
 
 
 def load_demo(session: Session, actor: Actor) -> None:
+    """Load the demo plan: phases, workstreams, people, tasks, dependencies, baseline and RAID log."""
     refs = demo_files.task_ids_by_reference(session)
     pm = _project_manager(actor)
     _load_baseline(session, pm, refs)

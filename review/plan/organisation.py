@@ -1,7 +1,6 @@
 """Workstreams, people and phases: the reference lists that tasks point to."""
 from __future__ import annotations
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -14,14 +13,17 @@ PERSON_FIELDS = ("name", "job_title", "workstream_id", "email")
 
 
 def phases(session: Session) -> list[Phase]:
+    """The review's phases in order."""
     return list(session.scalars(select(Phase).order_by(Phase.sequence, Phase.id)))
 
 
 def workstreams(session: Session) -> list[Workstream]:
+    """The workstreams in their display order."""
     return list(session.scalars(select(Workstream).order_by(Workstream.sort_order, Workstream.name)))
 
 
 def people(session: Session) -> list[Person]:
+    """Everyone who can own tasks, by name."""
     return list(session.scalars(select(Person).order_by(Person.name)))
 
 
@@ -35,6 +37,7 @@ def lookups(session: Session) -> dict[str, dict[int, str]]:
 
 
 def create_phase(session: Session, actor: Actor, name: str, sequence: int, description: str | None = None) -> Phase:
+    """Add a phase of the review (plan editors)."""
     require(actor, Permission.EDIT_PLAN)
     phase = Phase(name=name.strip(), sequence=sequence, description=description)
     session.add(phase)
@@ -67,17 +70,18 @@ def create_person(session: Session, actor: Actor, name: str, job_title: str, wor
     """Add someone who can own tasks (editors and admins)."""
     require(actor, Permission.EDIT_TASKS)
     problems = Problems()
-    name, job_title, email = clean_text(name, max_length=120), clean_text(job_title, max_length=160), clean_text(email)
-    if not name:
+    name_text, job_text, email = (clean_text(name, max_length=120), clean_text(job_title, max_length=160),
+                                  clean_text(email))
+    if not name_text:
         problems.add("name", "Enter a name (a job title is fine for a post not yet filled).")
-    if not job_title:
+    if not job_text:
         problems.add("job_title", "Enter the job title.")
     if email and "@" not in email:
         problems.add("email", "Enter a valid email address, or leave it empty.")
     if workstream_id is not None and session.get(Workstream, workstream_id) is None:
         problems.add("workstream_id", "Choose an existing workstream.")
     problems.raise_if_any()
-    person = Person(name=name, job_title=job_title, workstream_id=workstream_id, email=email)
+    person = Person(name=name_text, job_title=job_text, workstream_id=workstream_id, email=email)
     session.add(person)
     session.flush()
     audit.record(session, actor, "person", person.id, "create",
@@ -85,8 +89,3 @@ def create_person(session: Session, actor: Actor, name: str, job_title: str, wor
     return person
 
 
-def people_frame(session: Session) -> pd.DataFrame:
-    ws = {w.id: w.name for w in workstreams(session)}
-    rows = [{"id": p.id, "Name": p.name, "Job title": p.job_title, "Workstream": ws.get(p.workstream_id, ""),
-             "Email": p.email or ""} for p in people(session)]
-    return pd.DataFrame(rows, columns=["id", "Name", "Job title", "Workstream", "Email"])

@@ -39,6 +39,7 @@ class Rag(StrEnum):
 
 
 def worst(values: list[Rag]) -> Rag:
+    """The worst of several RAG ratings (green when there are none)."""
     return max(values, key=lambda r: r.rank, default=Rag.GREEN)
 
 
@@ -83,6 +84,7 @@ class Measures:
     worst_slippage_days: int | None = None  # None: no baseline covers these open tasks
 
     def combine(self, other: Measures) -> Measures:
+        """The measures of two scopes together (counts added, the worse slippage kept)."""
         slips = [s for s in (self.worst_slippage_days, other.worst_slippage_days) if s is not None]
         return Measures(self.tasks + other.tasks, self.overdue + other.overdue,
                         max(self.worst_overdue_days, other.worst_overdue_days), self.blocked + other.blocked,

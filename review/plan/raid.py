@@ -18,8 +18,9 @@ from review.models.plan import RaidItem, RaidTaskLink
 from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import DATE, TEXT, WHOLE, declare, is_invalid, parse, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems
 
 
 class RaidKind(StrEnum):
@@ -63,6 +64,7 @@ SCORE_FIELDS = ("likelihood", "impact", "residual_likelihood", "residual_impact"
 
 
 def band(score: int | None) -> str:
+    """The rating band of a likelihood x impact score ('' when the item is not scored)."""
     if score is None:
         return ""
     return next(name for low, high, name in BANDS if low <= score <= high) if 1 <= score <= 25 else ""
@@ -70,28 +72,8 @@ def band(score: int | None) -> str:
 
 # ------------------------------------------------------------------ validation
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("raised_on", "review_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in ("title", "description", "mitigation"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in (*SCORE_FIELDS, "owner_id", "workstream_id"):
-        if key in out:
-            value = out[key]
-            if value is None or value == "" or (isinstance(value, float) and value != value):
-                out[key] = None
-            else:
-                try:
-                    out[key] = int(value)
-                except (TypeError, ValueError):
-                    out[key] = ("invalid", value)
-    return out
+FIELD_PARSERS = {**declare(DATE, ("raised_on", "review_date")), **declare(TEXT, ("title", "description", "mitigation")),
+                 **declare(WHOLE, (*SCORE_FIELDS, "owner_id", "workstream_id"))}
 
 
 def _validate(session: Session, v: dict[str, Any]) -> None:
@@ -104,15 +86,13 @@ def _validate(session: Session, v: dict[str, Any]) -> None:
         problems.add("title", f"Keep the title to {TITLE_MAX} characters.")
     if v.get("status") not in STATUS_LABELS:
         problems.add("status", f"Status must be one of: {', '.join(STATUS_LABELS.values())}.")
-    for key in ("raised_on", "review_date"):
-        if isinstance(v.get(key), tuple):
-            problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-            v[key] = None
+    report_invalid(problems, v, ("date",))
     for key in SCORE_FIELDS:
         value = v.get(key)
-        if isinstance(value, tuple) or (value is not None and value not in SCALE):
+        if is_invalid(value) or (value is not None and value not in SCALE):
             problems.add(key, "Use a whole number from 1 to 5.")
             v[key] = None
+    report_invalid(problems, v)  # owner and workstream ids
     if v.get("kind") == RaidKind.RISK.value:
         if v.get("likelihood") is None:
             problems.add("likelihood", "A risk needs a likelihood from 1 to 5.")
@@ -154,7 +134,7 @@ def create_item(session: Session, actor: Actor, task_ids: list[int] | None = Non
     """Add a RAID item; its reference (R-01, A-01, I-01, D-01) is given by kind."""
     require(actor, Permission.EDIT_PLAN)
     records.reject_unknown(values, EDITABLE_FIELDS)
-    v = {"status": RaidStatus.OPEN.value, "raised_on": clock.today(), **_normalise(values)}
+    v = {"status": RaidStatus.OPEN.value, "raised_on": clock.today(), **parse(values, FIELD_PARSERS)}
     _validate(session, v)
     item = RaidItem(reference=_next_reference(session, v["kind"]), **{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(item)
@@ -165,41 +145,59 @@ def create_item(session: Session, actor: Actor, task_ids: list[int] | None = Non
 
 
 def get_item(session: Session, item_id: int) -> RaidItem:
+    """The RAID item, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, RaidItem, item_id,
                                     "This RAID item no longer exists; someone may have deleted it.")
 
 
 def update_item(session: Session, actor: Actor, item_id: int, expected_version: int | None,
-                **changes: Any) -> RaidItem:
-    """Change some fields, refusing the change if someone saved the item since `expected_version`."""
+                task_ids: list[int] | None = None, **changes: Any) -> RaidItem:
+    """Change some fields (and, given `task_ids`, the linked tasks), refusing the change if someone saved the item
+    since `expected_version`. One save moves the version on once."""
     require(actor, Permission.EDIT_PLAN)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
-    v = {**records.current_values(item, EDITABLE_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(item, EDITABLE_FIELDS), **parse(changes, FIELD_PARSERS)}
     _validate(session, v)
-    records.apply_changes(session, actor, "raid_item", item, EDITABLE_FIELDS, v, summary=lambda i: i.title)
+    changed = records.apply_changes(session, actor, "raid_item", item, EDITABLE_FIELDS, v,
+                                    summary=lambda i: i.title)
+    if task_ids is not None:
+        _link_tasks(session, actor, item, task_ids, bump=not changed)
     return item
 
 
 def delete_item(session: Session, actor: Actor, item_id: int, expected_version: int | None) -> None:
+    """Delete a RAID item and its task links after a version check, keeping it in the audit log."""
     require(actor, Permission.EDIT_PLAN)
     item = records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version)
     before = audit.snapshot(item, ("reference", *EDITABLE_FIELDS))
     session.execute(delete(RaidTaskLink).where(RaidTaskLink.raid_item_id == item_id))
-    session.delete(item)
-    session.flush()
-    audit.record(session, actor, "raid_item", item_id, "delete", audit.diff(before, {}), summary=before["title"])
+    records.record_deleted(session, actor, "raid_item", item, before, summary=before["title"])
 
 
 def linked_task_ids(session: Session, item_id: int) -> list[int]:
+    """The ids of the tasks a RAID item is linked to, in order."""
     return sorted(session.scalars(select(RaidTaskLink.task_id).where(RaidTaskLink.raid_item_id == item_id)))
 
 
-def set_task_links(session: Session, actor: Actor, item_id: int, task_ids: list[int]) -> None:
-    """Make the item's linked tasks exactly this list; one audit event lists what was added and removed."""
+def set_task_links(session: Session, actor: Actor, item_id: int, task_ids: list[int],
+                   expected_version: int | None = None) -> None:
+    """Make the item's linked tasks exactly this list; one audit event lists what was added and removed.
+
+    The links belong to the item: links loaded at `expected_version` are refused (EditConflict) once the item
+    has moved on, and a change moves the item's version on. None skips the check (the item was just created)."""
     require(actor, Permission.EDIT_PLAN)
-    get_item(session, item_id)
-    wanted = {int(t) for t in task_ids}
+    _link_tasks(session, actor, records.load_for_edit(session, RaidItem, "raid_item", item_id, expected_version),
+                task_ids, bump=True)
+
+
+def _link_tasks(session: Session, actor: Actor, item: RaidItem, task_ids: list[int], bump: bool) -> None:
+    """Replace the item's task links; with `bump`, a change moves the item's version on."""
+    item_id = item.id
+    try:
+        wanted = {int(t) for t in task_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed({"task_ids": "Choose the linked tasks from the list."}) from None
     existing = set(session.scalars(select(Task.id).where(Task.id.in_(wanted)))) if wanted else set()
     missing = wanted - existing
     if missing:
@@ -213,7 +211,8 @@ def set_task_links(session: Session, actor: Actor, item_id: int, task_ids: list[
     session.add_all([RaidTaskLink(raid_item_id=item_id, task_id=t) for t in sorted(wanted - current)])
     session.flush()
     audit.record(session, actor, "raid_item", item_id, "link_tasks",
-                 {"task_ids": {"before": sorted(current), "after": sorted(wanted)}})
+                 {"task_ids": {"before": sorted(current), "after": sorted(wanted)}},
+                 records.bump_version(session, item) if bump else item.version, summary=item.title)
 
 
 # ------------------------------------------------------------------ reads
@@ -284,7 +283,7 @@ def heat_map_counts(session: Session, residual: bool = False) -> pd.DataFrame:
              .group_by(lik, imp))
     grid = pd.DataFrame(0, index=list(reversed(SCALE)), columns=list(SCALE))
     for likelihood, impact, n in session.execute(query):
-        grid.loc[int(likelihood), int(impact)] = int(n)
+        grid.loc[likelihood, impact] = int(n)  # both not null (the query's filter)
     grid.index.name, grid.columns.name = "Likelihood", "Impact"
     return grid
 

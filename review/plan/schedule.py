@@ -34,6 +34,7 @@ class CriticalPath:
     order: list[int] = field(default_factory=list)  # a topological order
 
     def float_of(self, task_id: int) -> int:
+        """How many days a task can slip without moving the end of the plan."""
         return self.latest_start[task_id] - self.earliest_start[task_id]
 
     def chains(self, limit: int = 20) -> list[list[int]]:
@@ -236,14 +237,16 @@ def consultation_schedule(start: date, consultation_weeks: int = CONSULTATION_WE
     for step in CONSULTATION_STEPS:
         begin = after(*step.depends_on) if step.key != "decision" else None
         if step.key == "live":
+            assert begin is not None  # every step but the decision follows another
             due = on_or_after_working_day(begin + timedelta(weeks=consultation_weeks) - timedelta(days=1))
         elif step.key == "decision":
             begin = earliest_key_decision(out["forward_plan"].due, after("analysis"))
             due = add_working_days(begin, call_in_working_days)
         elif step.key == "notice":
+            assert begin is not None
             due = on_or_after_working_day(begin + relativedelta(months=PROVIDER_NOTICE_MONTHS))
         else:
-            assert step.working_days is not None
+            assert step.working_days is not None and begin is not None
             due = add_working_days(begin, step.working_days - 1)
         out[step.key] = ScheduledStep(step, begin, due)
     return out

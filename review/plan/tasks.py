@@ -17,8 +17,9 @@ from review.models import Person, Phase, Task, TaskComment, TaskDependency, Work
 from review.platform import audit, clock, exports
 from review.platform import record_helpers as records
 from review.platform.errors import NotFound, ValidationFailed
+from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, declare, parse, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 
 
 class TaskStatus(StrEnum):
@@ -76,34 +77,15 @@ class TaskFilter:
 
 # ---------------------------------------------------------------- validation
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("start_date", "due_date", "completed_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in ("title", "description", "reference"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in ("phase_id", "workstream_id", "owner_id"):
-        if key in out and out[key] is not None:
-            if isinstance(out[key], float) and out[key] != out[key]:
-                out[key] = None
-            else:
-                out[key] = int(out[key])
-    if "is_milestone" in out:
-        out["is_milestone"] = bool(out["is_milestone"])
-    return out
+FIELD_PARSERS = {**declare(DATE, ("start_date", "due_date", "completed_date")),
+                 **declare(TEXT, ("title", "description", "reference")),
+                 **declare(WHOLE, ("phase_id", "workstream_id", "owner_id")), "is_milestone": BOOL}
+
 
 
 def _validate(session: Session, v: dict[str, Any], task_id: int | None = None) -> None:
     problems = Problems()
-    for key in ("start_date", "due_date", "completed_date"):
-        if isinstance(v.get(key), tuple):
-            problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-            v[key] = None
+    report_invalid(problems, v)
     if not v.get("title"):
         problems.add("title", "Enter a title for the task.")
     elif len(v["title"]) > TITLE_MAX:
@@ -158,7 +140,7 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
     require(actor, Permission.EDIT_TASKS)
     records.reject_unknown(values, EDITABLE_FIELDS)
     v = {"status": TaskStatus.NOT_STARTED.value, "priority": Priority.MEDIUM.value, "percent_complete": 0,
-         "is_milestone": False, **_normalise(values)}
+         "is_milestone": False, **parse(values, FIELD_PARSERS)}
     _apply_status_rules(v, set(values), None)
     _validate(session, v)
     task = Task(**{k: v.get(k) for k in EDITABLE_FIELDS})
@@ -168,6 +150,7 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
 
 
 def get_task(session: Session, task_id: int) -> Task:
+    """The task, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Task, task_id, "This task no longer exists; someone may have deleted it.")
 
 
@@ -177,7 +160,7 @@ def update_task(session: Session, actor: Actor, task_id: int, expected_version: 
     require(actor, Permission.EDIT_TASKS)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     task = records.load_for_edit(session, Task, "task", task_id, expected_version)
-    v = {**records.current_values(task, EDITABLE_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(task, EDITABLE_FIELDS), **parse(changes, FIELD_PARSERS)}
     _apply_status_rules(v, set(changes), task.status)
     _validate(session, v, task_id=task.id)
     records.apply_changes(session, actor, "task", task, AUDITED_FIELDS, v, summary=lambda t: t.title)
@@ -220,12 +203,9 @@ def delete_task(session: Session, actor: Actor, task_id: int, expected_version: 
     session.execute(delete(TaskDependency).where(
         (TaskDependency.predecessor_id == task_id) | (TaskDependency.successor_id == task_id)))
     session.execute(delete(TaskComment).where(TaskComment.task_id == task_id))
-    session.delete(task)
-    session.flush()
-    changes = audit.diff(before, {})
     if links:
-        changes["dependencies"] = {"before": [f"{a}->{b}" for a, b in links], "after": None}
-    audit.record(session, actor, "task", task_id, "delete", changes, summary=before.get("title"))
+        before["dependencies"] = [f"{a}->{b}" for a, b in links]
+    records.record_deleted(session, actor, "task", task, before, summary=before.get("title"))
 
 
 # ---------------------------------------------------------------- dependencies
@@ -287,6 +267,7 @@ def add_dependency(session: Session, actor: Actor, predecessor_id: int, successo
 
 
 def remove_dependency(session: Session, actor: Actor, predecessor_id: int, successor_id: int) -> None:
+    """Remove a predecessor link between two tasks (editors), with an audit event."""
     require(actor, Permission.EDIT_TASKS)
     link = session.scalar(select(TaskDependency).where(TaskDependency.predecessor_id == predecessor_id,
                                                        TaskDependency.successor_id == successor_id))
@@ -298,33 +279,45 @@ def remove_dependency(session: Session, actor: Actor, predecessor_id: int, succe
                  {"link": {"before": f"{predecessor_id}->{successor_id}", "after": None}})
 
 
-def set_predecessors(session: Session, actor: Actor, task_id: int, predecessor_ids: list[int]) -> None:
-    """Make the task's predecessors exactly this list (adds and removes links, each checked)."""
+def set_predecessors(session: Session, actor: Actor, task_id: int, predecessor_ids: list[int],
+                     expected_version: int | None = None) -> None:
+    """Make the task's predecessors exactly this list (adds and removes links, each checked).
+
+    The list belongs to the task: a list loaded at `expected_version` is refused (EditConflict, naming the other
+    change) once the task has moved on, and a change moves the task's version on, so the last save cannot
+    silently win. None skips the check (a caller that has just created or loaded the task)."""
     require(actor, Permission.EDIT_TASKS)
+    task = records.load_for_edit(session, Task, "task", task_id, expected_version)
     current = set(predecessors_of(session, task_id))
-    wanted = {int(i) for i in predecessor_ids}
+    try:
+        wanted = {int(i) for i in predecessor_ids}
+    except (TypeError, ValueError):
+        raise ValidationFailed({"predecessor_id": "Choose the predecessors from the list."}) from None
+    if wanted == current:
+        return
     for pred in sorted(current - wanted):
         remove_dependency(session, actor, pred, task_id)
     for pred in sorted(wanted - current):
         add_dependency(session, actor, pred, task_id)
+    audit.record(session, actor, "task", task_id, "update",
+                 {"predecessors": {"before": sorted(current), "after": sorted(wanted)}},
+                 records.bump_version(session, task), summary=task.title)
 
 
 def predecessors_of(session: Session, task_id: int) -> list[int]:
+    """The ids of the tasks that must finish before this one."""
     return list(session.scalars(select(TaskDependency.predecessor_id).where(TaskDependency.successor_id == task_id)))
 
 
 def successors_of(session: Session, task_id: int) -> list[int]:
+    """The ids of the tasks that wait for this one."""
     return list(session.scalars(select(TaskDependency.successor_id).where(TaskDependency.predecessor_id == task_id)))
-
-
-def dependencies_frame(session: Session) -> pd.DataFrame:
-    rows = session.execute(select(TaskDependency.predecessor_id, TaskDependency.successor_id)).all()
-    return pd.DataFrame(rows, columns=["predecessor_id", "successor_id"])
 
 
 # ---------------------------------------------------------------- comments
 
 def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> TaskComment:
+    """Add a comment to a task (editors); empty comments are refused."""
     require(actor, Permission.EDIT_TASKS)
     text = clean_text(body)
     if not text:
@@ -341,6 +334,7 @@ def add_comment(session: Session, actor: Actor, task_id: int, body: str) -> Task
 
 
 def comments_of(session: Session, task_id: int) -> list[TaskComment]:
+    """A task's comments, oldest first."""
     return list(session.scalars(select(TaskComment).where(TaskComment.task_id == task_id)
                                 .order_by(TaskComment.created_at, TaskComment.id)))
 
@@ -501,6 +495,7 @@ def status_counts(session: Session, today: date | None = None) -> dict[str, int]
 
 
 def overdue_frame(session: Session, today: date | None = None) -> pd.DataFrame:
+    """Open tasks past their due date, most overdue first."""
     today = today or clock.today()
     frame = tasks_frame(session, TaskFilter(overdue_only=True), today=today)
     frame["Days late"] = [(today - d).days for d in frame["Due"]] if len(frame) else []

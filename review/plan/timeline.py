@@ -102,6 +102,7 @@ def _network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]], d
 
 
 def compute_critical_path(session: Session) -> schedule.CriticalPath:
+    """The plan's critical path and each task's float, from the live tasks and links."""
     durations, links, _ = _network(session)
     return schedule.critical_path(durations, links)
 
@@ -178,12 +179,13 @@ def save_baseline(session: Session, actor: Actor, name: str, note: str | None = 
         problems.add("name", f"Keep the name to {BASELINE_NAME_MAX} characters.")
     elif session.scalar(select(Baseline.id).where(Baseline.name == name)):
         problems.add("name", f"A baseline called '{name}' already exists; choose another name.")
+    day = clock.today()
     try:
-        as_of = to_date(as_of) or clock.today()
+        day = to_date(as_of) or day
     except ValueError:
         problems.add("as_of", "Enter the baseline date as YYYY-MM-DD.")
     problems.raise_if_any()
-    baseline = Baseline(name=name, note=clean_text(note), as_of=as_of, created_by=actor.display_name[:60])
+    baseline = Baseline(name=name, note=clean_text(note), as_of=day, created_by=actor.display_name[:60])
     session.add(baseline)
     session.flush()
     session.execute(insert(BaselineItem).from_select(
@@ -192,12 +194,13 @@ def save_baseline(session: Session, actor: Actor, name: str, note: str | None = 
                Task.is_milestone)))
     count = session.scalar(select(func.count(BaselineItem.id)).where(BaselineItem.baseline_id == baseline.id))
     audit.record(session, actor, "baseline", baseline.id, "create",
-                 {"name": {"before": None, "after": name}, "as_of": {"before": None, "after": as_of.isoformat()},
+                 {"name": {"before": None, "after": name}, "as_of": {"before": None, "after": day.isoformat()},
                   "tasks": {"before": None, "after": int(count or 0)}}, summary=name)
     return baseline
 
 
 def delete_baseline(session: Session, actor: Actor, baseline_id: int) -> None:
+    """Delete a saved baseline (plan editors), keeping it in the audit log."""
     require(actor, Permission.EDIT_PLAN)
     baseline = session.get(Baseline, baseline_id)
     if baseline is None:
@@ -238,7 +241,7 @@ def baseline_due_dates(session: Session, baseline_id: int | None = None) -> dict
     chosen = baseline_id if baseline_id is not None else latest_baseline_id_query()
     query = select(BaselineItem.task_id, BaselineItem.due_date).where(BaselineItem.baseline_id == chosen)
     rows = session.execute(query)
-    return {task_id: due for task_id, due in rows}
+    return {task_id: due for task_id, due in rows if task_id is not None}
 
 
 def _slip_expr(item):
@@ -291,7 +294,7 @@ def slippage_summary(session: Session, by: str = "workstream", baseline_id: int 
     slip = _slip_expr(item)
     late = case((slip > 0, slip), else_=0)
     if by == "workstream":
-        group = [func.coalesce(Workstream.name, NO_WORKSTREAM), func.coalesce(Workstream.sort_order, 999)]
+        group: list[Any] = [func.coalesce(Workstream.name, NO_WORKSTREAM), func.coalesce(Workstream.sort_order, 999)]
         source = select(*group).outerjoin(Workstream, Task.workstream_id == Workstream.id)
         label = "Workstream"
     else:
@@ -360,7 +363,8 @@ def insert_consultation_template(session: Session, actor: Actor, start: Any, pha
     references = [f"{prefix}-{n:02d}" for n in range(1, len(schedule.CONSULTATION_STEPS) + 1)]
     taken = session.scalars(select(Task.reference).where(Task.reference.in_(references))).all() if prefix else []
     if taken:
-        problems.add("prefix", f"References {', '.join(sorted(taken))} are already used; choose another prefix.")
+        problems.add("prefix", f"References {', '.join(sorted(t for t in taken if t))} are already used; "
+                               "choose another prefix.")
     if after_task_id is not None and session.get(Task, after_task_id) is None:
         problems.add("after_task_id", "The task to follow no longer exists.")
     try:

@@ -16,7 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.exc import DBAPIError, IntegrityError, InternalError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from review.platform.config import PROJECT_ROOT, Settings, get_settings, normalise_database_url
@@ -118,6 +118,7 @@ def make_engine(url: str | None = None, **kwargs) -> Engine:
 
 
 def alembic_config(engine: Engine) -> Config:
+    """The Alembic configuration for this engine (migrations folder and URL)."""
     cfg = Config(str(ALEMBIC_INI))
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.set_main_option("sqlalchemy.url", engine.url.render_as_string(hide_password=False))
@@ -175,10 +176,6 @@ def needs_upgrade(engine: Engine) -> bool:
 def _read_only(exc: DBAPIError) -> bool:
     """True for SQLite's "attempt to write a readonly database" and PostgreSQL's read-only transaction (25006)."""
     return "readonly database" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "25006"
-
-
-def session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, expire_on_commit=False)
 
 
 @contextmanager

@@ -1,5 +1,6 @@
 """The steps every record service repeats: find a record, refuse unknown fields, load it for an edit with a
-version check, and write plus audit a create or an update.
+version check, write plus audit a create, an update or a delete, and move a record's version on when a list that
+belongs to it (its child rows) changes.
 
 The service modules keep their own permission checks, normalisation, validation and messages; these helpers
 only do the mechanical part in the same order each time (see "Core conventions" in docs/ARCHITECTURE.md).
@@ -9,7 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
+from sqlalchemy import inspect
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from review.models import AuditEvent
 from review.platform import audit
@@ -80,3 +83,26 @@ def apply_changes(session: Session, actor: Actor, entity: str, obj: Any, fields:
     audit.record(session, actor, entity, obj.id, "update", audit.diff(before, audit.snapshot(obj, fields)),
                  obj.version, summary=_summary_text(summary, obj))
     return True
+
+
+def record_deleted(session: Session, actor: Actor, entity: str, obj: Any, before: Mapping[str, Any],
+                   summary: str | None = None) -> AuditEvent:
+    """Delete `obj`, flush, and audit a "delete" whose changes are `before` (the record's snapshot, with anything
+    else it held, such as its child rows) going to nothing."""
+    record_id = obj.id
+    session.delete(obj)
+    session.flush()
+    return audit.record(session, actor, entity, record_id, "delete", audit.diff(dict(before), {}), summary=summary)
+
+
+def bump_version(session: Session, obj: Any) -> int:
+    """Move a versioned record's version on although none of its own columns changed: a list that belongs to it
+    (a task's predecessors, a RAID item's linked tasks) was edited, so a form loaded at the old version is stale.
+    Returns the new version."""
+    mapper = inspect(type(obj))
+    version_key = mapper.version_id_col.key if mapper.version_id_col is not None else "version"
+    column = next(a.key for a in mapper.column_attrs
+                  if a.key != version_key and all(c not in mapper.primary_key for c in a.columns))
+    flag_modified(obj, column)  # an UPDATE without a change: the mapper adds version = version + 1
+    session.flush()
+    return obj.version

@@ -86,6 +86,7 @@ class Actor:
     person_id: int | None = None
 
     def can(self, permission: Permission) -> bool:
+        """Whether this actor's role grants the permission."""
         return permission in GRANTS[self.role]
 
 

@@ -14,9 +14,11 @@ class Problems:
         self.errors: dict[str, str] = {}
 
     def add(self, field: str, message: str) -> None:
+        """Record a message for a field (the first message per field is kept)."""
         self.errors.setdefault(field, message)
 
     def raise_if_any(self) -> None:
+        """Raise ValidationFailed with every message collected, if there is one."""
         if self.errors:
             raise ValidationFailed(self.errors)
 

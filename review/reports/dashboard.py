@@ -1,21 +1,24 @@
 """The SEND Executive dashboard's content, gathered in a fixed number of statements whatever the data size.
 
 Tiles that belong to other capabilities (contract and decision deadlines, the engagement headline, the
-phone-line cost) read those capabilities' services when they are installed, and say so when they are not.
+phone-line cost) read those capabilities' services; a tile whose query the database refuses says so, with a
+reference to the log line, and the rest of the dashboard still shows.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
+import uuid
 from dataclasses import asdict, dataclass, field, is_dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import case, func, literal, select
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, aliased
 
+from review import engagement
+from review.costing import scenarios
 from review.models import Person, Task, Workstream
 from review.models.plan import BaselineItem
 from review.plan import raid, tasks
@@ -24,6 +27,7 @@ from review.plan.tasks import CLOSED_STATUSES, STATUS_LABELS, TaskStatus
 from review.plan.timeline import days_between, latest_baseline_id_query, sql_date
 from review.platform import clock
 from review.platform.roles import Actor
+from review.reports import attention
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +113,6 @@ def needs_attention(session: Session, today: date, limit: int = LIST_LIMIT) -> p
 
 # ------------------------------------------------------------------ other capabilities' tiles
 
-def _module(name: str):
-    try:
-        if importlib.util.find_spec(name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    return importlib.import_module(name)
-
-
 def _plain(value: Any) -> Any:
     """Dataclasses and frames as plain data that can be cached and shown."""
     if is_dataclass(value) and not isinstance(value, type):
@@ -125,56 +120,46 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _table_exists_error(exc: Exception) -> bool:
-    text = str(exc).lower()
-    return "no such table" in text or "does not exist" in text or "undefinedtable" in text
+def _unreadable(tile: str, exc: SQLAlchemyError, message: str) -> External:
+    """A tile whose data the database refused (typically a schema behind the code): logged with a reference that
+    the message repeats, so a report from a user can be matched to the log line."""
+    reference = uuid.uuid4().hex[:8]
+    log.warning("Dashboard tile %r unavailable (reference %s): %s", tile, reference, exc)
+    return External(False, f"{message} (reference {reference}).")
 
 
 def deadlines_tile(session: Session, today: date) -> External:
-    """Contract and decision dates coming up, from review.reports.attention.upcoming_dates (contracts capability)."""
-    module = _module("review.reports.attention")
-    if module is None or not hasattr(module, "upcoming_dates"):
-        return External(False, "The contract register and decision log are not set up yet.")
+    """Contract and decision dates coming up (contract register and decision log)."""
     try:
-        result = _call_flexibly(module.upcoming_dates, session, today=today, horizon_days=DEADLINE_WINDOW_DAYS)
-    except Exception as exc:  # noqa: BLE001 - a missing table must not take the dashboard down
-        log.warning("Contract and decision deadlines unavailable: %s", exc)
-        return External(False, "Contract and decision deadlines could not be read "
-                               + ("(the schema is not up to date)." if _table_exists_error(exc) else "."))
-    frame = result if isinstance(result, pd.DataFrame) else pd.DataFrame([_plain(r) for r in (result or [])])
+        frame = attention.upcoming_dates(session, today=today, horizon_days=DEADLINE_WINDOW_DAYS)
+    except SQLAlchemyError as exc:
+        return _unreadable("deadlines", exc, "Contract and decision deadlines could not be read")
     return External(True, "" if len(frame) else "No contract or decision dates in the coming months.", frame)
 
 
 def engagement_tile(session: Session, actor: Actor | None) -> External:
-    """Activities, participants and top themes from review.engagement.headline (engagement capability)."""
-    module = _module("review.engagement")
-    if module is None or not hasattr(module, "headline"):
-        return External(False, "Parent engagement records are not set up yet.")
+    """Activities, participants and top themes from the engagement headline (suppressed for roles without
+    personal-data access)."""
     try:
-        result = module.headline(session, actor)
-    except Exception as exc:  # noqa: BLE001
-        log.warning("Engagement headline unavailable: %s", exc)
-        return External(False, "The engagement headline could not be read.")
+        result = engagement.headline(session, actor)
+    except SQLAlchemyError as exc:
+        return _unreadable("engagement", exc, "The engagement headline could not be read")
     return External(True, "", _plain(result))
 
 
 def phone_line_tile(session: Session) -> External:
     """The recommended phone-line scenario's annual cost and FTE (costing capability)."""
-    module = _module("review.costing.scenarios")
-    if module is None or not hasattr(module, "recommended_scenario"):
-        return External(False, "Phone-line cost scenarios are not set up yet.")
     try:
-        scenario = module.recommended_scenario(session)
+        scenario = scenarios.recommended_scenario(session)
         if scenario is None:
             return External(True, "No scenario has been recommended yet.", None)
-        summary = module.evaluate(scenario).summary
-    except Exception as exc:  # noqa: BLE001
-        log.warning("Phone-line headline unavailable: %s", exc)
-        return External(False, "The phone-line cost could not be read.")
+        summary = scenarios.evaluate(scenario).summary
+    except SQLAlchemyError as exc:
+        return _unreadable("phone line", exc, "The phone-line cost could not be read")
     return External(True, "", {
         "scenario": scenario.name,
-        "delivery_model": getattr(scenario, "delivery_model", None) or "",
-        "illustrative": bool(getattr(scenario, "is_illustrative", False)),
+        "delivery_model": scenario.delivery_model or "",
+        "illustrative": bool(scenario.is_illustrative),
         "average_annual_cost": float(summary.get("average_annual_cost", 0.0)),
         "first_year_cost": float(summary.get("first_year_cost", 0.0)),
         "total_fte": float(summary.get("total_fte", 0.0)),
@@ -183,15 +168,6 @@ def phone_line_tile(session: Session) -> External:
         "cost_per_call": float(summary.get("cost_per_call", 0.0)),
         "contract_years": int(summary.get("contract_years", 0) or 0),
     })
-
-
-def _call_flexibly(fn, session: Session, **optional: Any) -> Any:
-    """Call fn(session, ...) passing only the keyword arguments it accepts."""
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    kwargs = {k: v for k, v in optional.items() if k in params}
-    return fn(session, **kwargs)
 
 
 # ------------------------------------------------------------------ the whole dashboard

@@ -146,4 +146,5 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
 
 
 def report_filename(d: Dashboard) -> str:
+    """The highlight report's file name, dated by the dashboard's as-at date."""
     return f"send-iag-review-highlight-report-{d.as_of:%Y-%m-%d}.html"

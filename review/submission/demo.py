@@ -17,6 +17,7 @@ DEMO_FILE = DEMO_DIR / "submission.json"
 
 
 def load_demo(session: Session, actor: Actor) -> None:
+    """Load the demo council paper with its options, alignment and standard priorities."""
     data = json.loads(DEMO_FILE.read_text(encoding="utf-8"))
     submissions.add_standard_priorities(session, actor)
     values = dict(data["submission"])

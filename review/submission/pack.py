@@ -3,72 +3,45 @@ initiation document (PID), the Word document built from that outline, and the sn
 pack say what changed.
 
 The page previews the same outline (`outline(content)`), so what the SEND Executive reads in Word is what
-the project team saw on screen. A capability that is not available yet gives a clearly worded section saying
-so: the pack never shows a figure it could not pull.
+the project team saw on screen. The pack never shows a figure it could not pull: a section with nothing to show
+says so in words.
 """
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import io
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from types import ModuleType
 from typing import Any
 
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from review.models.submissions import StrategicPriority, Submission, SubmissionAlignment, SubmissionOption
-from review.plan import tasks
+from review import engagement
+from review.contracts.register import contracts_frame
+from review.costing import COST_COLUMNS
+from review.costing import scenarios as cost_scenarios
+from review.decisions.log import decisions_frame
+from review.models.submissions import (
+    StrategicPriority,
+    Submission,
+    SubmissionAction,
+    SubmissionAlignment,
+    SubmissionOption,
+)
+from review.plan import raid, tasks, timeline
 from review.platform import audit, clock
 from review.platform.errors import NotFound
 from review.platform.privacy import NOT_SHOWN
 from review.platform.roles import Actor, Role
+from review.submission.fields import AUDITED_FIELDS, STATUS_LABELS
 
 # Aggregate counts below this are suppressed when shown to viewers (BRIEF: engagement data is personal).
 SUPPRESS_BELOW = 5
-NOT_AVAILABLE = "Not available yet"
 MONEY_COLUMNS = ("Whole-life cost (GBP)", "Average annual cost (GBP)")
 
-# The paper's sections in the standard council report order; tests and the page use these headings.
-PAPER_SECTIONS = [
-    "1. Purpose of the report",
-    "2. Recommendations",
-    "3. Background",
-    "4. Options appraisal",
-    "5. Preferred option",
-    "6. Consultation and engagement",
-    "7. Financial implications",
-    "8. Legal and procurement implications",
-    "9. Risks",
-    "10. Equalities",
-    "11. Data protection",
-    "12. Strategic alignment",
-    "13. Timetable",
-    "14. Decision taken and actions",
-    "15. Appendices",
-]
-PID_HEADING = "Appendix A: Project initiation document"
-PID_SECTIONS = [
-    "A1. Project definition",
-    "A2. Project approach",
-    "A3. Business case",
-    "A4. Project team",
-    "A5. Quality management approach",
-    "A6. Risk management approach",
-    "A7. Communication management approach",
-    "A8. Project plan",
-    "A9. Project controls",
-]
-APPENDIX_HEADINGS = [
-    PID_HEADING,
-    "Appendix B: Task list",
-    "Appendix C: Cost scenarios",
-    "Appendix D: Data sources, freshness and changes since the last pack",
-]
 OPTION_TABLE_COLUMNS = ["Option", "Cost scenario", "Whole-life cost (GBP)", "Total FTE", "Average annual cost (GBP)",
                         "Contract years", "Preferred"]
 
@@ -77,15 +50,17 @@ OPTION_TABLE_COLUMNS = ["Option", "Cost scenario", "Whole-life cost (GBP)", "Tot
 
 @dataclass
 class Part:
-    """Rows drawn from another capability, or the reason there are none."""
+    """Rows drawn from another capability with where they come from, or (not available) the reason there are
+    none."""
 
-    frame: pd.DataFrame | None
+    frame: pd.DataFrame
     source: str
     headline: str = ""
+    available: bool = True
 
-    @property
-    def available(self) -> bool:
-        return self.frame is not None
+
+def _no_part(reason: str) -> Part:
+    return Part(pd.DataFrame(), reason, available=False)
 
 
 @dataclass
@@ -128,40 +103,15 @@ class PackContent:
 
 # ====================================================================== other capabilities
 
-def _module(name: str, *functions: str) -> ModuleType | None:
-    """The named capability module, or None while it has not been built (or lacks a function the pack uses)."""
-    try:
-        if importlib.util.find_spec(name) is None:
-            return None
-    except ModuleNotFoundError:
-        return None
-    module = importlib.import_module(name)
-    return module if all(hasattr(module, f) for f in functions) else None
-
-
-def _missing(capability: str, issue: int) -> str:
-    return (f"{NOT_AVAILABLE}: the {capability} capability (issue {issue}) is not in this copy of the tracker, "
-            "so no figures are shown here.")
-
-
-# ---------------------------------------------------------------- cost scenarios (issue 3: review.costing.scenarios)
-
-_COSTING = "review.costing.scenarios"
-_COSTING_API = ("list_scenarios", "get_scenario", "evaluate")
-
+# ---------------------------------------------------------------- cost scenarios
 
 def scenario_choices(session: Session) -> dict[int, str]:
-    """Saved phone-line cost scenarios {id: name}; empty while the scenario store does not exist."""
-    store = _module(_COSTING, *_COSTING_API)
-    if store is None:
-        return {}
-    return {s.id: s.name for s in store.list_scenarios(session)}
+    """Saved phone-line cost scenarios {id: name}."""
+    return {s.id: s.name for s in cost_scenarios.list_scenarios(session)}
 
 
 def scenario_link_problem(session: Session, scenario_id: int) -> str | None:
     """Why an option cannot be linked to this scenario, or None when it can."""
-    if _module(_COSTING, *_COSTING_API) is None:
-        return "Cost scenarios are not available yet in this copy of the tracker."
     if scenario_id not in scenario_choices(session):
         return "That cost scenario does not exist; choose one from the list."
     return None
@@ -169,18 +119,13 @@ def scenario_link_problem(session: Session, scenario_id: int) -> str | None:
 
 def scenario_figures(session: Session, scenario_ids: list[int]) -> tuple[dict[int, dict[str, Any]], str]:
     """Whole-life cost, FTE and the year-by-year build-up of each scenario, computed now from its saved inputs."""
-    store = _module(_COSTING, *_COSTING_API)
-    if store is None:
-        return {}, _missing("phone-line cost scenarios", 3)
-    from review.costing import COST_COLUMNS
-
     figures: dict[int, dict[str, Any]] = {}
     for scenario_id in scenario_ids:
         try:
-            scenario = store.get_scenario(session, scenario_id)
+            scenario = cost_scenarios.get_scenario(session, scenario_id)
         except NotFound:
             continue
-        result = store.evaluate(scenario)
+        result = cost_scenarios.evaluate(scenario)
         summary = result.summary
         yearly = result.cost.yearly.rename(columns=COST_COLUMNS)
         yearly = yearly[[c for c in ("Year", "Adviser FTE", "Team leader FTE", "Staff costs (GBP)",
@@ -199,12 +144,9 @@ def scenario_figures(session: Session, scenario_ids: list[int]) -> tuple[dict[in
                      "scenario's saved inputs when the pack was generated.")
 
 
-# ---------------------------------------------------------------- RAID log (issue 6: review.plan.raid)
+# ---------------------------------------------------------------- RAID log
 
 def _risks(session: Session) -> Part:
-    raid = _module("review.plan.raid", "raid_frame")
-    if raid is None:
-        return Part(None, _missing("RAID log", 6))
     frame = raid.raid_frame(session, kinds=[raid.RaidKind.RISK.value])
     frame = frame[frame["status"] != raid.RaidStatus.CLOSED.value].rename(columns={"Title": "Risk"})
     frame["Score"] = [f"{s} ({li}x{im})" if not _is_blank(s) else "" for s, li, im in
@@ -214,7 +156,7 @@ def _risks(session: Session) -> Part:
                 "RAID log: open risks, highest score first (score = likelihood x impact, each from 1 to 5).")
 
 
-# ---------------------------------------------------------------- plan (tasks, with issue 6's review.plan.timeline)
+# ---------------------------------------------------------------- plan (tasks, critical path and baseline)
 
 def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     """Milestones and the implementation steps, from the task plan, with the critical path and baseline dates."""
@@ -225,13 +167,9 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
     frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
     frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
-    plan = _module("review.plan.timeline", "compute_critical_path", "baseline_due_dates")
-    if plan is None:
-        return Part(frame.reset_index(drop=True), "Task plan: milestones and implementation steps. The plan view "
-                    f"(issue 6) is {NOT_AVAILABLE.lower()}, so no critical path or baseline is shown.")
-    critical = plan.compute_critical_path(session).critical
+    critical = timeline.compute_critical_path(session).critical
     frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
-    due = plan.baseline_due_dates(session)
+    due = timeline.baseline_due_dates(session)
     source = "Task plan: milestones and implementation steps, with the critical path from the plan view."
     if due:
         frame["Baseline due"] = [due.get(int(i)) for i in rows["id"]]
@@ -239,7 +177,7 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     return Part(frame.reset_index(drop=True), source)
 
 
-# ---------------------------------------------------------------- engagement (issue 5: review.engagement)
+# ---------------------------------------------------------------- engagement
 
 # The pack is read by the SEND Executive Group (viewers), so engagement counts are pulled as a viewer sees
 # them: the engagement service suppresses counts below its threshold for roles without personal-data access.
@@ -247,9 +185,6 @@ PACK_READER = Actor(None, "submission-pack", "SEND Executive Group (readers of t
 
 
 def _engagement(session: Session) -> Part:
-    engagement = _module("review.engagement", "theme_counts", "headline")
-    if engagement is None:
-        return Part(None, _missing("parent engagement", 5))
     counts = engagement.theme_counts(session, PACK_READER)
     frame = counts[["Theme", "Mentions"]].rename(columns={"Mentions": "Inputs raising the theme"})
     frame["count"] = pd.to_numeric(counts["Mentions"], errors="coerce")  # suppressed counts become NaN
@@ -275,13 +210,10 @@ def _count(value: Any, noun: str) -> str:
     return f"{value} {noun}"
 
 
-# ---------------------------------------------------------------- contracts and decisions (issue 4)
+# ---------------------------------------------------------------- contracts and decisions
 
 def _contracts(session: Session) -> Part:
-    contracts = _module("review.contracts.register", "contracts_frame")
-    if contracts is None:
-        return Part(None, _missing("contract register", 4))
-    frame = contracts.contracts_frame(session)
+    frame = contracts_frame(session)
     columns = ["Ref", "Contract", "Provider", "Current end", "Last possible end", "Notice deadline", "Annual value (£)",
                "Status"]
     return Part(frame[columns].reset_index(drop=True),
@@ -289,10 +221,7 @@ def _contracts(session: Session) -> Part:
 
 
 def _decisions(session: Session) -> Part:
-    decisions = _module("review.decisions.log", "decisions_frame")
-    if decisions is None:
-        return Part(None, _missing("decision log", 4))
-    frame = decisions.decisions_frame(session)
+    frame = decisions_frame(session)
     columns = ["Ref", "Decision", "Type", "Decision date", "Decision maker", "Status"]
     return Part(frame[columns].reset_index(drop=True), "Decision log: decisions on record for the review.")
 
@@ -304,14 +233,11 @@ def _options(session: Session, submission_id: int) -> tuple[pd.DataFrame, str, d
                                   .order_by(SubmissionOption.sequence, SubmissionOption.id)))
     linked = sorted({o.scenario_id for o in options if o.scenario_id is not None})
     figures, source = scenario_figures(session, linked)
-    available = _module(_COSTING, *_COSTING_API) is not None
     rows = []
     for o in options:
         fig = figures.get(o.scenario_id) if o.scenario_id is not None else None
         if o.scenario_id is None:
             scenario = "Not linked to a cost scenario"
-        elif not available:
-            scenario = f"Scenario #{o.scenario_id}: {NOT_AVAILABLE.lower()}"
         elif fig is None:
             scenario = f"Scenario #{o.scenario_id} no longer exists"
         else:
@@ -331,18 +257,17 @@ def _options(session: Session, submission_id: int) -> tuple[pd.DataFrame, str, d
     return frame, source, figures
 
 
-def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]], costing_source: str) -> Part:
+def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]]) -> Part:
     """The year-by-year cost of the preferred option's scenario."""
     preferred = options[options["Preferred"] == "Yes"]
     if not len(preferred) or pd.isna(preferred.iloc[0]["scenario_id"]):
-        return Part(None, "The preferred option has no phone-line cost scenario, so there is no cost build-up.")
+        return _no_part("The preferred option has no phone-line cost scenario, so there is no cost build-up.")
     fig = figures.get(int(preferred.iloc[0]["scenario_id"]))
     if fig is None:
-        return Part(None, costing_source if _module(_COSTING, *_COSTING_API) is None else
-                    "The preferred option's cost scenario no longer exists.")
+        return _no_part("The preferred option's cost scenario no longer exists.")
     yearly = fig.get("yearly")
     if yearly is None or not isinstance(yearly, pd.DataFrame):
-        return Part(None, "The costing model gives no year-by-year table for this scenario.")
+        return _no_part("The costing model gives no year-by-year table for this scenario.")
     return Part(yearly.reset_index(drop=True), f"Cost build-up of scenario '{fig['name']}' by contract year.")
 
 
@@ -358,8 +283,6 @@ def _team(all_tasks: pd.DataFrame) -> pd.DataFrame:
 
 
 def _submission_fields(submission: Submission) -> dict[str, Any]:
-    from review.submission.papers import AUDITED_FIELDS, STATUS_LABELS
-
     values = {k: getattr(submission, k) for k in AUDITED_FIELDS}
     values["id"] = submission.id
     values["version"] = submission.version
@@ -377,11 +300,26 @@ def _alignment(session: Session, submission_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Priority or duty", "Source", "How the proposals support it"])
 
 
+def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """The decision's actions with their tasks' live owner, due date and status."""
+    actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
+                              .order_by(SubmissionAction.id)).all()
+    linked = [a.task_id for a in actions if a.task_id]
+    # Always one query (an empty id list would mean "every task"), so the page's statement count stays fixed.
+    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
+    by_id = {int(r.id): r for r in frame.itertuples()}
+    rows = []
+    for action in actions:
+        task = by_id.get(action.task_id) if action.task_id else None
+        rows.append({"task_id": action.task_id, "Ref": task.Ref if task else "", "Action": action.title,
+                     "Owner": task.Owner if task else "", "Due": task.Due if task else None,
+                     "Status": task.Status if task else "Task deleted"})
+    return pd.DataFrame(rows, columns=["task_id", "Ref", "Action", "Owner", "Due", "Status"])
+
+
 def gather(session: Session, submission_id: int, pack_number: int | None = None,
            generated_by: str | None = None) -> PackContent:
     """Pull every figure and table the pack shows, now, from the live data."""
-    from review.submission.papers import actions_frame
-
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise NotFound("This submission no longer exists; someone may have deleted it.")
@@ -393,7 +331,7 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
     return PackContent(
         submission=_submission_fields(submission), as_at=clock.today(), generated_at=clock.now_utc(),
         data_version=data_version, pack_number=pack_number, generated_by=generated_by, options=options,
-        costing_source=costing_source, finance=_finance(options, figures, costing_source),
+        costing_source=costing_source, finance=_finance(options, figures),
         alignment=_alignment(session, submission_id), engagement=_engagement(session), risks=_risks(session),
         timetable=_timetable(session, all_tasks), progress=tasks.progress_by_phase(session), task_list=task_list,
         team=_team(all_tasks), contracts=_contracts(session), decisions=_decisions(session),
@@ -507,7 +445,7 @@ def compare_snapshots(before: dict[str, Any] | None, after: dict[str, Any]) -> l
             old_r, new_r = old_rows.get(row_key), new_rows.get(row_key)
             if old_r is None:
                 changes.append({"kind": "row added", "what": f"{title}: {row_key}", "before": "",
-                                "after": _row_text(new_r, key)})
+                                "after": _row_text(new_r or {}, key)})
             elif new_r is None:
                 changes.append({"kind": "row removed", "what": f"{title}: {row_key}",
                                 "before": _row_text(old_r, key), "after": ""})
@@ -532,6 +470,7 @@ def stamp_of(pack: Any) -> str | None:
 
 
 def changes_frame(changes: list[dict[str, Any]]) -> pd.DataFrame:
+    """The changes since the last pack as a table (change, what, before, now)."""
     rows = [{"Change": c["kind"].capitalize(), "What": c["what"], "Before": c["before"], "Now": c["after"]}
             for c in changes]
     return pd.DataFrame(rows, columns=["Change", "What", "Before", "Now"])
@@ -543,12 +482,14 @@ NOT_APPLICABLE = "n/a"
 
 
 def money(value: Any) -> str:
+    """An amount as the paper shows it (£12,345), or n/a when blank."""
     if _is_blank(value):
         return NOT_APPLICABLE
     return f"£{float(value):,.0f}"
 
 
 def fte(value: Any) -> str:
+    """Full-time equivalents to one decimal place, or n/a when blank."""
     if _is_blank(value):
         return NOT_APPLICABLE
     return f"{float(value):.1f}"
@@ -616,7 +557,7 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _table(caption: str | None, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
+def _table(caption: str, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
     """A table block; with max_rows (the page preview) a long table is cut short with a note saying so."""
     if max_rows is None or len(frame) <= max_rows:
         return [Block("table", caption, frame=display_frame(frame))]
@@ -634,6 +575,7 @@ def _part_blocks(part: Part, columns: list[str] | None = None, max_rows: int | N
 
 
 def options_chart(content: PackContent) -> Chart | None:
+    """A bar chart of the costed options' whole-life costs, or None when no option is costed."""
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:
         return None
@@ -642,6 +584,7 @@ def options_chart(content: PackContent) -> Chart | None:
 
 
 def progress_chart(content: PackContent) -> Chart | None:
+    """A bar chart of the share of tasks done in each phase, or None when there are no tasks."""
     if content.progress.empty or content.progress["Tasks"].sum() == 0:
         return None
     return Chart("Progress of the review by phase", content.progress["Phase"].tolist(),
@@ -650,6 +593,7 @@ def progress_chart(content: PackContent) -> Chart | None:
 
 
 def themes_chart(content: PackContent) -> Chart | None:
+    """A bar chart of the themes parents raised (shown counts only), or None when there are none."""
     part = content.engagement
     if not part.available or part.frame.empty:
         return None
@@ -660,186 +604,240 @@ def themes_chart(content: PackContent) -> Chart | None:
                  [float(v) for v in shown["count"]], "Inputs tagged with the theme")
 
 
-def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
-    """The paper and its PID as a list of blocks, in the order they appear.
+# Each section's content: a small function of the pack's content and the preview's row limit, returning blocks.
+Section = Callable[[PackContent, int | None], list[Block]]
 
-    The Word pack shows every row; the page preview passes `max_rows` so that it stays quick on a large plan.
-    """
-    s = content.submission
-    b: list[Block] = [Block("title", s["title"])]
-    b.append(Block("cover", rows=[
-        ("Meeting", s["meeting"]), ("Date of meeting", f"{s['meeting_date']:%d %B %Y}"), ("Title", s["title"]),
-        ("Report of", s.get("report_of") or "-"), ("Author", s["author"]),
-        ("Key decision", "Yes" if s.get("key_decision") else "No"), ("Status", s["status_label"]),
-        ("Figures", content.stamp),
-    ]))
-    sec = iter(PAPER_SECTIONS)
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("purpose"), "The purpose of the report has not been written yet.")
+def _narrative(field_name: str, missing: str) -> Section:
+    """A section that is only the paper's own text (paragraphs), or a note saying it is not written yet."""
+    def section(content: PackContent, max_rows: int | None) -> list[Block]:
+        return _paragraphs(content.submission.get(field_name), missing)
+    return section
 
-    b.append(Block("heading", next(sec)))
-    recs = [line.strip(" -•\t") for line in (s.get("recommendations") or "").splitlines() if line.strip()]
-    b += [Block("paragraph", "The SEND Executive Group is asked to:"), Block("bullets", items=recs)] if recs else \
-        [Block("note", "No recommendations have been written yet.")]
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("background"), "The background has not been written yet.")
+def _recommendations(content: PackContent, max_rows: int | None) -> list[Block]:
+    recs = [line.strip(" -•\t") for line in (content.submission.get("recommendations") or "").splitlines()
+            if line.strip()]
+    if not recs:
+        return [Block("note", "No recommendations have been written yet.")]
+    return [Block("paragraph", "The SEND Executive Group is asked to:"), Block("bullets", items=recs)]
+
+
+def _background(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("background"), "The background has not been written yet.")
     if content.decisions.available and not content.decisions.frame.empty:
         b += _table("Decisions on record (decision log).", content.decisions.frame, max_rows)
+    return b
 
-    b.append(Block("heading", next(sec)))
+
+def _options_appraisal(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.options.empty:
-        b.append(Block("note", "No options have been added to the appraisal yet."))
-    else:
-        b.append(Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from "
-                                    "the saved cost scenario when this pack was generated."))
-        b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
-        if _module(_COSTING, *_COSTING_API) is None and content.options["scenario_id"].notna().any():
-            b.append(Block("note", content.costing_source))
-        chart = options_chart(content)
-        if chart:
-            b.append(Block("chart", chart=chart))
-        for _, o in content.options.iterrows():
-            b.append(Block("heading", o["Option"], level=3))
-            b += _paragraphs(o["Description"], "No description yet.")
-            if o["Advantages"]:
-                b.append(Block("paragraph", f"Advantages: {o['Advantages']}"))
-            if o["Disadvantages"]:
-                b.append(Block("paragraph", f"Disadvantages: {o['Disadvantages']}"))
+        return [Block("note", "No options have been added to the appraisal yet.")]
+    b = [Block("paragraph", "Costs are whole-life costs over each scenario's contract years, computed from the "
+                            "saved cost scenario when this pack was generated.")]
+    b += _table("Options appraised", content.options[OPTION_TABLE_COLUMNS], max_rows)
+    chart = options_chart(content)
+    if chart:
+        b.append(Block("chart", chart=chart))
+    for _, o in content.options.iterrows():
+        b.append(Block("heading", o["Option"], level=3))
+        b += _paragraphs(o["Description"], "No description yet.")
+        if o["Advantages"]:
+            b.append(Block("paragraph", f"Advantages: {o['Advantages']}"))
+        if o["Disadvantages"]:
+            b.append(Block("paragraph", f"Disadvantages: {o['Disadvantages']}"))
+    return b
 
-    b.append(Block("heading", next(sec)))
+
+def _preferred_option(content: PackContent, max_rows: int | None) -> list[Block]:
     preferred = content.preferred
     if preferred is None:
-        b.append(Block("note", "No option has been marked as preferred yet."))
-    else:
-        summary = f"The preferred option is: {preferred['Option']}."
-        if not pd.isna(preferred["Whole-life cost (GBP)"]):
-            summary += (f" Its whole-life cost is {money(preferred['Whole-life cost (GBP)'])} over "
-                        f"{int(preferred['Contract years'])} years, with {fte(preferred['Total FTE'])} FTE "
-                        f"(cost scenario '{preferred['Cost scenario']}').")
-        b.append(Block("paragraph", summary))
-        b += _paragraphs(s.get("preferred_reasons"), "The reasons for the preferred option have not been written.")
+        return [Block("note", "No option has been marked as preferred yet.")]
+    summary = f"The preferred option is: {preferred['Option']}."
+    if not pd.isna(preferred["Whole-life cost (GBP)"]):
+        summary += (f" Its whole-life cost is {money(preferred['Whole-life cost (GBP)'])} over "
+                    f"{int(preferred['Contract years'])} years, with {fte(preferred['Total FTE'])} FTE "
+                    f"(cost scenario '{preferred['Cost scenario']}').")
+    return [Block("paragraph", summary), *_paragraphs(content.submission.get("preferred_reasons"),
+                                                      "The reasons for the preferred option have not been written.")]
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("consultation_notes"), "No consultation narrative yet.")
+
+def _consultation(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("consultation_notes"), "No consultation narrative yet.")
     if content.engagement.headline:
         b.append(Block("paragraph", content.engagement.headline))
     b += _part_blocks(content.engagement, ["Theme", "Inputs raising the theme"], max_rows=max_rows)
     chart = themes_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
+    return b
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("financial_notes"), "No financial commentary yet.")
+
+def _financial(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("financial_notes"), "No financial commentary yet.")
     if content.finance.available:
-        b += _table(content.finance.source, content.finance.frame, max_rows)
-    else:
-        b.append(Block("note", content.finance.source))
+        return b + _table(content.finance.source, content.finance.frame, max_rows)
+    return [*b, Block("note", content.finance.source)]
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("legal_notes"), "No legal or procurement commentary yet.")
-    b += _part_blocks(content.contracts, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
-    b += _part_blocks(content.risks, max_rows=max_rows)
+def _legal(content: PackContent, max_rows: int | None) -> list[Block]:
+    return (_paragraphs(content.submission.get("legal_notes"), "No legal or procurement commentary yet.")
+            + _part_blocks(content.contracts, max_rows=max_rows))
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("equalities_notes"), "No equalities commentary yet.")
 
-    b.append(Block("heading", next(sec)))
-    b += _paragraphs(s.get("data_protection_notes"), "No data protection commentary yet.")
+def _risk_section(content: PackContent, max_rows: int | None) -> list[Block]:
+    return _part_blocks(content.risks, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
+
+def _strategic_alignment(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.alignment.empty:
-        b.append(Block("note", "The paper has not yet been aligned with the strategic priorities list."))
-    else:
-        b += _table("Strategic priorities and statutory duties", content.alignment, max_rows)
+        return [Block("note", "The paper has not yet been aligned with the strategic priorities list.")]
+    return _table("Strategic priorities and statutory duties", content.alignment, max_rows)
 
-    b.append(Block("heading", next(sec)))
-    b += _part_blocks(content.timetable, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
-    if s.get("decision"):
-        who = f" ({s['decided_by']})" if s.get("decided_by") else ""
-        b.append(Block("paragraph", f"Decision of {s['decision_date']:%d %B %Y}{who}: {s['decision']}"))
-        if content.actions.empty:
-            b.append(Block("note", "No actions have been recorded from the decision yet."))
-        else:
-            b.append(Block("table", "Actions from the decision (tasks in the tracker)",
-                           frame=display_frame(content.actions)))
-    else:
-        b.append(Block("note", f"No decision has been recorded yet; the paper's status is "
-                               f"'{s['status_label']}'."))
+def _timetable_section(content: PackContent, max_rows: int | None) -> list[Block]:
+    return _part_blocks(content.timetable, max_rows=max_rows)
 
-    b.append(Block("heading", next(sec)))
-    b.append(Block("bullets", items=APPENDIX_HEADINGS))
 
-    # ---------------------------------------------------------------- appendix A: PID
-    b.append(Block("heading", PID_HEADING))
-    pid = iter(PID_SECTIONS)
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_definition"), "The project definition has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_approach"), "The project approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_business_case"), "The business case has not been written yet.")
+def _decision_and_actions(content: PackContent, max_rows: int | None) -> list[Block]:
+    s = content.submission
+    if not s.get("decision"):
+        return [Block("note", f"No decision has been recorded yet; the paper's status is '{s['status_label']}'.")]
+    who = f" ({s['decided_by']})" if s.get("decided_by") else ""
+    b = [Block("paragraph", f"Decision of {s['decision_date']:%d %B %Y}{who}: {s['decision']}")]
+    if content.actions.empty:
+        return [*b, Block("note", "No actions have been recorded from the decision yet.")]
+    return [*b, Block("table", "Actions from the decision (tasks in the tracker)",
+                      frame=display_frame(content.actions))]
+
+
+def _appendix_list(content: PackContent, max_rows: int | None) -> list[Block]:
+    return [Block("bullets", items=APPENDIX_HEADINGS)]
+
+
+def _business_case(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = _paragraphs(content.submission.get("pid_business_case"), "The business case has not been written yet.")
+    preferred = content.preferred
     if preferred is not None and not pd.isna(preferred["Whole-life cost (GBP)"]):
         b.append(Block("paragraph", f"Cost of the preferred option: {money(preferred['Whole-life cost (GBP)'])} "
                                     f"whole-life, {money(preferred['Average annual cost (GBP)'])} a year on average, "
                                     f"{fte(preferred['Total FTE'])} FTE."))
-    b.append(Block("heading", next(pid), level=2))
+    return b
+
+
+def _project_team(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.team.empty:
-        b.append(Block("note", "No task has an owner yet, so the team cannot be listed."))
-    else:
-        b += _table("Task owners by workstream", content.team, max_rows)
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_quality"), "The quality management approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_risk_approach"), "The risk management approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_communication"), "The communication management approach has not been written yet.")
-    b.append(Block("heading", next(pid), level=2))
-    b.append(Block("paragraph", "The plan's milestones are below; section 13 gives the timetable of the "
-                                "implementation steps and Appendix B every task with its owner and status."))
+        return [Block("note", "No task has an owner yet, so the team cannot be listed.")]
+    return _table("Task owners by workstream", content.team, max_rows)
+
+
+def _project_plan(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = [Block("paragraph", "The plan's milestones are below; section 13 gives the timetable of the implementation "
+                            "steps and Appendix B every task with its owner and status.")]
     chart = progress_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
     if content.timetable.available and not content.timetable.frame.empty:
         milestones = content.timetable.frame[content.timetable.frame["Milestone"] == "Yes"]
         b += _table("Milestones", milestones.drop(columns=["Milestone"]), max_rows)
-    b.append(Block("heading", next(pid), level=2))
-    b += _paragraphs(s.get("pid_controls"), "The project controls have not been written yet.")
+    return b
 
-    # ---------------------------------------------------------------- other appendices
-    b.append(Block("heading", APPENDIX_HEADINGS[1]))
+
+def _task_list(content: PackContent, max_rows: int | None) -> list[Block]:
     if content.task_list.empty:
-        b.append(Block("note", "No tasks yet."))
-    else:
-        b += _table("All tasks in the tracker", content.task_list, max_rows)
-    b.append(Block("heading", APPENDIX_HEADINGS[2]))
+        return [Block("note", "No tasks yet.")]
+    return _table("All tasks in the tracker", content.task_list, max_rows)
+
+
+def _cost_scenarios(content: PackContent, max_rows: int | None) -> list[Block]:
     costed = content.options.dropna(subset=["Whole-life cost (GBP)"])
     if costed.empty:
-        b.append(Block("note", content.costing_source if _module(_COSTING, *_COSTING_API) is None
-                       else "No option is linked to a cost scenario."))
-    else:
-        b.append(Block("table", content.costing_source, frame=display_frame(
-            costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
-                    "Contract years"]])))
-    b.append(Block("heading", APPENDIX_HEADINGS[3]))
-    b.append(Block("paragraph", f"{content.stamp}. Every figure in this pack was pulled from the SEND IAG Review "
-                                "Tracker when the pack was generated; the data version identifies the state of the "
-                                "tracker's records at that moment."))
-    sources = [f"Options and costs: {content.costing_source}", f"Risks: {content.risks.source}",
-               f"Timetable: {content.timetable.source}", f"Engagement: {content.engagement.source}",
-               f"Contracts: {content.contracts.source}", f"Decisions: {content.decisions.source}"]
-    b.append(Block("bullets", items=sources))
+        return [Block("note", "No option is linked to a cost scenario.")]
+    return [Block("table", content.costing_source, frame=display_frame(
+        costed[["Option", "Cost scenario", "Whole-life cost (GBP)", "Average annual cost (GBP)", "Total FTE",
+                "Contract years"]]))]
+
+
+def _sources_and_changes(content: PackContent, max_rows: int | None) -> list[Block]:
+    b = [Block("paragraph", f"{content.stamp}. Every figure in this pack was pulled from the SEND IAG Review Tracker "
+                            "when the pack was generated; the data version identifies the state of the tracker's "
+                            "records at that moment."),
+         Block("bullets", items=[f"Options and costs: {content.costing_source}", f"Risks: {content.risks.source}",
+                                 f"Timetable: {content.timetable.source}",
+                                 f"Engagement: {content.engagement.source}",
+                                 f"Contracts: {content.contracts.source}", f"Decisions: {content.decisions.source}"])]
     if content.previous_stamp is None:
         b.append(Block("note", "This is the first pack generated for this paper, so there is nothing to compare."))
     elif not content.changes:
         b.append(Block("paragraph", f"No figure or table row has changed since {content.previous_stamp}."))
     else:
         b.append(Block("table", f"Changes since {content.previous_stamp}", frame=changes_frame(content.changes)))
+    return b
+
+
+# The paper in the standard council report order, then the PID (appendix A) and the other appendices; tests and
+# the page use these headings.
+PID_HEADING = "Appendix A: Project initiation document"
+PAPER_OUTLINE: list[tuple[str, Section]] = [
+    ("1. Purpose of the report", _narrative("purpose", "The purpose of the report has not been written yet.")),
+    ("2. Recommendations", _recommendations),
+    ("3. Background", _background),
+    ("4. Options appraisal", _options_appraisal),
+    ("5. Preferred option", _preferred_option),
+    ("6. Consultation and engagement", _consultation),
+    ("7. Financial implications", _financial),
+    ("8. Legal and procurement implications", _legal),
+    ("9. Risks", _risk_section),
+    ("10. Equalities", _narrative("equalities_notes", "No equalities commentary yet.")),
+    ("11. Data protection", _narrative("data_protection_notes", "No data protection commentary yet.")),
+    ("12. Strategic alignment", _strategic_alignment),
+    ("13. Timetable", _timetable_section),
+    ("14. Decision taken and actions", _decision_and_actions),
+    ("15. Appendices", _appendix_list),
+]
+PID_OUTLINE: list[tuple[str, Section]] = [
+    ("A1. Project definition", _narrative("pid_definition", "The project definition has not been written yet.")),
+    ("A2. Project approach", _narrative("pid_approach", "The project approach has not been written yet.")),
+    ("A3. Business case", _business_case),
+    ("A4. Project team", _project_team),
+    ("A5. Quality management approach",
+     _narrative("pid_quality", "The quality management approach has not been written yet.")),
+    ("A6. Risk management approach",
+     _narrative("pid_risk_approach", "The risk management approach has not been written yet.")),
+    ("A7. Communication management approach",
+     _narrative("pid_communication", "The communication management approach has not been written yet.")),
+    ("A8. Project plan", _project_plan),
+    ("A9. Project controls", _narrative("pid_controls", "The project controls have not been written yet.")),
+]
+APPENDIX_OUTLINE: list[tuple[str, Section]] = [
+    ("Appendix B: Task list", _task_list),
+    ("Appendix C: Cost scenarios", _cost_scenarios),
+    ("Appendix D: Data sources, freshness and changes since the last pack", _sources_and_changes),
+]
+PAPER_SECTIONS = [heading for heading, _ in PAPER_OUTLINE]
+PID_SECTIONS = [heading for heading, _ in PID_OUTLINE]
+APPENDIX_HEADINGS = [PID_HEADING, *(heading for heading, _ in APPENDIX_OUTLINE)]
+
+
+def outline(content: PackContent, max_rows: int | None = None) -> list[Block]:
+    """The paper and its PID as a list of blocks, in the order they appear.
+
+    The Word pack shows every row; the page preview passes `max_rows` so that it stays quick on a large plan.
+    """
+    s = content.submission
+    b: list[Block] = [Block("title", s["title"]), Block("cover", rows=[
+        ("Meeting", s["meeting"]), ("Date of meeting", f"{s['meeting_date']:%d %B %Y}"), ("Title", s["title"]),
+        ("Report of", s.get("report_of") or "-"), ("Author", s["author"]),
+        ("Key decision", "Yes" if s.get("key_decision") else "No"), ("Status", s["status_label"]),
+        ("Figures", content.stamp),
+    ])]
+    for heading, section in PAPER_OUTLINE:
+        b += [Block("heading", heading), *section(content, max_rows)]
+    b.append(Block("heading", PID_HEADING))
+    for heading, section in PID_OUTLINE:
+        b += [Block("heading", heading, level=2), *section(content, max_rows)]
+    for heading, section in APPENDIX_OUTLINE:
+        b += [Block("heading", heading), *section(content, max_rows)]
     return b
 
 
@@ -1039,6 +1037,7 @@ def build_docx(content: PackContent) -> bytes:
         elif block.kind == "table":
             _docx_table(doc, block.frame, block.text)
         elif block.kind == "chart":
+            assert block.chart is not None
             png = chart_png(block.chart)
             if png is None:
                 run = doc.add_paragraph().add_run(f"[Chart '{block.chart.title}' not drawn: the chart library "

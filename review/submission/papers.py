@@ -5,7 +5,6 @@ Every write checks the role, validates, records an audit event and refuses a sta
 """
 from __future__ import annotations
 
-from enum import StrEnum
 from typing import Any
 
 import pandas as pd
@@ -27,52 +26,25 @@ from review.plan import tasks
 from review.platform import audit, clock
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
+from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
 from review.platform.roles import Actor, Permission, require
-from review.platform.validation import Problems, clean_text, to_date
+from review.platform.validation import Problems, clean_text
 from review.submission import pack as submission_pack
+from review.submission.fields import (  # noqa: F401 - part of this module's interface
+    AUDITED_FIELDS,
+    DECISION_FIELDS,
+    EDITABLE_FIELDS,
+    PAPER_TEXT_FIELDS,
+    PID_TEXT_FIELDS,
+    STATUS_LABELS,
+    TEXT_FIELDS,
+    SubmissionStatus,
+)
+from review.submission.pack import actions_frame  # noqa: F401 - part of this module's interface
 
-
-class SubmissionStatus(StrEnum):
-    DRAFTING = "drafting"
-    IN_REVIEW = "in_review"
-    SUBMITTED = "submitted"
-    DECIDED = "decided"
-
-    @property
-    def label(self) -> str:
-        return self.value.replace("_", " ").capitalize()
-
-
-STATUS_LABELS = {s.value: s.label for s in SubmissionStatus}
 TITLE_MAX = 200
 NAME_MAX = 160
 
-# Narrative sections of the paper and of its project initiation document, with their headings.
-PAPER_TEXT_FIELDS = {
-    "purpose": "Purpose of the report",
-    "recommendations": "Recommendations (one a line)",
-    "background": "Background",
-    "preferred_reasons": "Reasons for the preferred option",
-    "consultation_notes": "Consultation and engagement",
-    "financial_notes": "Financial implications",
-    "legal_notes": "Legal and procurement implications",
-    "equalities_notes": "Equalities (Equality Impact Assessment)",
-    "data_protection_notes": "Data protection (DPIA)",
-}
-PID_TEXT_FIELDS = {
-    "pid_definition": "Project definition",
-    "pid_approach": "Project approach",
-    "pid_business_case": "Business case",
-    "pid_quality": "Quality management approach",
-    "pid_risk_approach": "Risk management approach",
-    "pid_communication": "Communication management approach",
-    "pid_controls": "Project controls",
-}
-TEXT_FIELDS = {**PAPER_TEXT_FIELDS, **PID_TEXT_FIELDS}
-EDITABLE_FIELDS = ("title", "meeting", "meeting_date", "report_of", "author", "status", "key_decision", "task_id",
-                   *TEXT_FIELDS)
-DECISION_FIELDS = ("decision", "decision_date", "decided_by")
-AUDITED_FIELDS = (*EDITABLE_FIELDS, *DECISION_FIELDS)
 
 OPTION_FIELDS = ("title", "description", "advantages", "disadvantages", "scenario_id", "is_preferred", "sequence")
 PRIORITY_FIELDS = ("name", "source", "description", "sort_order", "active")
@@ -108,37 +80,12 @@ STANDARD_OPTIONS: list[tuple[str, str]] = [
 
 # ---------------------------------------------------------------- validation helpers
 
-def _normalise(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("meeting_date", "decision_date"):
-        if key in out:
-            try:
-                out[key] = to_date(out[key])
-            except ValueError:
-                out[key] = ("invalid", out[key])
-    for key in ("title", "meeting", "report_of", "author", "decision", "decided_by", *TEXT_FIELDS):
-        if key in out:
-            out[key] = clean_text(out[key])
-    if "task_id" in out and out["task_id"] is not None:
-        out["task_id"] = _to_int(out["task_id"])
-    if "key_decision" in out:
-        out["key_decision"] = bool(out["key_decision"])
-    return out
-
-
-def _to_int(value: Any) -> int | None | tuple:
-    if value is None or value == "" or (isinstance(value, float) and value != value):
-        return None
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return ("invalid", value)
-
-
-def _check_date(problems: Problems, v: dict[str, Any], key: str) -> None:
-    if isinstance(v.get(key), tuple):
-        problems.add(key, f"'{v[key][1]}' is not a date; use YYYY-MM-DD.")
-        v[key] = None
+PAPER_PARSERS = Fields({**declare(DATE, ("meeting_date", "decision_date")),
+                        **declare(TEXT, ("title", "meeting", "report_of", "author", "decision", "decided_by",
+                                         *TEXT_FIELDS)),
+                        "task_id": WHOLE, "key_decision": BOOL})
+OPTION_PARSERS = Fields({**declare(TEXT, ("title", "description", "advantages", "disadvantages")),
+                         **declare(WHOLE, ("scenario_id", "sequence")), "is_preferred": BOOL})
 
 
 def _check_length(problems: Problems, v: dict[str, Any], key: str, label: str, limit: int) -> None:
@@ -148,8 +95,7 @@ def _check_length(problems: Problems, v: dict[str, Any], key: str, label: str, l
 
 def _validate_submission(session: Session, v: dict[str, Any]) -> None:
     problems = Problems()
-    _check_date(problems, v, "meeting_date")
-    _check_date(problems, v, "decision_date")
+    report_invalid(problems, v, ("date",))
     if not v.get("title"):
         problems.add("title", "Enter the title of the paper.")
     _check_length(problems, v, "title", "title", TITLE_MAX)
@@ -166,7 +112,7 @@ def _validate_submission(session: Session, v: dict[str, Any]) -> None:
         problems.add("status", f"Status must be one of: {', '.join(STATUS_LABELS.values())}.")
     elif v["status"] == SubmissionStatus.DECIDED.value and not v.get("decision"):
         problems.add("status", "Record the decision taken before marking the paper Decided.")
-    if isinstance(v.get("task_id"), tuple) or (v.get("task_id") is not None
+    if is_invalid(v.get("task_id")) or (v.get("task_id") is not None
                                                and session.get(Task, v["task_id"]) is None):
         problems.add("task_id", "The linked task does not exist.")
     problems.raise_if_any()
@@ -189,7 +135,7 @@ def _validate_priority(session: Session, v: dict[str, Any], priority_id: int | N
             func.lower(StrategicPriority.name) == v["name"].lower(), StrategicPriority.id != (priority_id or -1))):
         problems.add("name", f"'{v['name']}' is already in the list.")
     _check_length(problems, v, "source", "source", 200)
-    if _to_int(v.get("sort_order")) is None or isinstance(_to_int(v.get("sort_order")), tuple):
+    if WHOLE(v.get("sort_order")) is None or is_invalid(WHOLE(v.get("sort_order"))):
         problems.add("sort_order", "The order must be a whole number.")
     problems.raise_if_any()
 
@@ -203,7 +149,7 @@ def create_priority(session: Session, actor: Actor, name: str, source: str | Non
     v = {"name": clean_text(name), "source": clean_text(source), "description": clean_text(description),
          "sort_order": sort_order, "active": True}
     _validate_priority(session, v)
-    v["sort_order"] = int(v["sort_order"])
+    v["sort_order"] = int(sort_order)
     priority = StrategicPriority(**v)
     session.add(priority)
     records.record_created(session, actor, "strategic_priority", priority, PRIORITY_FIELDS, summary=priority.name)
@@ -240,6 +186,7 @@ def add_standard_priorities(session: Session, actor: Actor) -> int:
 
 
 def priorities_frame(session: Session, active_only: bool = False) -> pd.DataFrame:
+    """The managed list of strategic priorities and statutory duties as a table."""
     query = select(StrategicPriority).order_by(StrategicPriority.sort_order, StrategicPriority.name)
     if active_only:
         query = query.where(StrategicPriority.active.is_(True))
@@ -256,7 +203,7 @@ def create_submission(session: Session, actor: Actor, **values: Any) -> Submissi
     """Start a paper. Required: title, meeting, meeting_date, author; status starts as drafting."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     records.reject_unknown(values, EDITABLE_FIELDS)
-    v = {"status": SubmissionStatus.DRAFTING.value, "key_decision": False, **_normalise(values)}
+    v = {"status": SubmissionStatus.DRAFTING.value, "key_decision": False, **PAPER_PARSERS.parse(values)}
     _validate_submission(session, v)
     submission = Submission(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(submission)
@@ -265,6 +212,7 @@ def create_submission(session: Session, actor: Actor, **values: Any) -> Submissi
 
 
 def get_submission(session: Session, submission_id: int) -> Submission:
+    """The paper, or NotFound when someone has deleted it."""
     return records.get_or_not_found(session, Submission, submission_id,
                                     "This submission no longer exists; someone may have deleted it.")
 
@@ -275,7 +223,7 @@ def update_submission(session: Session, actor: Actor, submission_id: int, expect
     require(actor, Permission.EDIT_SUBMISSIONS)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
-    v = {**records.current_values(submission, AUDITED_FIELDS), **_normalise(changes)}
+    v = {**records.current_values(submission, AUDITED_FIELDS), **PAPER_PARSERS.parse(changes)}
     _validate_submission(session, v)
     # Only EDITABLE_FIELDS can be in `changes`, so the decision fields keep their values; all are audited.
     records.apply_changes(session, actor, "submission", submission, AUDITED_FIELDS, v, summary=lambda s: s.title)
@@ -297,12 +245,9 @@ def delete_submission(session: Session, actor: Actor, submission_id: int, expect
     entry = decisions.decision_for_submission(session, submission_id)
     if entry is not None:
         before["decision_log"] = entry.reference
-    session.delete(submission)
-    session.flush()
+    records.record_deleted(session, actor, "submission", submission, before, summary=before.get("title"))
     if entry is not None:
         session.expire(entry, ["submission_id"])  # the database set it to NULL
-    audit.record(session, actor, "submission", submission_id, "delete", audit.diff(before, {}),
-                 summary=before.get("title"))
 
 
 def latest_submission_id(session: Session) -> int | None:
@@ -337,28 +282,15 @@ def _validate_option(session: Session, v: dict[str, Any], submission_id: int, op
             func.lower(SubmissionOption.title) == v["title"].lower())):
         problems.add("title", f"The paper already has an option called '{v['title']}'.")
     _check_length(problems, v, "title", "option name", TITLE_MAX)
-    if isinstance(v.get("scenario_id"), tuple):
+    if is_invalid(v.get("scenario_id")):
         problems.add("scenario_id", "Choose a cost scenario from the list.")
     elif v.get("scenario_id") is not None:
         problem = submission_pack.scenario_link_problem(session, v["scenario_id"])
         if problem:
             problems.add("scenario_id", problem)
-    if isinstance(v.get("sequence"), tuple):
+    if is_invalid(v.get("sequence")):
         problems.add("sequence", "The order must be a whole number.")
     problems.raise_if_any()
-
-
-def _normalise_option(values: dict[str, Any]) -> dict[str, Any]:
-    out = dict(values)
-    for key in ("title", "description", "advantages", "disadvantages"):
-        if key in out:
-            out[key] = clean_text(out[key])
-    for key in ("scenario_id", "sequence"):
-        if key in out:
-            out[key] = _to_int(out[key])
-    if "is_preferred" in out:
-        out["is_preferred"] = bool(out["is_preferred"])
-    return out
 
 
 def _clear_other_preferred(session: Session, actor: Actor, option: SubmissionOption) -> None:
@@ -380,7 +312,7 @@ def add_option(session: Session, actor: Actor, submission_id: int, **values: Any
     submission = get_submission(session, submission_id)
     if values.get("sequence") is None:
         values["sequence"] = len(submission.options) + 1
-    v = {"is_preferred": False, **_normalise_option(values)}
+    v = {"is_preferred": False, **OPTION_PARSERS.parse(values)}
     _validate_option(session, v, submission_id)
     option = SubmissionOption(submission_id=submission_id, **{k: v.get(k) for k in OPTION_FIELDS})
     session.add(option)
@@ -395,12 +327,13 @@ def add_option(session: Session, actor: Actor, submission_id: int, **values: Any
 
 def update_option(session: Session, actor: Actor, option_id: int, expected_version: int | None,
                   **changes: Any) -> SubmissionOption:
+    """Correct an option in the appraisal; refuses a stale version."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     records.reject_unknown(changes, OPTION_FIELDS)
     option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, OPTION_FIELDS)
     current = records.current_values(option, OPTION_FIELDS)
-    v = {**current, **_normalise_option(changes)}
+    v = {**current, **OPTION_PARSERS.parse(changes)}
     if v.get("scenario_id") == current["scenario_id"]:
         v_check = {**v, "scenario_id": None}  # an existing link is kept even if its scenario has gone
         _validate_option(session, v_check, option.submission_id, option.id)
@@ -419,13 +352,11 @@ def update_option(session: Session, actor: Actor, option_id: int, expected_versi
 
 
 def delete_option(session: Session, actor: Actor, option_id: int, expected_version: int | None) -> None:
+    """Delete an option from the appraisal after a version check, keeping it in the audit log."""
     require(actor, Permission.EDIT_SUBMISSIONS)
     option = records.load_for_edit(session, SubmissionOption, "submission_option", option_id, expected_version)
     before = audit.snapshot(option, ("submission_id", *OPTION_FIELDS))
-    session.delete(option)
-    session.flush()
-    audit.record(session, actor, "submission_option", option_id, "delete", audit.diff(before, {}),
-                 summary=before.get("title"))
+    records.record_deleted(session, actor, "submission_option", option, before, summary=before.get("title"))
 
 
 def add_standard_options(session: Session, actor: Actor, submission_id: int) -> int:
@@ -453,6 +384,7 @@ def add_standard_options(session: Session, actor: Actor, submission_id: int) -> 
 
 
 def options_of(session: Session, submission_id: int) -> list[SubmissionOption]:
+    """A paper's options in their order."""
     return list(session.scalars(select(SubmissionOption).where(SubmissionOption.submission_id == submission_id)
                                 .order_by(SubmissionOption.sequence, SubmissionOption.id)))
 
@@ -467,7 +399,7 @@ def set_alignment(session: Session, actor: Actor, submission_id: int, expected_v
     problems = Problems()
     wanted: dict[int, str | None] = {}
     for key, how in alignment.items():
-        priority_id = _to_int(key)
+        priority_id = WHOLE(key)
         if not isinstance(priority_id, int) or session.get(StrategicPriority, priority_id) is None:
             problems.add(f"priority {key}", "That priority is not in the managed list.")
             continue
@@ -496,6 +428,7 @@ def set_alignment(session: Session, actor: Actor, submission_id: int, expected_v
 
 
 def alignment_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """How the paper supports each strategic priority it is aligned with."""
     query = (select(StrategicPriority.id, StrategicPriority.name, StrategicPriority.source, SubmissionAlignment.how)
              .join(SubmissionAlignment, SubmissionAlignment.priority_id == StrategicPriority.id)
              .where(SubmissionAlignment.submission_id == submission_id)
@@ -514,9 +447,9 @@ def record_decision(session: Session, actor: Actor, submission_id: int, expected
     require(actor, Permission.EDIT_SUBMISSIONS)
     require(actor, Permission.EDIT_DECISIONS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
-    v = _normalise({"decision": decision, "decision_date": decision_date, "decided_by": decided_by})
+    v = PAPER_PARSERS.parse({"decision": decision, "decision_date": decision_date, "decided_by": decided_by})
     problems = Problems()
-    _check_date(problems, v, "decision_date")
+    report_invalid(problems, v, ("date",))
     if not v.get("decision"):
         problems.add("decision", "Enter the decision the meeting took.")
     if v.get("decision_date") is None and "decision_date" not in problems.errors:
@@ -644,40 +577,27 @@ def add_action(session: Session, actor: Actor, submission_id: int, expected_vers
     return task
 
 
-def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
-    """The decision's actions with their tasks' live owner, due date and status."""
-    actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
-                              .order_by(SubmissionAction.id)).all()
-    linked = [a.task_id for a in actions if a.task_id]
-    # Always one query (an empty id list would mean "every task"), so the page's statement count stays fixed.
-    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
-    by_id = {int(r.id): r for r in frame.itertuples()}
-    rows = []
-    for action in actions:
-        task = by_id.get(action.task_id) if action.task_id else None
-        rows.append({"task_id": action.task_id, "Ref": task.Ref if task else "", "Action": action.title,
-                     "Owner": task.Owner if task else "", "Due": task.Due if task else None,
-                     "Status": task.Status if task else "Task deleted"})
-    return pd.DataFrame(rows, columns=["task_id", "Ref", "Action", "Owner", "Due", "Status"])
-
-
 # ---------------------------------------------------------------- packs
 
 def packs_of(session: Session, submission_id: int) -> list[SubmissionPack]:
+    """A paper's generated packs, newest first."""
     return list(session.scalars(select(SubmissionPack).where(SubmissionPack.submission_id == submission_id)
                                 .order_by(SubmissionPack.number.desc())))
 
 
 def latest_pack(session: Session, submission_id: int) -> SubmissionPack | None:
+    """The paper's newest generated pack, or None."""
     return session.scalar(select(SubmissionPack).where(SubmissionPack.submission_id == submission_id)
                           .order_by(SubmissionPack.number.desc()).limit(1))
 
 
 def get_pack(session: Session, pack_id: int) -> SubmissionPack:
+    """A generated pack, or NotFound."""
     return records.get_or_not_found(session, SubmissionPack, pack_id, "This pack no longer exists.")
 
 
 def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """A paper's generated packs as a table (number, when, by whom, figures as at)."""
     rows = [{"id": p.id, "Pack": p.number, "Generated (UTC)": p.generated_at.strftime("%Y-%m-%d %H:%M"),
              "By": p.generated_by, "Figures as at": p.as_at, "Data version": p.data_version,
              "Changes since previous": len(p.changes or []) if p.number > 1 else None, "File": p.filename}
@@ -687,6 +607,7 @@ def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
 
 
 def pack_filename(submission: Submission, number: int) -> str:
+    """The Word file name of a pack: paper id, meeting date and pack number."""
     meeting = f"{submission.meeting_date:%Y-%m-%d}"
     return f"submission-{submission.id}-{meeting}-pack-{number}.docx"
 

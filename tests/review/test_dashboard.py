@@ -136,3 +136,29 @@ def test_highlight_report_explains_suppressed_and_not_shown_engagement_counts(se
                                                                  "not_shown": False}))
     html = highlight_report.highlight_report_html(plain, datetime(2019, 11, 15, tzinfo=UTC))
     assert "not shown" not in html and "to protect families" not in html
+
+
+def test_a_tile_the_database_refuses_says_so_with_a_log_reference_and_a_bug_is_not_hidden(session, admin,
+                                                                                          monkeypatch, caplog):
+    import re
+
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    def refused(*args, **kwargs):
+        raise OperationalError("SELECT ...", {}, Exception("no such table: contracts"))
+
+    monkeypatch.setattr(dashboard.attention, "upcoming_dates", refused)
+    with caplog.at_level("WARNING", logger="review.reports.dashboard"):
+        tile = dashboard.deadlines_tile(session, TODAY)
+    assert not tile.available
+    reference = re.fullmatch(r"Contract and decision deadlines could not be read \(reference ([0-9a-f]{8})\)\.",
+                             tile.message).group(1)
+    assert reference in caplog.text and "no such table" in caplog.text
+
+    def bug(*args, **kwargs):
+        raise KeyError("a programming error")
+
+    monkeypatch.setattr(dashboard.scenarios, "recommended_scenario", bug)
+    with pytest.raises(KeyError):
+        dashboard.phone_line_tile(session)

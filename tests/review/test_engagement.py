@@ -219,6 +219,8 @@ def test_readers_cannot_write_or_read_individual_inputs(session, request, eng, r
         lambda: engagement.inputs_frame(session, actor),
         lambda: engagement.needs_without_response(session, actor),
         lambda: engagement.retention_due_frame(session, actor),
+        lambda: engagement.activity_values(session, actor, eng["interviews"]),
+        lambda: engagement.input_values(session, actor, 1),
     ]
     for call in calls:
         with pytest.raises(PermissionDenied):

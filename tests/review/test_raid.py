@@ -177,3 +177,36 @@ def test_delete_keeps_an_audit_copy(session, editor, org):
     assert event.changes["title"] == {"before": "Finance sign-off late", "after": None}
     with pytest.raises(NotFound):
         raid.delete_item(session, editor, item.id, 1)
+
+
+def test_task_links_saved_from_a_stale_item_are_refused_and_a_change_moves_the_item_on(session, editor, org):
+    a = tasks.create_task(session, editor, title="Finance sign-off", phase_id=org.phase_id)
+    b = tasks.create_task(session, editor, title="Paper", phase_id=org.phase_id)
+    item = risk(session, editor, org)
+    session.commit()
+    loaded = item.version
+    raid.set_task_links(session, editor, item.id, [a.id], loaded)
+    session.commit()
+    assert item.version == loaded + 1
+    with pytest.raises(EditConflict) as info:
+        raid.set_task_links(session, editor, item.id, [b.id], loaded)
+    session.rollback()
+    assert [ch.field for ch in info.value.their_changes] == ["task_ids"]
+    assert raid.linked_task_ids(session, item.id) == [a.id]
+    with pytest.raises(ValidationFailed, match="from the list"):
+        raid.set_task_links(session, editor, item.id, ["abc"], item.version)
+
+
+def test_one_save_of_fields_and_links_moves_the_version_on_once(session, editor, org):
+    a = tasks.create_task(session, editor, title="Finance sign-off", phase_id=org.phase_id)
+    item = risk(session, editor, org)
+    session.commit()
+    loaded = item.version
+    raid.update_item(session, editor, item.id, loaded, task_ids=[a.id], status="monitoring")
+    session.commit()
+    assert (item.version, raid.linked_task_ids(session, item.id)) == (loaded + 1, [a.id])
+    raid.update_item(session, editor, item.id, item.version, task_ids=[])  # links only
+    session.commit()
+    assert (item.version, raid.linked_task_ids(session, item.id)) == (loaded + 2, [])
+    with pytest.raises(EditConflict):
+        raid.update_item(session, editor, item.id, loaded, task_ids=[a.id])

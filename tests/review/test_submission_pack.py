@@ -192,17 +192,14 @@ def test_the_timetable_shows_baseline_due_dates_and_the_critical_path(session, e
     assert "latest baseline" in timetable.source
 
 
-def test_a_missing_capability_gives_a_clear_section_and_no_figures(session, editor, paper, monkeypatch):
-    real = submission_pack._module
+def test_a_failing_capability_is_not_hidden_behind_a_friendly_section(session, editor, paper, monkeypatch):
+    """The pack reads the RAID log directly: a bug there surfaces as an error, not as 'not available'."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("bug in the RAID log")
 
-    def without_raid(name, *functions):
-        return None if name == "review.plan.raid" else real(name, *functions)
-
-    monkeypatch.setattr(submission_pack, "_module", without_raid)
-    pack = submissions.generate_pack(session, editor, paper.id)
-    text = "\n".join(p.text for p in open_docx(pack).paragraphs)
-    assert "Not available yet: the RAID log capability (issue 6)" in text
-    assert "risks" not in pack.snapshot["tables"]
+    monkeypatch.setattr(submission_pack.raid, "raid_frame", broken)
+    with pytest.raises(RuntimeError, match="bug in the RAID log"):
+        submissions.generate_pack(session, editor, paper.id)
 
 
 def test_the_page_preview_shows_the_same_outline_as_the_document(session, editor, paper):

@@ -299,3 +299,20 @@ def test_task_labels_name_each_task_by_reference_and_title(session, editor, org)
     assert tasks.task_labels(frame) == {a.id: "EXP-01 Map current IAG services", b.id: f"#{b.id} Untitled reference"}
     assert tasks.task_labels(frame, exclude=a.id) == {b.id: f"#{b.id} Untitled reference"}
     assert tasks.task_labels(frame.iloc[0:0]) == {}
+
+
+def test_predecessors_saved_from_a_stale_list_are_refused_and_a_change_moves_the_task_on(session, editor, org):
+    a, b, c = (make(session, editor, org, title=t) for t in "ABC")
+    loaded = c.version
+    tasks.set_predecessors(session, editor, c.id, [a.id], loaded)  # someone else saves first
+    session.commit()
+    assert c.version == loaded + 1
+    with pytest.raises(EditConflict) as info:
+        tasks.set_predecessors(session, editor, c.id, [b.id], loaded)
+    session.rollback()
+    assert [ch.field for ch in info.value.their_changes] == ["predecessors"]
+    assert tasks.predecessors_of(session, c.id) == [a.id]
+    tasks.set_predecessors(session, editor, c.id, [a.id], c.version)  # no change: no new version
+    assert c.version == loaded + 1
+    with pytest.raises(ValidationFailed):
+        tasks.set_predecessors(session, editor, c.id, ["abc"], c.version)

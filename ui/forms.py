@@ -1,0 +1,70 @@
+"""The pieces every edit form repeats: reading its fields from the session state, the "someone else saved this"
+guard that keeps the version the user opened, and the delete (or erase) button that asks first."""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import streamlit as st
+
+RELOAD_ADVICE = "Saving will show their change; or reload to start from the latest version."
+
+
+def read_fields(prefix: str, fields: Iterable[str] | Mapping[str, str]) -> dict[str, Any]:
+    """The values of a form's widgets, keyed `{prefix}_{suffix}`: `fields` lists the field names (each its own
+    suffix) or maps field name -> widget suffix."""
+    suffixes = fields if isinstance(fields, Mapping) else {f: f for f in fields}
+    return {field: st.session_state.get(f"{prefix}_{suffix}") for field, suffix in suffixes.items()}
+
+
+def forget(key: str) -> None:
+    """Drop a remembered state (a loaded version, a pending confirmation)."""
+    st.session_state.pop(key, None)
+
+
+def loaded_version(key: str, record_id: Any, current: int, what: str = "", reload_key: str | None = None) -> int:
+    """The version of the record this user opened, kept in the session under `key` until they save, delete or
+    reload it. When someone else has saved the record since, say so and offer to reload: a save from the form as
+    it is is refused with their change, instead of silently overwriting it."""
+    loaded = st.session_state.get(key)
+    if not loaded or loaded[0] != record_id:
+        loaded = (record_id, current)
+        st.session_state[key] = loaded
+    if loaded[1] != current:
+        warn_stale(key, what, reload_key)
+    return loaded[1]
+
+
+def warn_stale(key: str, what: str = "", reload_key: str | None = None) -> None:
+    """Say that someone else has saved the record since this user opened it, with a button that forgets what
+    was loaded under `key` (so the form starts from the latest version)."""
+    subject = f"this {what}" if what else "this"
+    st.warning(f"Someone else has saved {subject} since you opened it. {RELOAD_ADVICE}",
+               icon=":material/sync_problem:")
+    st.button("Reload the latest version", key=reload_key or f"{key}_reload", icon=":material/refresh:",
+              on_click=forget, args=(key,))
+
+
+def _remember(key: str, record_id: Any) -> None:
+    st.session_state[key] = record_id
+
+
+def confirm_button(key: str, record_id: Any, *, ask: str, question: str, yes: str,
+                   on_yes: Callable[..., None], args: tuple[Any, ...] = (), widgets: str | None = None,
+                   answer_keys: tuple[str, str] | None = None, icon: str = ":material/delete:",
+                   ask_icon: str | None = None) -> None:
+    """A destructive button that asks first: `ask` shows `question` with `yes` (calls `on_yes(*args)`) and
+    Cancel. `key` remembers which record is being confirmed. Widget keys: `widgets` (default `{key}_ask`) for the
+    first button, then `answer_keys` (default `{widgets or key}_yes` and `_no`). Put people's text in `question`
+    through `plain()`: Streamlit renders the message as markdown."""
+    ask_key = widgets or f"{key}_ask"
+    yes_key, no_key = answer_keys or (f"{widgets or key}_yes", f"{widgets or key}_no")
+    if st.session_state.get(key) == record_id:
+        st.warning(question, icon=icon)
+        c1, c2 = st.columns(2)
+        c1.button(yes, type="primary", key=yes_key, on_click=on_yes, args=args)
+        c2.button("Cancel", key=no_key, on_click=forget, args=(key,))
+    else:
+        st.button(ask, icon=ask_icon or icon, key=ask_key, on_click=_remember, args=(key, record_id))
+
+
