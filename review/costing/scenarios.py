@@ -80,9 +80,9 @@ def _validate_text(session: Session, v: dict[str, Any], scenario_id: int | None)
 
 def _normalise(values: dict[str, Any]) -> dict[str, Any]:
     out = dict(values)
-    for key, limit in (("name", None), ("description", None), ("delivery_model", None)):
+    for key in ("name", "description", "delivery_model"):
         if key in out:
-            out[key] = clean_text(out[key], max_length=limit)
+            out[key] = clean_text(out[key], single_line=key != "description")
     if "is_illustrative" in out:
         out["is_illustrative"] = bool(out["is_illustrative"])
     return out

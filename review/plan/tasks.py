@@ -14,7 +14,8 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from review.models import Person, Phase, Task, TaskComment, TaskDependency, Workstream
-from review.platform import audit, clock
+from review.plan import organisation
+from review.platform import audit, clock, references
 from review.platform import record_helpers as records
 from review.platform.errors import NotFound, ValidationFailed
 from review.platform.roles import Actor, Permission, require
@@ -161,6 +162,9 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
          "is_milestone": False, **_normalise(values)}
     _apply_status_rules(v, set(values), None)
     _validate(session, v)
+    if not v.get("reference"):
+        v["reference"] = references.allocate(session, Task.reference, organisation.task_prefix(
+            session.get(Phase, v["phase_id"])))
     task = Task(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(task)
     records.record_created(session, actor, "task", task, AUDITED_FIELDS, summary=task.title)

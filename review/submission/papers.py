@@ -24,7 +24,7 @@ from review.models.submissions import (
     SubmissionPack,
 )
 from review.plan import tasks
-from review.platform import audit, clock
+from review.platform import audit, clock, references
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission, require
@@ -46,6 +46,7 @@ class SubmissionStatus(StrEnum):
 STATUS_LABELS = {s.value: s.label for s in SubmissionStatus}
 TITLE_MAX = 200
 NAME_MAX = 160
+ACTION_PREFIX = "ACT"  # actions from a decision become tasks ACT-01, ACT-02, ...
 
 # Narrative sections of the paper and of its project initiation document, with their headings.
 PAPER_TEXT_FIELDS = {
@@ -598,11 +599,7 @@ def _log_decision(session: Session, actor: Actor, submission: Submission) -> Dec
 
 
 def _next_action_reference(session: Session) -> str:
-    used = set(session.scalars(select(Task.reference).where(Task.reference.like("ACT-%"))))
-    n = 1
-    while f"ACT-{n:02d}" in used:
-        n += 1
-    return f"ACT-{n:02d}"
+    return references.allocate(session, Task.reference, ACTION_PREFIX)
 
 
 def default_action_phase(session: Session) -> int | None:
