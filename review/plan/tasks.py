@@ -196,7 +196,11 @@ def apply_task_edits(session: Session, actor: Actor, edits: dict[int, tuple[int,
     require(actor, Permission.EDIT_TASKS)
     problems: dict[str, str] = {}
     changed = 0
-    for task_id, (version, changes) in edits.items():
+    # Lock the rows in id order (FOR UPDATE on PostgreSQL) so that two people saving the same tasks in a different
+    # order queue one behind the other instead of deadlocking.
+    session.scalars(select(Task).where(Task.id.in_(sorted(edits))).order_by(Task.id).with_for_update()
+                    .execution_options(populate_existing=True)).all()
+    for task_id, (version, changes) in sorted(edits.items()):
         try:
             before = session.get(Task, task_id)
             old_version = before.version if before is not None else None
