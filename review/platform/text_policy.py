@@ -28,6 +28,15 @@ _LINE_BREAKS = re.compile(r"\r\n?")
 _SINGLE_LINE_BREAKS = re.compile(r"[\t\n]")
 
 
+# What XML 1.0 cannot hold (its Char production): C0 controls but tab, newline and return, surrogates, U+FFFE/FFFF.
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def xml_safe(text: str) -> str:
+    """`text` without the characters an XML document (a Word file) cannot hold: they are removed."""
+    return _NOT_XML.sub("", text)
+
+
 def clean(text: str, *, single_line: bool = False) -> str:
     """`text` with control characters removed (and, for a single-line field, newlines and tabs made spaces)."""
     text = _CONTROL.sub("", _LINE_BREAKS.sub("\n", text))
