@@ -11,12 +11,14 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session
 
-from review.models import Task
+from review.models import Phase, Task
 from review.models.plan import RaidItem
 from review.plan import raid, tasks
 from review.platform import db
 from review.platform.errors import DomainError, EditConflict, SimultaneousSave, TransientConflict
+from review.platform.roles import SYSTEM
 from review.submission import papers
 
 WORKERS = 20
@@ -181,3 +183,35 @@ def test_other_database_errors_are_not_run_again(engine):
     with pytest.raises(OperationalError):
         db.run_in_transaction(engine, broken)
     assert len(runs) == 1
+
+
+def test_migration_0010_gives_existing_phases_the_prefix_their_tasks_use(engine, session):
+    """An older database: each phase's prefix is the one most of its tasks' references use (PLN, not DET)."""
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from review import demo
+
+    demo.load_demo(session, with_accounts=False)
+    session.commit()
+    session.close()
+    cfg = db.alembic_config(engine)
+    try:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0009")
+        assert "reference_prefix" not in {c["name"] for c in inspect(engine).get_columns("phases")}
+    finally:
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")
+    with engine.connect() as conn:
+        prefixes = [row[0] for row in conn.execute(select(Phase.reference_prefix).order_by(Phase.sequence))]
+    assert prefixes == ["EXP", "SUB", "PLN"]
+    with Session(engine) as s:  # the next task in the last phase follows on from the demo's PLN tasks
+        phase_id = s.scalar(select(Phase.id).where(Phase.reference_prefix == "PLN"))
+        task = tasks.create_task(s, SYSTEM, title="Next step", phase_id=phase_id)
+        highest = max(int(r.split("-")[1]) for r in s.scalars(select(Task.reference).where(
+            Task.reference.like("PLN-%"), Task.id != task.id)))
+        assert task.reference == f"PLN-{highest + 1:02d}"
+        s.rollback()
