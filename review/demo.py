@@ -48,7 +48,8 @@ def is_empty(session: Session) -> bool:
 def _load_foundation(session: Session, actor: Actor, with_accounts: bool) -> None:
     phase_ids = {}
     for row in rows("phases"):
-        phase = organisation.create_phase(session, actor, row["name"], int(row["sequence"]), row["description"])
+        phase = organisation.create_phase(session, actor, row["name"], int(row["sequence"]), row["description"],
+                                           row["prefix"])
         phase_ids[row["sequence"]] = phase.id
     ws_ids = {}
     for row in rows("workstreams"):

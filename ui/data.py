@@ -91,6 +91,12 @@ def writing() -> Iterator[Session]:
         yield session
 
 
+def run_writing(action: Callable[[Session], T]) -> T:
+    """`action(session)` in one transaction, run once more if the database aborted it for a deadlock or
+    serialisation failure (`review.platform.db.run_in_transaction`)."""
+    return db.run_in_transaction(engine(), action)
+
+
 @st.cache_data(show_spinner=False, max_entries=256)
 def _cached_call(name: str, version: int, today: Any, url: str, args: tuple, _fn: Callable[..., Any]) -> Any:
     with reading() as session:

@@ -72,7 +72,8 @@ class Written(Generic[T]):
 def write(action: Callable[[Session], T], success: str | Callable[[T], str] | None = None, *,
           form: str | None = None, invalid: str | Callable[[ValidationFailed], str] | None = None,
           refusal_kind: str = "warning", reason: Callable[[DomainError], str] = str) -> Written[T]:
-    """Run `action(session)` in one transaction (`ui.data.writing()`) and report it with `flash()`, for callbacks.
+    """Run `action(session)` in one transaction (`ui.data.run_writing`, which runs it again after a deadlock) and
+    report it with `flash()`, for callbacks.
 
     Committed: clear `form`'s field errors and flash `success` (a message, or a function of the action's result).
     ValidationFailed, when `form` or `invalid` is given: store the field errors for `form` (shown by
@@ -81,8 +82,7 @@ def write(action: Callable[[Session], T], success: str | Callable[[T], str] | No
     Unexpected exceptions propagate. It never calls `st.rerun()`; Streamlit reruns after the callback.
     """
     try:
-        with data.writing() as session:
-            result = action(session)
+        result = data.run_writing(action)
     except DomainError as exc:
         if isinstance(exc, ValidationFailed) and (form is not None or invalid is not None):
             if form is not None:

@@ -81,8 +81,7 @@ def _save_table(actor: Actor, editor_key: str, owner_ids: dict[str, int]) -> Non
         flash("No changes to save.", "info")
         return
     try:
-        with data.writing() as session:
-            changed = tasks.apply_task_edits(session, actor, edits)
+        changed = data.run_writing(lambda session: tasks.apply_task_edits(session, actor, edits))
     except ValidationFailed as exc:
         flash("Nothing was saved. " + " ".join(f"{k}: {v}" for k, v in exc.errors.items()), "error")
         return

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -24,8 +26,14 @@ from review.platform import audit, privacy
 from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission, require
 
+MB = 1024 * 1024
 MAX_ROWS = 5000
-MAX_BYTES = 10 * 1024 * 1024
+MAX_BYTES = 10 * MB
+# A workbook is a zip: what it may expand to when opened. 5,000 responses of a few columns of free text fit in a
+# few MB; these leave ample room while refusing a small file that inflates to gigabytes.
+MAX_UNCOMPRESSED_BYTES = 100 * MB
+MAX_SHARED_STRINGS_BYTES = 50 * MB  # xl/sharedStrings.xml: every text cell of the workbook
+MAX_BLANK_TAIL = 1000  # empty rows read past the last filled one before the rest is taken as formatting
 # The spreadsheet row of the first data row (row 1 holds the headers).
 FIRST_DATA_ROW = 2
 
@@ -82,17 +90,101 @@ class ImportRefused(ValidationFailed):
 
 # ---------------------------------------------------------------- reading and mapping
 
+def _refuse_expanding_workbook(data: bytes) -> None:
+    """Refuse a workbook whose parts would expand past the limits once uncompressed (a "zip bomb"), before parsing.
+
+    The sizes are the ones the zip's directory declares; Python's zipfile never inflates a member past its
+    declared size, so openpyxl cannot read more than was checked here."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except zipfile.BadZipFile:
+        raise ValidationFailed({"file": "The file could not be read as a table (not an Excel workbook)."}) from None
+    total = sum(m.file_size for m in members)
+    shared = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if total > MAX_UNCOMPRESSED_BYTES or shared > MAX_SHARED_STRINGS_BYTES:
+        raise ValidationFailed({"file": f"The workbook expands to {total / MB:,.0f} MB when opened (text "
+                                        f"{shared / MB:,.0f} MB); import at most {MAX_UNCOMPRESSED_BYTES // MB} MB "
+                                        f"({MAX_SHARED_STRINGS_BYTES // MB} MB of text) at a time."})
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as text, as pandas reads it with dtype=str (whole numbers without '.0', empty as '')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _headers(row: tuple[Any, ...]) -> list[str]:
+    """Column names from the header row: blank ones 'Unnamed: n', repeats numbered 'name.1' (as pandas does)."""
+    names: list[str] = []
+    for i, value in enumerate(row):
+        name = _cell_text(value).strip() or f"Unnamed: {i}"
+        base, k = name, 0
+        while name in names:
+            k += 1
+            name = f"{base}.{k}"
+        names.append(name)
+    return names
+
+
+def _too_many_rows() -> ValidationFailed:
+    return ValidationFailed({"file": f"The file has more than {MAX_ROWS:,} rows; import at most {MAX_ROWS:,} at a "
+                                     f"time."})
+
+
+def _read_workbook(data: bytes) -> pd.DataFrame:
+    """The first sheet, streamed row by row (openpyxl read-only mode): reading stops past the row limit."""
+    _refuse_expanding_workbook(data)
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        rows = workbook.worksheets[0].iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None:
+            return pd.DataFrame()
+        columns = _headers(header)
+        body: list[list[str]] = []
+        blank_tail = 0  # empty rows after the last filled one (sheets often carry formatted empty rows)
+        for row in rows:
+            cells = [_cell_text(v) for v in row[:len(columns)]]
+            if any(c.strip() for c in cells):
+                if len(body) >= MAX_ROWS:  # empty rows in between count, as they do in a CSV
+                    raise _too_many_rows()
+                body.append(cells + [""] * (len(columns) - len(cells)))
+                blank_tail = 0
+            else:
+                if blank_tail >= MAX_BLANK_TAIL:
+                    break  # enough empty rows: what follows is formatting, not responses
+                body.append([""] * len(columns))
+                blank_tail += 1
+        body = body[:len(body) - blank_tail]
+    finally:
+        workbook.close()
+    return pd.DataFrame(body, columns=columns, dtype=str)
+
+
+def _read_csv(data: bytes) -> pd.DataFrame:
+    text = data.decode("utf-8-sig", errors="strict")
+    # nrows: parsing stops one row past the limit, however long the file
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python",
+                       nrows=MAX_ROWS + 1)
+
+
 def read_table(data: bytes, filename: str) -> pd.DataFrame:
-    """The file's rows as text (CSV, or the first sheet of an .xlsx workbook)."""
+    """The file's rows as text (CSV, or the first sheet of an .xlsx workbook).
+
+    Refused before or while reading: a file over MAX_BYTES, a workbook that expands past
+    MAX_UNCOMPRESSED_BYTES (or MAX_SHARED_STRINGS_BYTES of text), more than MAX_ROWS rows."""
     if len(data) > MAX_BYTES:
-        raise ValidationFailed({"file": f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB."})
+        raise ValidationFailed({"file": f"The file is larger than {MAX_BYTES // MB} MB."})
     suffix = Path(filename or "").suffix.lower()
     try:
         if suffix in (".xlsx", ".xlsm"):
-            frame = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
+            frame = _read_workbook(data)
         elif suffix in (".csv", ".txt", ""):
-            text = data.decode("utf-8-sig", errors="strict")
-            frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python")
+            frame = _read_csv(data)
         else:
             raise ValidationFailed({"file": "Upload a CSV file or an Excel workbook (.xlsx)."})
     except UnicodeDecodeError:
@@ -106,7 +198,7 @@ def read_table(data: bytes, filename: str) -> pd.DataFrame:
     if frame.empty or not len(frame.columns):
         raise ValidationFailed({"file": "The file has no rows under its header row."})
     if len(frame) > MAX_ROWS:
-        raise ValidationFailed({"file": f"The file has {len(frame):,} rows; import at most {MAX_ROWS:,} at a time."})
+        raise _too_many_rows()
     return frame.fillna("")
 
 

@@ -114,8 +114,8 @@ def create_partner(session: Session, actor: Actor, name: str, short_name: str | 
     """Add a partner organisation; its spelling is data (e.g. the forum's own 'HPCI' beside 'HCPI')."""
     require(actor, Permission.EDIT_ENGAGEMENT)
     partner = EngagementPartner(name=_named_item(session, EngagementPartner, name, None, "partner", 160),
-                                short_name=clean_text(short_name, max_length=30),
-                                also_known_as=clean_text(also_known_as, max_length=160), active=True)
+                                short_name=clean_text(short_name, single_line=True),
+                                also_known_as=clean_text(also_known_as, single_line=True), active=True)
     session.add(partner)
     records.record_created(session, actor, "engagement_partner", partner, PARTNER_FIELDS, summary=partner.name)
     return partner
@@ -131,9 +131,9 @@ def update_partner(session: Session, actor: Actor, partner_id: int, expected_ver
     if "name" in changes:
         v["name"] = _named_item(session, EngagementPartner, changes["name"], partner_id, "partner", 160)
     if "short_name" in changes:
-        v["short_name"] = clean_text(changes["short_name"], max_length=30)
+        v["short_name"] = clean_text(changes["short_name"], single_line=True)
     if "also_known_as" in changes:
-        v["also_known_as"] = clean_text(changes["also_known_as"], max_length=160)
+        v["also_known_as"] = clean_text(changes["also_known_as"], single_line=True)
     if "active" in changes:
         v["active"] = bool(changes["active"])
     records.apply_changes(session, actor, "engagement_partner", partner, PARTNER_FIELDS, v,

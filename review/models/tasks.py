@@ -19,6 +19,8 @@ class Phase(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     sequence: Mapped[int] = mapped_column(Integer, default=0)
     description: Mapped[str | None] = mapped_column(Text)
+    # New tasks in the phase get references <prefix>-nn (EXP-17); see review.platform.references.
+    reference_prefix: Mapped[str | None] = mapped_column(String(10))
 
 
 class Task(Versioned, Timestamped, Base):

@@ -1,11 +1,13 @@
 """Workstreams, people and phases: the reference lists that tasks point to."""
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from review.models import Person, Phase, Workstream
-from review.platform import audit
+from review.platform import audit, references
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text
 
@@ -36,10 +38,29 @@ def lookups(session: Session) -> dict[str, dict[int, str]]:
     }
 
 
-def create_phase(session: Session, actor: Actor, name: str, sequence: int, description: str | None = None) -> Phase:
-    """Add a phase of the review (plan editors)."""
+def prefix_from_name(name: str) -> str:
+    """A phase's default task prefix: the first three letters of its name ("Exploration ..." -> "EXP")."""
+    return (re.sub(r"[^A-Za-z]", "", name)[:3] or "T").upper()
+
+
+def task_prefix(phase: Phase) -> str:
+    """The prefix of new tasks' references in `phase` (EXP for EXP-17)."""
+    return phase.reference_prefix or prefix_from_name(phase.name)
+
+
+def create_phase(session: Session, actor: Actor, name: str, sequence: int, description: str | None = None,
+                 reference_prefix: str | None = None) -> Phase:
+    """Add a phase; its new tasks get references `reference_prefix`-nn (default: from its name)."""
     require(actor, Permission.EDIT_PLAN)
-    phase = Phase(name=name.strip(), sequence=sequence, description=description)
+    name = clean_text(name, single_line=True) or ""
+    prefix = (clean_text(reference_prefix) or prefix_from_name(name)).upper()
+    problems = Problems()
+    if not name:
+        problems.add("name", "Enter the phase's name.")
+    if not references.PREFIX_PATTERN.fullmatch(prefix):
+        problems.add("reference_prefix", "Use 1 to 10 letters or digits, starting with a letter (e.g. EXP).")
+    problems.raise_if_any()
+    phase = Phase(name=name, sequence=sequence, description=clean_text(description), reference_prefix=prefix)
     session.add(phase)
     session.flush()
     audit.record(session, actor, "phase", phase.id, "create", audit.diff({}, {"name": phase.name}))
@@ -51,7 +72,7 @@ def create_workstream(session: Session, actor: Actor, name: str, short_name: str
     """Add an officer group (editors and admins)."""
     require(actor, Permission.EDIT_TASKS)
     problems = Problems()
-    name = clean_text(name, max_length=120) or ""
+    name = clean_text(name, single_line=True) or ""
     if not name:
         problems.add("name", "Enter the workstream's name.")
     elif session.scalar(select(Workstream.id).where(Workstream.name == name)):
@@ -70,18 +91,18 @@ def create_person(session: Session, actor: Actor, name: str, job_title: str, wor
     """Add someone who can own tasks (editors and admins)."""
     require(actor, Permission.EDIT_TASKS)
     problems = Problems()
-    name_text, job_text, email = (clean_text(name, max_length=120), clean_text(job_title, max_length=160),
-                                  clean_text(email))
-    if not name_text:
+    name, job_title = clean_text(name, single_line=True), clean_text(job_title, single_line=True)
+    email = clean_text(email, single_line=True)
+    if not name:
         problems.add("name", "Enter a name (a job title is fine for a post not yet filled).")
-    if not job_text:
+    if not job_title:
         problems.add("job_title", "Enter the job title.")
     if email and "@" not in email:
         problems.add("email", "Enter a valid email address, or leave it empty.")
     if workstream_id is not None and session.get(Workstream, workstream_id) is None:
         problems.add("workstream_id", "Choose an existing workstream.")
     problems.raise_if_any()
-    person = Person(name=name_text, job_title=job_text, workstream_id=workstream_id, email=email)
+    person = Person(name=name, job_title=job_title, workstream_id=workstream_id, email=email)
     session.add(person)
     session.flush()
     audit.record(session, actor, "person", person.id, "create",

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 
 from review.models import Person, Task, Workstream
 from review.models.plan import RaidItem, RaidTaskLink
-from review.platform import audit, clock
+from review.platform import audit, clock, references
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
 from review.platform.parsing import DATE, TEXT, WHOLE, declare, is_invalid, parse, report_invalid
@@ -122,10 +122,7 @@ def _validate(session: Session, v: dict[str, Any]) -> None:
 
 
 def _next_reference(session: Session, kind: str) -> str:
-    prefix = RaidKind(kind).prefix
-    existing = session.scalars(select(RaidItem.reference).where(RaidItem.reference.like(f"{prefix}-%"))).all()
-    numbers = [int(r.split("-", 1)[1]) for r in existing if r.split("-", 1)[1].isdigit()]
-    return f"{prefix}-{max(numbers, default=0) + 1:02d}"
+    return references.allocate(session, RaidItem.reference, RaidKind(kind).prefix)
 
 
 # ------------------------------------------------------------------ writes

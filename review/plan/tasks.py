@@ -14,7 +14,8 @@ from sqlalchemy import case, delete, func, select
 from sqlalchemy.orm import Session, aliased
 
 from review.models import Person, Phase, Task, TaskComment, TaskDependency, Workstream
-from review.platform import audit, clock, exports
+from review.plan import organisation
+from review.platform import audit, clock, exports, references
 from review.platform import record_helpers as records
 from review.platform.errors import NotFound, ValidationFailed
 from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, declare, parse, report_invalid
@@ -143,6 +144,9 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
          "is_milestone": False, **parse(values, FIELD_PARSERS)}
     _apply_status_rules(v, set(values), None)
     _validate(session, v)
+    if not v.get("reference"):
+        v["reference"] = references.allocate(session, Task.reference, organisation.task_prefix(
+            session.get(Phase, v["phase_id"])))
     task = Task(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(task)
     records.record_created(session, actor, "task", task, AUDITED_FIELDS, summary=task.title)
@@ -175,7 +179,11 @@ def apply_task_edits(session: Session, actor: Actor, edits: dict[int, tuple[int,
     require(actor, Permission.EDIT_TASKS)
     problems: dict[str, str] = {}
     changed = 0
-    for task_id, (version, changes) in edits.items():
+    # Lock the rows in id order (FOR UPDATE on PostgreSQL) so that two people saving the same tasks in a different
+    # order queue one behind the other instead of deadlocking.
+    session.scalars(select(Task).where(Task.id.in_(sorted(edits))).order_by(Task.id).with_for_update()
+                    .execution_options(populate_existing=True)).all()
+    for task_id, (version, changes) in sorted(edits.items()):
         try:
             before = session.get(Task, task_id)
             old_version = before.version if before is not None else None

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from alembic import command
 from alembic.config import Config
@@ -20,11 +21,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from review.platform.config import PROJECT_ROOT, Settings, get_settings, normalise_database_url
-from review.platform.errors import DatabaseUnavailable, SimultaneousSave
+from review.platform.errors import DatabaseUnavailable, SimultaneousSave, TransientConflict
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+# PostgreSQL SQLSTATEs for a transaction the server aborted only because of another one: serialization_failure
+# and deadlock_detected (PostgreSQL manual, Appendix A). Running it again usually succeeds.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+RETRIES_AFTER_CONFLICT = 1
+
+T = TypeVar("T")
 
 log = logging.getLogger(__name__)
 
@@ -201,11 +208,42 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         session.rollback()
         log.warning("Write refused by the database (simultaneous save?): %s", exc)
         raise SimultaneousSave() from exc
+    except DBAPIError as exc:
+        session.rollback()
+        if not is_transient(exc):
+            raise
+        log.warning("Transaction aborted by the database because of another one (deadlock or serialisation "
+                    "failure): %s", exc.orig)
+        raise TransientConflict() from exc
     except BaseException:
         session.rollback()
         raise
     finally:
         session.close()
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for a deadlock or serialisation failure: the server aborted the transaction because of another one."""
+    orig = getattr(exc, "orig", None)
+    return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES or getattr(orig, "pgcode", None) in \
+        TRANSIENT_SQLSTATES
+
+
+def run_in_transaction(engine: Engine, action: Callable[[Session], T],
+                       retries: int = RETRIES_AFTER_CONFLICT) -> T:
+    """`action(session)` in one `unit_of_work`; run again (`retries` times) if the database aborted it for a
+    deadlock or serialisation failure. If it still fails, `TransientConflict` (a `SimultaneousSave`) is raised.
+
+    The action must be safe to run again: it starts from a fresh session and reads everything it needs."""
+    for attempt in range(retries + 1):
+        try:
+            with unit_of_work(engine) as session:
+                return action(session)
+        except TransientConflict:
+            if attempt == retries:
+                raise
+            log.info("Running the transaction again after a deadlock or serialisation failure.")
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
 
 
 def prepare_database(settings: Settings | None = None,

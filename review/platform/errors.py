@@ -42,6 +42,11 @@ class SimultaneousSave(DomainError):
         super().__init__(message)
 
 
+class TransientConflict(SimultaneousSave):
+    """The database aborted the transaction because of another one (a deadlock or serialisation failure), even
+    after running it again (`review.platform.db.run_in_transaction`); shown like any simultaneous save."""
+
+
 @dataclass
 class OtherChange:
     """One field someone else changed since you loaded the record."""

@@ -101,10 +101,11 @@ def IDS(value: Any) -> Any:  # noqa: N802
     return sorted(set(numbers))
 
 
-def text(max_length: int | None = None) -> Parser:
-    """Text through the text policy (`clean_text`): stripped, empty becomes None."""
+def text(single_line: bool = False) -> Parser:
+    """Text through the text policy (`clean_text`): control characters removed, stripped, empty becomes None.
+    Length limits (and newlines in one-line columns) are the text policy's backstop's to apply, from the schema."""
     def read(value: Any) -> str | None:
-        return clean_text(value, max_length=max_length)
+        return clean_text(value, single_line=single_line)
     return read
 
 

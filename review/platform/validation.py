@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from review.platform import text_policy
 from review.platform.errors import ValidationFailed
 
 
@@ -23,16 +24,15 @@ class Problems:
             raise ValidationFailed(self.errors)
 
 
-def clean_text(value: Any, *, max_length: int | None = None) -> str | None:
-    """Strip text; empty becomes None."""
+def clean_text(value: Any, *, single_line: bool = False) -> str | None:
+    """Text by the text policy (`review.platform.text_policy.clean`: control characters removed, and newlines too
+    for a single-line field), stripped; empty becomes None. Length limits are the services' and the policy's
+    backstop's to refuse with a message, never cut here."""
     if value is None:
         return None
     if isinstance(value, float) and value != value:  # NaN from pandas
         return None
-    text = str(value).strip()
-    if max_length is not None:
-        text = text[:max_length] if len(text) > max_length else text
-    return text or None
+    return text_policy.clean(str(value), single_line=single_line).strip() or None
 
 
 def to_date(value: Any) -> date | None:

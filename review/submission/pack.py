@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ from review.models.submissions import (
     SubmissionOption,
 )
 from review.plan import raid, tasks, timeline
-from review.platform import audit, clock
+from review.platform import audit, clock, text_policy
 from review.platform.errors import NotFound
 from review.platform.privacy import NOT_SHOWN
 from review.platform.roles import Actor, Role
@@ -983,6 +983,27 @@ def _docx_table(doc, frame: pd.DataFrame, caption: str) -> None:
     doc.add_paragraph()
 
 
+def _xml_safe_frame(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+    if frame is None:
+        return None
+    out = frame.map(lambda v: text_policy.xml_safe(v) if isinstance(v, str) else v)
+    out.columns = [text_policy.xml_safe(str(c)) for c in out.columns]
+    return out
+
+
+def _xml_safe_block(block: Block) -> Block:
+    """The block without characters Word's XML cannot hold (text stored before the text policy, or typed into a
+    field the policy keeps multi-line), so one stray control character never stops the pack."""
+    safe = text_policy.xml_safe
+    chart = block.chart
+    if chart is not None:
+        chart = replace(chart, title=safe(chart.title), labels=[safe(str(label)) for label in chart.labels],
+                        value_title=safe(chart.value_title))
+    return replace(block, text=safe(block.text), items=[safe(i) for i in block.items],
+                   rows=[(safe(label), safe(value)) for label, value in block.rows],
+                   frame=_xml_safe_frame(block.frame), chart=chart)
+
+
 def build_docx(content: PackContent) -> bytes:
     """The pack as a Word document in the standard council report structure."""
     from docx import Document
@@ -999,15 +1020,16 @@ def build_docx(content: PackContent) -> bytes:
     for name in ("Heading 1", "Heading 2", "Heading 3", "Title"):
         doc.styles[name].font.name = "Arial"
     footer = section.footer.paragraphs[0]
-    footer.text = content.stamp
+    safe = text_policy.xml_safe
+    footer.text = safe(content.stamp)
     footer.runs[0].font.size = Pt(8)
     props = doc.core_properties
-    props.title = content.submission["title"]
-    props.author = content.submission["author"]
-    props.subject = f"{content.submission['meeting']}, {content.submission['meeting_date']:%d %B %Y}"
-    props.comments = content.stamp
+    props.title = safe(content.submission["title"])
+    props.author = safe(content.submission["author"])
+    props.subject = safe(f"{content.submission['meeting']}, {content.submission['meeting_date']:%d %B %Y}")
+    props.comments = safe(content.stamp)
 
-    for block in outline(content):
+    for block in map(_xml_safe_block, outline(content)):
         if block.kind == "title":
             doc.add_heading(block.text, level=0)
         elif block.kind == "cover":

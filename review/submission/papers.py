@@ -23,7 +23,7 @@ from review.models.submissions import (
     SubmissionPack,
 )
 from review.plan import tasks
-from review.platform import audit, clock
+from review.platform import audit, clock, references
 from review.platform import record_helpers as records
 from review.platform.errors import ValidationFailed
 from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
@@ -44,6 +44,7 @@ from review.submission.pack import actions_frame  # noqa: F401 - part of this mo
 
 TITLE_MAX = 200
 NAME_MAX = 160
+ACTION_PREFIX = "ACT"  # actions from a decision become tasks ACT-01, ACT-02, ...
 
 
 OPTION_FIELDS = ("title", "description", "advantages", "disadvantages", "scenario_id", "is_preferred", "sequence")
@@ -537,11 +538,7 @@ def _log_decision(session: Session, actor: Actor, submission: Submission) -> Dec
 
 
 def _next_action_reference(session: Session) -> str:
-    used = set(session.scalars(select(Task.reference).where(Task.reference.like("ACT-%"))))
-    n = 1
-    while f"ACT-{n:02d}" in used:
-        n += 1
-    return f"ACT-{n:02d}"
+    return references.allocate(session, Task.reference, ACTION_PREFIX)
 
 
 def default_action_phase(session: Session) -> int | None:

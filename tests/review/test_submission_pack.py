@@ -9,7 +9,7 @@ from datetime import date
 
 import docx
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from review.costing import scenarios
 from review.models import AuditEvent
@@ -273,3 +273,22 @@ def test_preview_outline_cuts_long_tables_but_the_pack_keeps_every_row():
     cut = submission_pack._table("All tasks", frame, max_rows=40)
     assert len(full) == 1 and len(full[0].frame) == 100
     assert len(cut[0].frame) == 40 and "first 40 of 100 rows" in cut[1].text
+
+
+def test_control_characters_stored_before_the_text_policy_never_stop_the_pack(engine, session, editor, paper):
+    """Text stored before the text policy (here written past the services with plain SQL) may hold characters
+    Word's XML cannot: the pack leaves them out instead of failing. PostgreSQL cannot store NUL at all."""
+    nul = "\x00" if engine.dialect.name == "sqlite" else "\x1f"
+    with session.begin_nested():
+        session.execute(text("UPDATE submission_options SET description = :d WHERE title = 'Do nothing'"),
+                        {"d": "Keep\x0bthe hubs\ufffe as they are"})
+        session.execute(text("UPDATE tasks SET title = :t WHERE reference = 'SUB-05'"),
+                        {"t": f"Paper to SEND{nul} Executive Group"})
+    session.commit()
+    session.expire_all()
+    document = open_docx(submissions.generate_pack(session, editor, paper.id))
+    body = "\n".join([p.text for p in document.paragraphs]
+                     + [c.text for t in document.tables for row in t.rows for c in row.cells])
+    assert "Keepthe hubs as they are" in body
+    assert "Paper to SEND Executive Group" in body
+    assert not any(ch in body for ch in "\x00\x0b\x1f\ufffe")
