@@ -9,6 +9,7 @@ from collections.abc import Callable
 from review import demo
 from review.accounts import users
 from review.engagement.cli import register as register_engagement
+from review.operations.cli import register as register_operations
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.errors import DomainError, ValidationFailed
@@ -118,7 +119,8 @@ def register_export_pack(sub: argparse._SubParsersAction) -> None:
 
 # Capabilities add commands here: functions that take the subparsers object and add a parser
 # with set_defaults(handler=...).
-EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement]
+EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement,
+                                                                    register_operations]
 
 
 def main(argv: list[str] | None = None) -> int:
