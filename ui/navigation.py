@@ -46,6 +46,8 @@ PAGES: list[PageSpec] = [
              "Administration"),
     PageSpec("audit", "pages/12_Audit_log.py", "Audit log", ":material/history:", Permission.READ_AUDIT,
              "Administration"),
+    PageSpec("operations", "pages/13_Operations.py", "Operations", ":material/backup:", Permission.MANAGE_USERS,
+             "Administration"),
 ]
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 

@@ -62,6 +62,11 @@ class Archive:
         return [json.loads(line) for line in self.tables[table].splitlines() if line]
 
 
+def configured_passphrase() -> str | None:
+    """The passphrase set for this deployment (REVIEW_BACKUP_PASSPHRASE), if any."""
+    return os.environ.get(PASSPHRASE_ENV) or None
+
+
 def app_version() -> str:
     with open(PROJECT_ROOT / "pyproject.toml", "rb") as handle:
         return tomllib.load(handle)["project"]["version"]

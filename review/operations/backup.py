@@ -6,9 +6,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pandas as pd
 from sqlalchemy import Connection, Engine, MetaData, Table, select, text
 from sqlalchemy.orm import Session
 
+from review.models import AuditEvent
 from review.operations import archive
 from review.operations.archive import Archive
 from review.operations.transactions import read_transaction
@@ -148,3 +150,17 @@ def prune(directory: Path, keep: int) -> list[Path]:
     for path in removed:
         path.unlink()
     return removed
+
+
+ACTION_WORDS = {WRITTEN: "Written to a file", DOWNLOADED: "Downloaded from the app", RESTORED: "Restored"}
+
+
+def history_frame(session: Session, actor: Actor, limit: int = 20) -> pd.DataFrame:
+    """The newest backups written, downloaded and restored, from the audit trail (administrators)."""
+    require(actor, Permission.MANAGE_USERS)
+    events = session.scalars(select(AuditEvent).where(AuditEvent.entity == AUDIT_ENTITY)
+                             .order_by(AuditEvent.id.desc()).limit(limit))
+    rows = [{"When (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M") if e.occurred_at else "",
+             "What": ACTION_WORDS.get(e.action, e.action), "File": e.record_id, "Who": e.username,
+             "Details": e.summary or ""} for e in events]
+    return pd.DataFrame(rows, columns=["When (UTC)", "What", "File", "Who", "Details"])

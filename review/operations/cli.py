@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +21,7 @@ from review.platform.roles import SYSTEM
 
 def _passphrase(confirm: bool) -> str:
     """The passphrase from REVIEW_BACKUP_PASSPHRASE, else a prompt (asked twice when setting one)."""
-    value = os.environ.get(archive.PASSPHRASE_ENV, "")
+    value = archive.configured_passphrase()
     if value:
         return value
     value = getpass.getpass("Backup passphrase: ")
