@@ -17,6 +17,7 @@ import os
 import tomllib
 import zipfile
 import zlib
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
@@ -59,7 +60,9 @@ class Archive:
         return list(self.manifest["schema_revision"])
 
     def rows(self, table: str) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.tables[table].splitlines() if line]
+        # One parse of the whole file as an array: a JSON line never holds a raw newline (json escapes it).
+        content = self.tables[table].rstrip(b"\n")
+        return json.loads(b"[" + content.replace(b"\n", b",") + b"]") if content else []
 
 
 def configured_passphrase() -> str | None:
@@ -113,12 +116,38 @@ def decode_value(value: Any, column_type: sqltypes.TypeEngine) -> Any:
     return value
 
 
-def jsonl(rows: list[dict[str, Any]]) -> bytes:
-    """Rows as JSON Lines (keys in column order, compact, UTF-8)."""
-    return b"".join(
-        json.dumps({k: encode_value(v) for k, v in row.items()}, ensure_ascii=False, separators=(",", ":"),
-                   allow_nan=False).encode() + b"\n"
-        for row in rows)
+# Column types whose values are not JSON as they come from the driver (everything else is str, int, bool,
+# float, None or, for JSON columns, already JSON).
+_CONVERTED_TYPES = (sqltypes.DateTime, sqltypes.Date, sqltypes.Time, sqltypes.Numeric, sqltypes._Binary,
+                    sqltypes.Boolean)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def jsonl(columns: list[tuple[str, sqltypes.TypeEngine]], rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows (tuples in column order) as JSON Lines objects, compact UTF-8; only typed values are converted."""
+    names = [name for name, _ in columns]
+    convert = [i for i, (_, type_) in enumerate(columns) if isinstance(type_, _CONVERTED_TYPES)]
+    encode = _ENCODER.encode
+    lines = []
+    for row in rows:
+        values = list(row)
+        for i in convert:
+            values[i] = encode_value(values[i])
+        lines.append(encode(dict(zip(names, values, strict=True))))
+    return ("\n".join(lines) + "\n").encode() if lines else b""
+
+
+def decoder(columns: dict[str, sqltypes.TypeEngine]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A function turning a JSON row back into column values (only typed columns are touched)."""
+    typed = [(name, type_) for name, type_ in columns.items() if isinstance(type_, _CONVERTED_TYPES)]
+
+    def decode(row: dict[str, Any]) -> dict[str, Any]:
+        for name, type_ in typed:
+            if name in row:
+                row[name] = decode_value(row[name], type_)
+        return row
+
+    return decode
 
 
 def sha256(data: bytes) -> str:

@@ -75,8 +75,8 @@ def snapshot(engine: Engine, now: datetime | None = None) -> Archive:
         revisions = schema_revisions(connection)
         for table in backed_up_tables(metadata):
             order = list(table.primary_key.columns) or list(table.columns)
-            rows = [dict(r._mapping) for r in connection.execute(select(table).order_by(*order))]
-            tables[table.name] = archive.jsonl(rows)
+            rows = connection.execute(select(table).order_by(*order)).all()
+            tables[table.name] = archive.jsonl([(c.name, c.type) for c in table.columns], rows)
             entries[table.name] = {"rows": len(rows), "sha256": archive.sha256(tables[table.name]),
                                    "columns": [c.name for c in table.columns]}
     manifest = {

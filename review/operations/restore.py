@@ -94,8 +94,8 @@ def _load_table(connection: Connection, table: Table, rows: list[dict], loaded: 
     later = [c.name for c in table.columns if c.name in (rows[0] if rows else {})
              and any(fk.column.table.name not in loaded or fk.column.table.name == table.name
                      for fk in c.foreign_keys)]
-    types = {c.name: c.type for c in table.columns}
-    decoded = [{k: archive.decode_value(v, types[k]) for k, v in row.items()} for row in rows]
+    decode = archive.decoder({c.name: c.type for c in table.columns})
+    decoded = [decode(row) for row in rows]
     for start in range(0, len(decoded), INSERT_CHUNK):
         chunk = decoded[start:start + INSERT_CHUNK]
         connection.execute(table.insert(), [{**r, **dict.fromkeys(later)} for r in chunk] if later else chunk)

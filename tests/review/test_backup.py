@@ -202,7 +202,7 @@ def test_backup_reads_one_snapshot_while_the_app_writes(kind, new_database, monk
     real_jsonl = archive.jsonl
     calls = []
 
-    def jsonl_with_a_write_in_between(rows):
+    def jsonl_with_a_write_in_between(columns, rows):
         if not calls:
             writer = db.make_engine(engine.url.render_as_string(hide_password=False))
             with db.unit_of_work(writer) as session:
@@ -210,7 +210,7 @@ def test_backup_reads_one_snapshot_while_the_app_writes(kind, new_database, monk
                 session.add(AuditEvent(username="someone", entity="workstream", record_id="x", action="create"))
             writer.dispose()
         calls.append(1)
-        return real_jsonl(rows)
+        return real_jsonl(columns, rows)
 
     monkeypatch.setattr(archive, "jsonl", jsonl_with_a_write_in_between)
     taken = backup.take(engine)
