@@ -55,10 +55,7 @@ def download_button(actor: Actor) -> None:
                    "Keep it on council storage only and delete it when done.", icon=":material/lock_open:")
 
     def fresh_backup() -> bytes:
-        taken = backup.take(data.engine(), passphrase)
-        with data.writing() as session:
-            backup.record(session, actor, backup.DOWNLOADED, file_name, taken)
-        return taken.content
+        return backup.take_recorded(data.engine(), passphrase, actor, backup.DOWNLOADED, file_name).content
 
     st.download_button("Download a backup now", fresh_backup, file_name, "application/octet-stream",
                        icon=":material/download:", type="primary")

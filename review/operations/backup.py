@@ -21,7 +21,7 @@ BACKUP_DIR_ENV = "REVIEW_BACKUP_DIR"
 FILE_PREFIX = "review-backup-"
 # The audit trail's record of a backup: `entity` and the actions (a file written, a download from the app).
 AUDIT_ENTITY = "backup"
-WRITTEN, DOWNLOADED, RESTORED = "backup", "download-backup", "restore"
+WRITTEN, DOWNLOADED, RESTORED, FAILED = "backup", "download-backup", "restore", "backup-failed"
 RECORD_ID_LENGTH = 60  # AuditEvent.record_id is String(60)
 
 
@@ -101,28 +101,45 @@ def take(engine: Engine, passphrase: str | None = None) -> Backup:
     return Backup(content, taken, bool(passphrase))
 
 
-def record(session: Session, actor: Actor, action: str, file_name: str, backup: Backup) -> None:
-    """Audit a backup written, downloaded or restored, naming the file and the manifest's SHA-256."""
-    require(actor, Permission.MANAGE_USERS)  # administrators only: a backup holds every record
-    manifest = backup.archive.manifest
-    audit.record(session, actor, AUDIT_ENTITY, file_name[-RECORD_ID_LENGTH:], action,
-                 summary=f"{file_name}: manifest SHA-256 {backup.digest}; taken {manifest['created_at']} at schema "
-                         f"{', '.join(manifest['schema_revision'])}; {backup.rows} rows in {backup.table_count} "
-                         f"tables{'; encrypted' if backup.encrypted else ''}.")
+def record(session: Session, actor: Actor, action: str, file_name: str, summary: str) -> None:
+    """Audit a backup written, downloaded, failed or restored (administrators only: a backup holds every record)."""
+    require(actor, Permission.MANAGE_USERS)
+    audit.record(session, actor, AUDIT_ENTITY, file_name[-RECORD_ID_LENGTH:], action, summary=summary)
+
+
+def _record_now(engine: Engine, actor: Actor, action: str, file_name: str, summary: str) -> None:
+    with Session(engine) as session, session.begin():
+        record(session, actor, action, file_name, summary)
+
+
+def take_recorded(engine: Engine, passphrase: str | None, actor: Actor, action: str, file_name: str) -> Backup:
+    """Record the backup in the audit trail, then take it: the event is committed first so that the backup holds
+    it, and a backup restored elsewhere has every row its source had. A failure is recorded as well (`check`
+    then does not count the backup)."""
+    require(actor, Permission.MANAGE_USERS)
+    _record_now(engine, actor, action, file_name,
+                f"{file_name}: backup of every table{' (encrypted)' if passphrase else ' (not encrypted)'}; "
+                "this event is in it.")
+    try:
+        return take(engine, passphrase)
+    except Exception as exc:
+        _record_now(engine, actor, FAILED, file_name, f"{file_name}: the backup failed ({type(exc).__name__}).")
+        raise
 
 
 def write(engine: Engine, out: Path, passphrase: str | None, actor: Actor) -> Backup:
-    """Take a backup into `out` (written beside it first, then renamed, so a half-written file never looks whole)
-    and record it in the audit trail."""
-    require(actor, Permission.MANAGE_USERS)
-    backup = take(engine, passphrase)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    partial = out.with_name(out.name + ".partial")
-    partial.write_bytes(backup.content)
-    partial.chmod(0o600)  # holds parents' personal data: owner only
-    partial.replace(out)
-    with Session(engine) as session, session.begin():
-        record(session, actor, WRITTEN, out.name, backup)
+    """Take a recorded backup into `out` (written beside it first, then renamed, so a half-written file never
+    looks whole)."""
+    backup = take_recorded(engine, passphrase, actor, WRITTEN, out.name)
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        partial = out.with_name(out.name + ".partial")
+        partial.write_bytes(backup.content)
+        partial.chmod(0o600)  # holds parents' personal data: owner only
+        partial.replace(out)
+    except OSError as exc:
+        _record_now(engine, actor, FAILED, out.name, f"{out.name}: the file could not be written ({exc}).")
+        raise
     return backup
 
 
@@ -152,7 +169,8 @@ def prune(directory: Path, keep: int) -> list[Path]:
     return removed
 
 
-ACTION_WORDS = {WRITTEN: "Written to a file", DOWNLOADED: "Downloaded from the app", RESTORED: "Restored"}
+ACTION_WORDS = {WRITTEN: "Written to a file", DOWNLOADED: "Downloaded from the app", RESTORED: "Restored",
+                FAILED: "Failed"}
 
 
 def history_frame(session: Session, actor: Actor, limit: int = 20) -> pd.DataFrame:

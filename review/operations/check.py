@@ -24,6 +24,7 @@ MAX_AGE_ENV = "REVIEW_BACKUP_MAX_AGE_HOURS"
 # A nightly backup is late after a day and a couple of hours' slack; a week without one is critical.
 DEFAULT_MAX_AGE = timedelta(hours=26)
 CRITICAL_AGE = timedelta(days=7)
+RECENT_EVENTS = 100
 
 
 class Status(IntEnum):
@@ -47,8 +48,18 @@ def max_backup_age() -> timedelta:
 def last_backup(engine: Engine, directory: Path | None) -> datetime | None:
     """When the newest backup was taken: a file in the backup folder or a backup recorded in the audit trail."""
     with engine.connect() as connection:
-        recorded = connection.scalar(select(func.max(AuditEvent.occurred_at)).where(
-            AuditEvent.entity == backup.AUDIT_ENTITY, AuditEvent.action == backup.WRITTEN))
+        events = connection.execute(
+            select(AuditEvent.occurred_at, AuditEvent.record_id, AuditEvent.action)
+            .where(AuditEvent.entity == backup.AUDIT_ENTITY, AuditEvent.action.in_([backup.WRITTEN, backup.FAILED]))
+            .order_by(AuditEvent.id.desc()).limit(RECENT_EVENTS)).all()
+    failed: set[str] = set()
+    recorded = None
+    for event in events:  # newest first: a failure recorded after a start cancels it
+        if event.action == backup.FAILED:
+            failed.add(event.record_id)
+        elif event.record_id not in failed:
+            recorded = event.occurred_at
+            break
     if recorded is not None and recorded.tzinfo is None:
         recorded = recorded.replace(tzinfo=UTC)
     files = backup.list_backups(directory)

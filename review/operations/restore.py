@@ -168,8 +168,12 @@ def restore(engine: Engine, content: bytes, file_name: str, actor: Actor, *, pas
         _upgrade(connection, ["heads"])
         reset_sequences(connection)
         newest = backup.schema_revisions(connection)
+        manifest = taken.manifest
         with Session(bind=connection) as session:
             backup.record(session, actor, backup.RESTORED, file_name,
-                          backup.Backup(content, taken, archive.is_encrypted(content)))
+                          f"Restored {file_name}: manifest SHA-256 {archive.manifest_digest(taken)}; taken "
+                          f"{manifest['created_at']} on {manifest.get('engine', '?')} at schema "
+                          f"{', '.join(taken.revisions)}, upgraded to {', '.join(newest)}; {rows} rows in "
+                          f"{len(taken.tables)} tables.")
             session.flush()
     return Restored(len(taken.tables), rows, taken.revisions, newest, archive.manifest_digest(taken))

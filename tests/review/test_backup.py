@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 from review import demo
 from review.accounts import users
 from review.models import AuditEvent, User, Workstream
-from review.operations import archive, backup, restore
+from review.operations import archive, backup, check, restore
 from review.operations.archive import BackupRefused
 from review.platform import db
 from review.platform.errors import PermissionDenied
@@ -91,7 +91,7 @@ def _normal(value):
 
 def dump(engine: Engine) -> dict[str, list[dict]]:
     """Every table (Alembic's and sign-in sessions aside) as normalised rows in primary-key order; the audit trail
-    without the events that record backups and restores."""
+    without the events that record restores."""
     metadata = MetaData()
     with engine.connect() as connection:
         metadata.reflect(bind=connection)
@@ -100,8 +100,8 @@ def dump(engine: Engine) -> dict[str, list[dict]]:
             if table.name in ("alembic_version", "sign_in_sessions"):
                 continue
             query = select(table).order_by(*table.primary_key.columns)
-            if table.name == "audit_events":
-                query = query.where(table.c.entity != backup.AUDIT_ENTITY)
+            if table.name == "audit_events":  # the restore's own event is the one row the source cannot have
+                query = query.where((table.c.entity != backup.AUDIT_ENTITY) | (table.c.action != backup.RESTORED))
             tables[table.name] = [{k: _normal(v) for k, v in r._mapping.items()} for r in connection.execute(query)]
     return tables
 
@@ -329,17 +329,42 @@ def test_only_administrators_back_up_or_restore(source, editor, tmp_path, new_da
 
 # ------------------------------------------------------------------ files on disk
 
-def test_write_records_the_backup_and_prune_keeps_the_newest(source, tmp_path):
-    written = backup.write(source, tmp_path / "review-backup-20191115T010000Z.zip", None, SYSTEM)
+def test_written_backup_holds_its_own_event_so_the_restored_copy_equals_the_source(source, tmp_path,
+                                                                                 new_database):
+    """As an operator does it: write the backup, restore it elsewhere; every row of the source is in the copy."""
+    out = tmp_path / "review-backup-20191115T010000Z.zip"
+    backup.write(source, out, None, SYSTEM)
     with Session(source) as session:
         event = session.scalars(select(AuditEvent).where(AuditEvent.action == backup.WRITTEN)).one()
-    assert written.digest in event.summary and event.record_id == "review-backup-20191115T010000Z.zip"
-    assert (tmp_path / "review-backup-20191115T010000Z.zip").stat().st_mode & 0o077 == 0
+    assert event.record_id == out.name and out.stat().st_mode & 0o077 == 0
+    target = new_database("postgresql")
+    restore.restore(target, out.read_bytes(), out.name, SYSTEM)
+    assert_same_rows(dump(source), dump(target))
+    (restored,) = restore_events(target)
+    assert out.name in restored.summary and archive.manifest_digest(archive.from_bytes(out.read_bytes())) in \
+        restored.summary
+
+
+def test_a_failed_backup_is_recorded_as_failed(source, tmp_path, monkeypatch):
+    def broken(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(backup, "take", broken)
+    with pytest.raises(OSError):
+        backup.write(source, tmp_path / "b.zip", None, SYSTEM)
+    with Session(source) as session:
+        actions = session.scalars(select(AuditEvent.action).where(AuditEvent.entity == backup.AUDIT_ENTITY)
+                                  .order_by(AuditEvent.id)).all()
+    assert actions == [backup.WRITTEN, backup.FAILED]
+    assert check.last_backup(source, None) is None
+
+
+def test_prune_keeps_the_newest(tmp_path):
     for day in range(16, 20):
         (tmp_path / f"review-backup-201911{day}T010000Z.zip").write_bytes(b"x")
     (tmp_path / "notes.txt").write_text("not a backup")
     removed = backup.prune(tmp_path, keep=2)
-    assert len(removed) == 3
+    assert len(removed) == 2
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "notes.txt", "review-backup-20191118T010000Z.zip", "review-backup-20191119T010000Z.zip"]
 
