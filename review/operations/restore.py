@@ -7,6 +7,7 @@ leaves the database as it was.
 """
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from alembic import command
@@ -14,6 +15,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
 from sqlalchemy import Connection, Engine, MetaData, Table, func, select, text, update
+from sqlalchemy import types as sqltypes
 from sqlalchemy.orm import Session
 
 from review.operations import archive, backup
@@ -88,6 +90,20 @@ def _clear(connection: Connection, rebuild: bool) -> None:
             connection.execute(text(f'TRUNCATE "{table.name}" CASCADE') if postgres else table.delete())
 
 
+def _copy_into(connection: Connection, table: Table, rows: list[dict]) -> None:
+    """PostgreSQL: load rows with COPY on the transaction's own connection (executemany sends a statement a row)."""
+    if not rows:
+        return
+    names = list(rows[0])
+    as_json = {n for n in names if isinstance(table.c[n].type, sqltypes.JSON)}
+    columns = ", ".join(f'"{n}"' for n in names)
+    with connection.connection.driver_connection.cursor() as cursor:
+        with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([json.dumps(row[n]) if n in as_json and row[n] is not None else row[n]
+                                for n in names])
+
+
 def _load_table(connection: Connection, table: Table, rows: list[dict], loaded: set[str]) -> None:
     """Insert the rows; a reference to a row not yet loaded (its own table, or a later one in a cycle) is set
     afterwards, so the foreign keys hold after every statement."""
@@ -96,9 +112,12 @@ def _load_table(connection: Connection, table: Table, rows: list[dict], loaded: 
                      for fk in c.foreign_keys)]
     decode = archive.decoder({c.name: c.type for c in table.columns})
     decoded = [decode(row) for row in rows]
-    for start in range(0, len(decoded), INSERT_CHUNK):
-        chunk = decoded[start:start + INSERT_CHUNK]
-        connection.execute(table.insert(), [{**r, **dict.fromkeys(later)} for r in chunk] if later else chunk)
+    inserted = [{**r, **dict.fromkeys(later)} for r in decoded] if later else decoded
+    if connection.dialect.name == "postgresql":
+        _copy_into(connection, table, inserted)
+    else:
+        for start in range(0, len(inserted), INSERT_CHUNK):
+            connection.execute(table.insert(), inserted[start:start + INSERT_CHUNK])
     if later:
         key = list(table.primary_key.columns)
         for row in decoded:
