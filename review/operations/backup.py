@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, MetaData, Table, select, text
+from sqlalchemy import Connection, Engine, MetaData, Table, inspect, select, text
 from sqlalchemy.orm import Session
 
 from review.models import AuditEvent
@@ -117,6 +117,9 @@ def take_recorded(engine: Engine, passphrase: str | None, actor: Actor, action: 
     it, and a backup restored elsewhere has every row its source had. A failure is recorded as well (`check`
     then does not count the backup)."""
     require(actor, Permission.MANAGE_USERS)
+    with engine.connect() as connection:
+        if not inspect(connection).has_table("alembic_version"):
+            raise archive.BackupRefused("The database has no schema yet, so there is nothing to back up.")
     _record_now(engine, actor, action, file_name,
                 f"{file_name}: backup of every table{' (encrypted)' if passphrase else ' (not encrypted)'}; "
                 "this event is in it.")

@@ -80,9 +80,11 @@ def test_restore_over_data_needs_replace_and_confirmation(demo_file, tmp_path):
     assert forced.returncode == 0, forced.stderr
 
 
-def test_missing_file_is_a_clear_refusal(tmp_path):
+def test_missing_file_or_schema_is_a_clear_refusal(tmp_path):
     result = run("restore", "--from", str(tmp_path / "nope.zip"), sqlite=tmp_path / "x.db")
     assert result.returncode == 2 and "There is no file" in result.stderr
+    empty = run("backup", "--out", str(tmp_path / "b.zip"), sqlite=tmp_path / "empty.db")
+    assert empty.returncode == 2 and "no schema" in empty.stderr and not (tmp_path / "b.zip").exists()
 
 
 def test_nightly_backup_into_the_backup_folder_keeps_the_newest(demo_file, tmp_path):
