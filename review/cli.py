@@ -14,6 +14,7 @@ from review import demo
 from review.accounts import users
 from review.accounts.cli import register as register_sign_in
 from review.engagement.cli import register as register_engagement
+from review.operations.cli import register as register_operations
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.errors import DomainError, ValidationFailed
@@ -148,7 +149,8 @@ def register_export_pack(sub: argparse._SubParsersAction) -> None:
 # Capabilities add commands here: functions that take the subparsers object and add a parser
 # with set_defaults(handler=...).
 EXTRA_COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [register_export_pack, register_engagement,
-                                                                      register_reminders, register_sign_in]
+                                                                      register_reminders, register_sign_in,
+                                                                      register_operations]
 
 
 def _first_line(exc: BaseException) -> str:

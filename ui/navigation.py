@@ -40,6 +40,8 @@ PAGES: list[PageSpec] = [
              "Administration"),
     PageSpec("audit", "pages/12_Audit_log.py", "Audit log", ":material/history:", Permission.READ_AUDIT,
              "Administration"),
+    PageSpec("operations", "pages/15_Operations.py", "Operations", ":material/backup:", Permission.MANAGE_USERS,
+             "Administration"),
     PageSpec("account", "pages/13_My_account.py", "My account", ":material/person:", Permission.VIEW, "Account"),
     PageSpec("settings", "pages/14_My_settings.py", "My settings", ":material/settings:", Permission.VIEW,
              "Account"),

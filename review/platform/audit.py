@@ -130,7 +130,8 @@ def audit_filter_options(session: Session) -> tuple[list[str], list[str]]:
 
 
 # Audit actions that record an event but change no data, so they must not invalidate read caches.
-NON_DATA_ACTIONS = ("sign-in", "sign-in-failed", "sign-in-waiting", "sign-out-everywhere", "unlock")
+NON_DATA_ACTIONS = ("sign-in", "sign-in-failed", "sign-in-waiting", "sign-out-everywhere", "unlock", "backup",
+                    "download-backup", "backup-failed")
 
 
 def data_version(session: Session) -> int:

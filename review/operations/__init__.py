@@ -1,0 +1,1 @@
+"""Running the tracker: backup, restore, moving between engines and the health check."""
