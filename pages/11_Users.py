@@ -5,7 +5,7 @@ import streamlit as st
 
 from review.accounts import users
 from review.platform.roles import ROLE_LABELS, Role
-from ui import data
+from ui import data, tables
 from ui.feedback import clear_field_errors, field_error, flash, guarded
 from ui.page import setup_page
 
@@ -15,7 +15,7 @@ st.caption("Accounts and what each may do. Passwords are stored as argon2 hashes
 
 with data.reading() as session:
     frame = users.users_frame(session, ctx.actor)
-st.dataframe(frame.drop(columns=["id", "version", "role"]), hide_index=True)
+tables.show(frame.drop(columns=["id", "version", "role"]), hide_index=True)
 
 left, right = st.columns(2)
 with left:

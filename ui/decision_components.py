@@ -13,7 +13,7 @@ from review.decisions import log as decisions
 from review.decisions.log import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
 from review.plan import tasks
 from review.platform.roles import Actor
-from ui import data
+from ui import data, tables
 from ui.feedback import field_error, refusal_text, write
 from ui.navigation import PAGE_BY_KEY
 
@@ -33,12 +33,12 @@ def load_lookups() -> dict[str, dict[int, str]]:
 # ------------------------------------------------------------------ log
 
 def show_log(frame: pd.DataFrame) -> None:
-    st.dataframe(frame[LOG_SHOWN], hide_index=True, column_config={
+    tables.show(frame[LOG_SHOWN], hide_index=True, column_config={
         "Decision": st.column_config.TextColumn("Decision", width="medium"),
         "Decision date": st.column_config.DateColumn("Decision date", format=DATE_FORMAT),
         "Published": st.column_config.DateColumn("Published", format=DATE_FORMAT),
         "Call-in ends": st.column_config.DateColumn("Call-in ends", format=DATE_FORMAT,
-                                                    help="Last working day of the call-in period"),
+                                                   help="Last working day of the call-in period"),
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
     st.download_button("Download the decision log (CSV)", frame[LOG_SHOWN].to_csv(index=False).encode("utf-8"),
@@ -47,7 +47,7 @@ def show_log(frame: pd.DataFrame) -> None:
 
 # ------------------------------------------------------------------ full record
 
-def _or_none(text: str | None, none: str = "None recorded.") -> str:
+def _or_none(text: str | None, none: str = "Not recorded.") -> str:
     return text if text else f"*{none}*"
 
 
@@ -104,8 +104,8 @@ def show_record(record: DecisionRecord) -> None:
     else:
         st.markdown("*No other consultees recorded.*")
     left, right = st.columns(2)
-    left.markdown(f"**Conflicts of interest declared**  \n{_or_none(d.conflicts_of_interest, 'None declared.')}")
-    right.markdown(f"**Dispensation granted**  \n{_or_none(d.dispensation, 'None.')}")
+    left.markdown(f"**Conflicts of interest declared**  \n{_or_none(d.conflicts_of_interest, 'Nothing declared.')}")
+    right.markdown(f"**Dispensation granted**  \n{_or_none(d.dispensation, 'No dispensation.')}")
     st.markdown("#### 5. Decision taken by")
     st.markdown(f"{d.decision_maker_post or '*Post not recorded*'}"
                 + (f", {d.decision_date:%d %B %Y}" if d.decision_date else ""))

@@ -12,7 +12,7 @@ from review.models import User
 from review.platform import clock
 from review.platform.config import Settings, get_settings
 from review.platform.roles import Actor
-from ui import data
+from ui import data, deep_link
 from ui.feedback import show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
 
@@ -110,7 +110,7 @@ def setup_page(key: str) -> PageContext:
     show_flash()
     if actor is None and key != "home":
         st.info("Please sign in to use this page.", icon=":material/login:")
-        st.page_link("app.py", label="Go to sign-in", icon=":material/login:")
+        deep_link.remember(key)
         st.stop()
     if actor is not None and not actor.can(spec.permission):
         st.error(f"Your role ({actor.role.label}) cannot use the {spec.label} page. "

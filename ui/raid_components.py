@@ -13,11 +13,14 @@ from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
 from review.platform import clock
 from review.platform.roles import Actor
-from ui import data, plan_charts
+from ui import data, plan_charts, tables
 from ui.feedback import field_error, write
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
+# The on-screen log: the columns that fit a 1366 px screen (score and band read together, "12 High"); the CSV
+# and the edit tab hold the rest (workstream, mitigation, linked tasks).
+SHOWN_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Score", "Residual", "Review by", "Review overdue"]
 SCORE_OPTIONS = [None, 1, 2, 3, 4, 5]
 
 
@@ -35,17 +38,27 @@ def show_log(frame: pd.DataFrame) -> None:
         return
     st.caption(f"{len(frame)} item(s), highest risk score first. Score = likelihood x impact (1 to 25): "
                "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation.")
-    st.dataframe(frame[TABLE_COLUMNS], hide_index=True, column_config={
-        "Title": st.column_config.TextColumn(width="large"),
-        "Mitigation": st.column_config.TextColumn(width="medium"),
-        "Review by": st.column_config.DateColumn(format="DD MMM YYYY"),
-        "Review overdue": st.column_config.CheckboxColumn(),
-        "Score": st.column_config.NumberColumn(help="Likelihood x impact, before mitigation"),
-        "Residual score": st.column_config.NumberColumn(help="Likelihood x impact after mitigation"),
+    shown = frame.assign(Score=_scores(frame["Score"], frame["Rating"]),
+                         Residual=_scores(frame["Residual score"], frame["Residual rating"]))
+    tables.show(shown[SHOWN_COLUMNS], column_config={
+        "Ref": st.column_config.TextColumn(width=55),
+        "Type": st.column_config.TextColumn(width=95),
+        "Status": st.column_config.TextColumn(width=90),
+        "Owner": st.column_config.TextColumn(width=150),
+        "Review by": st.column_config.DateColumn(format="DD MMM YYYY", width=100),
+        "Review overdue": st.column_config.CheckboxColumn("Overdue", width=70, help="Review date has passed"),
+        "Score": st.column_config.TextColumn(width=85, help="Likelihood x impact (1-25) and its band, "
+                                                           "before mitigation"),
+        "Residual": st.column_config.TextColumn(width=85, help="Likelihood x impact after mitigation"),
     })
     st.download_button("Download the RAID log (CSV)", frame[TABLE_COLUMNS + ["description"]]
                        .rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8"),
                        "raid-log.csv", "text/csv", icon=":material/download:")
+
+
+def _scores(scores: pd.Series, bands: pd.Series) -> list[str]:
+    """'12 High' for a scored risk; blank for an item without a score (assumptions, issues, dependencies)."""
+    return [f"{score} {band}" if pd.notna(score) else "" for score, band in zip(scores, bands, strict=True)]
 
 
 def show_heat_maps() -> None:
