@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ log = logging.getLogger("review.ui")
 _FLASH_KEY = "_flash"
 T = TypeVar("T")
 NOTHING_SAVED = "Nothing was saved. Please correct the fields marked below."
+ERROR_RED = "#c0392b"
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>$~|#])")
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -44,11 +47,24 @@ def field_errors(form: str) -> dict[str, str]:
     return st.session_state.get(f"_errors_{form}", {})
 
 
-def field_error(form: str, field: str) -> None:
-    """Render the stored validation message for a field, right under its input."""
+def plain_markdown(text: str) -> str:
+    """Text shown through st.markdown as written: markdown and HTML characters escaped."""
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+
+
+def field_error(form: str, field: str, label: str | None = None, key: str | None = None) -> None:
+    """Render the stored validation message for a field, right under its input.
+
+    With `label`, the message names the field as the form does ("Initial password: use at least ..."); with the
+    widget's `key`, the input itself is outlined in red so the field to correct is marked, not only described.
+    """
     message = field_errors(form).get(field)
     if message:
-        st.markdown(f":red[:material/error: {message}]")
+        named = f"{label.rstrip(' *')}: {message}" if label else message
+        st.markdown(f":red[:material/error: {plain_markdown(named)}]")
+        if key:
+            st.html(f"<style>.st-key-{key} [data-baseweb] {{ border-color: {ERROR_RED}; "
+                    f"box-shadow: 0 0 0 1px {ERROR_RED}; }}</style>")
 
 
 def refusal_text(exc: DomainError) -> str:

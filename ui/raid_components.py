@@ -18,9 +18,10 @@ from ui.feedback import field_error, write
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
-# The on-screen log: the columns that fit a 1366 px screen (score and band read together, "12 High"); the CSV
-# and the edit tab hold the rest (workstream, mitigation, linked tasks).
-SHOWN_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Score", "Residual", "Review by", "Review overdue"]
+# The on-screen log: the columns that fit a 1366 px screen (the reference's letter gives the type: R- risk,
+# A- assumption, I- issue, D- dependency); the CSV and the edit tab hold the rest (workstream, bands, mitigation).
+SHOWN_COLUMNS = ["Ref", "Title", "Status", "Owner", "Score", "Residual score", "Review by", "Review overdue",
+                 "Linked tasks"]
 SCORE_OPTIONS = [None, 1, 2, 3, 4, 5]
 
 
@@ -37,28 +38,23 @@ def show_log(frame: pd.DataFrame) -> None:
         st.info("Nothing in the RAID log matches these filters.", icon=":material/filter_alt_off:")
         return
     st.caption(f"{len(frame)} item(s), highest risk score first. Score = likelihood x impact (1 to 25): "
-               "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation.")
-    shown = frame.assign(Score=_scores(frame["Score"], frame["Rating"]),
-                         Residual=_scores(frame["Residual score"], frame["Residual rating"]))
-    tables.show(shown[SHOWN_COLUMNS], column_config={
-        "Ref": st.column_config.TextColumn(width=55),
-        "Type": st.column_config.TextColumn(width=95),
-        "Status": st.column_config.TextColumn(width=90),
-        "Owner": st.column_config.TextColumn(width=150),
-        "Review by": st.column_config.DateColumn(format="DD MMM YYYY", width=100),
-        "Review overdue": st.column_config.CheckboxColumn("Overdue", width=70, help="Review date has passed"),
-        "Score": st.column_config.TextColumn(width=85, help="Likelihood x impact (1-25) and its band, "
-                                                           "before mitigation"),
-        "Residual": st.column_config.TextColumn(width=85, help="Likelihood x impact after mitigation"),
+               "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation. References start R- for a "
+               "risk, A- assumption, I- issue, D- dependency.")
+    tables.show(frame[SHOWN_COLUMNS], column_config={
+        "Ref": st.column_config.TextColumn(width=55, help="R- risk, A- assumption, I- issue, D- dependency"),
+        "Status": st.column_config.TextColumn(width=85),
+        "Owner": st.column_config.TextColumn(width=140),
+        "Score": st.column_config.NumberColumn(width=60, help="Likelihood x impact (1-25), before mitigation: "
+                                                              "Low 1-4, Medium 5-10, High 12-25"),
+        "Residual score": st.column_config.NumberColumn("Residual", width=70,
+                                                        help="Likelihood x impact after mitigation"),
+        "Review by": st.column_config.DateColumn(format="DD MMM YYYY", width=95),
+        "Review overdue": st.column_config.CheckboxColumn("Overdue", width=65, help="The review date has passed"),
+        "Linked tasks": st.column_config.TextColumn("Tasks", width=95),
     })
     st.download_button("Download the RAID log (CSV)", frame[TABLE_COLUMNS + ["description"]]
                        .rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8"),
                        "raid-log.csv", "text/csv", icon=":material/download:")
-
-
-def _scores(scores: pd.Series, bands: pd.Series) -> list[str]:
-    """'12 High' for a scored risk; blank for an item without a score (assumptions, issues, dependencies)."""
-    return [f"{score} {band}" if pd.notna(score) else "" for score, band in zip(scores, bands, strict=True)]
 
 
 def show_heat_maps() -> None:

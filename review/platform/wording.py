@@ -50,8 +50,8 @@ def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
     """
     out = frame.copy()
     for col in out.columns:
-        if out[col].dtype == object:
-            values = out[col].dropna()
-            if values.map(lambda v: isinstance(v, str)).all():
-                out[col] = out[col].where(out[col].notna(), BLANK)
+        column = out[col]
+        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
+            if column.dropna().map(lambda v: isinstance(v, str)).all():
+                out[col] = column.fillna(BLANK)
     return out

@@ -52,3 +52,42 @@ def test_only_known_pages_the_role_may_open_are_followed(app_db):
         assert not at.exception
         assert [t.value for t in at.title] == [landing], wanted
         assert "next" not in at.query_params
+
+
+USERS = "pages/11_Users.py"
+
+
+def _form_children(at: AppTest, form_key: str) -> list:
+    form = next(f for f in at.get("form") if f.proto.form.form_id == form_key)
+    return list(form.children.values())
+
+
+def test_an_account_form_error_sits_beside_its_field_named_by_its_label(open_page):
+    at = open_page(USERS, Role.ADMIN)
+    at.text_input(key="add_user_username").input("new.officer")
+    at.text_input(key="add_user_display_name").input("New Officer")
+    at.text_input(key="add_user_password").input("short")
+    next(b for b in at.button if b.label == "Create account").click()
+    at.run()
+    assert not at.exception
+    summary = " ".join(e.value for e in at.error)
+    assert "Initial password" in summary and "password (" not in summary.replace("Initial password (", "")
+    children = _form_children(at, "add_user")
+    position = next(i for i, c in enumerate(children) if getattr(c, "key", None) == "add_user_password")
+    beside = children[position + 1]
+    assert beside.type == "markdown" and "Initial password: Use at least" in beside.value
+    assert any(".st-key-add_user_password" in h.proto.body for h in at.get("html"))  # the input outlined
+    assert at.text_input(key="add_user_username").value == "new.officer"  # what was typed is kept
+    assert "new.officer" not in set(at.dataframe[0].value["Username"])
+
+
+def test_a_valid_account_is_created_and_the_form_cleared(open_page):
+    at = open_page(USERS, Role.ADMIN)
+    at.text_input(key="add_user_username").input("new.officer")
+    at.text_input(key="add_user_display_name").input("New Officer")
+    at.text_input(key="add_user_password").input("a-long-enough-password")
+    next(b for b in at.button if b.label == "Create account").click()
+    at.run()
+    assert "Account new.officer created." in [s.value for s in at.success]
+    assert "new.officer" in set(at.dataframe[0].value["Username"])
+    assert at.text_input(key="add_user_username").value == ""
