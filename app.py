@@ -18,8 +18,8 @@ ctx = setup_page("home")
 HOME_OVERDUE = ["Ref", "Task", "Owner", "Status", "Due", "Late"]
 HOME_MILESTONES = ["Ref", "Task", "Owner", "Status", "Due", "Days to go"]
 # Widths that keep every column in view on a 1366 px laptop screen (the task title takes what is left).
-HOME_COLUMNS = {"Ref": st.column_config.TextColumn(width=70), "Task": st.column_config.TextColumn(width=330),
-                "Owner": st.column_config.TextColumn(width=170), "Status": st.column_config.TextColumn(width=90),
+HOME_COLUMNS = {"Ref": st.column_config.TextColumn(width=70), "Task": st.column_config.TextColumn(width=300),
+                "Owner": st.column_config.TextColumn(width=200), "Status": st.column_config.TextColumn(width=90),
                 "Due": st.column_config.DateColumn(format="DD MMM YYYY", width=100),
                 "Late": st.column_config.TextColumn(width=125), "Days to go": st.column_config.TextColumn(width=125)}
 

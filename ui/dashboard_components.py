@@ -20,12 +20,12 @@ from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
 
 BADGE_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
-DATE = st.column_config.DateColumn(format="DD MMM YYYY")
+DATE = st.column_config.DateColumn(format="DD MMM YYYY", width=100)
 SLIPPAGE = st.column_config.NumberColumn(help="Days later than in the latest baseline")
 # Column widths (px) that keep a full-width table in view on a 1366 px screen; the title takes what is left.
 REF = st.column_config.TextColumn(width=70)
-TITLE = st.column_config.TextColumn(width=330)
-OWNER = st.column_config.TextColumn(width=190)
+TITLE = st.column_config.TextColumn(width=270)
+OWNER = st.column_config.TextColumn(width=170)
 DAYS = st.column_config.TextColumn(width=125)
 
 

@@ -42,8 +42,9 @@ def show_log(frame: pd.DataFrame) -> None:
                "risk, A- assumption, I- issue, D- dependency.")
     tables.show(frame[SHOWN_COLUMNS], column_config={
         "Ref": st.column_config.TextColumn(width=55, help="R- risk, A- assumption, I- issue, D- dependency"),
+        "Title": st.column_config.TextColumn(width=230),
         "Status": st.column_config.TextColumn(width=85),
-        "Owner": st.column_config.TextColumn(width=140),
+        "Owner": st.column_config.TextColumn(width=135),
         "Score": st.column_config.NumberColumn(width=60, help="Likelihood x impact (1-25), before mitigation: "
                                                               "Low 1-4, Medium 5-10, High 12-25"),
         "Residual score": st.column_config.NumberColumn("Residual", width=70,
