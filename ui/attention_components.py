@@ -27,7 +27,7 @@ def show_table(frame: pd.DataFrame, height: int | None = None) -> None:
         "Days remaining": st.column_config.TextColumn("Days remaining", width=125),
         "What": st.column_config.TextColumn("What", width=140),
         "Record": st.column_config.TextColumn("Contract or decision", width=230),
-        "Detail": st.column_config.TextColumn("Detail"),  # takes the rest of the width (1366 px screens)
+        "Detail": st.column_config.TextColumn("Detail", width=300),  # all five fit a 1366 px screen
     })
 
 

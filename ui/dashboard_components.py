@@ -84,6 +84,10 @@ def show_rag(d: Dashboard) -> None:
             shown = frame[columns].rename(columns={"Scope": "Workstream", "Why": "Why (rules not green)"})
             tables.show(shown.style.map(_rag_cell, subset=["RAG", "Computed"]), hide_index=True,
                         column_config={"Workstream": st.column_config.TextColumn(width=230),
+                                       # the columns fit a 1366 px screen, with or without an override column
+                                       "Why (rules not green)": st.column_config.TextColumn(
+                                           width=290 if "Override" in columns else 470),
+                                       "Override": st.column_config.TextColumn(width=180),
                                        "RAG": st.column_config.TextColumn(width="small"),
                                        "Computed": st.column_config.TextColumn(width="small")})
         plan_page = PAGE_BY_KEY["plan"]
