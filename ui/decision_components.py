@@ -93,7 +93,7 @@ def show_record(record: DecisionRecord) -> None:
                 st.markdown(f"**Option {i}:** {alt['option']}  \n**Why it was rejected:** "
                             f"{_or_none(alt['reason_rejected'], 'No reason recorded.')}")
     else:
-        st.markdown("*None recorded.*")
+        st.markdown("*Not recorded.*")
     st.markdown("#### 4. Consultation")
     portfolio = d.executive_member_portfolio or "Executive Member"
     st.markdown(f"**(a) Comments of the {portfolio}**  \n{_or_none(d.executive_member_comments)}")
@@ -116,14 +116,14 @@ def show_record(record: DecisionRecord) -> None:
     left, middle, right = st.columns(3)
     with left:
         st.markdown("**Contracts**")
-        st.markdown("\n".join(f"- {c['reference']} {c['title']}" for c in record.contracts) or "*None linked.*")
+        st.markdown("\n".join(f"- {c['reference']} {c['title']}" for c in record.contracts) or "*No contract linked.*")
     with middle:
         st.markdown("**Tasks**")
-        st.markdown("\n".join(f"- {t['reference']} {t['title']}" for t in record.tasks) or "*None linked.*")
+        st.markdown("\n".join(f"- {t['reference']} {t['title']}" for t in record.tasks) or "*No task linked.*")
     with right:
         st.markdown("**Contract extensions it authorised**")
         st.markdown("\n".join(f"- {e['contract']}: {e['start']:%d %b %Y} to {e['end']:%d %b %Y}"
-                              for e in record.extensions) or "*None.*")
+                              for e in record.extensions) or "*No extension.*")
 
 
 def show_paper(paper: dict[str, Any]) -> None:

@@ -2,6 +2,8 @@
 sign-in, field errors named by their label, tables that fit a 1366 px screen."""
 from __future__ import annotations
 
+import pandas as pd
+import pytest
 from streamlit.testing.v1 import AppTest
 
 from review.platform.roles import Role
@@ -91,3 +93,81 @@ def test_a_valid_account_is_created_and_the_form_cleared(open_page):
     assert "Account new.officer created." in [s.value for s in at.success]
     assert "new.officer" in set(at.dataframe[0].value["Username"])
     assert at.text_input(key="add_user_username").value == ""
+
+
+# ------------------------------------------------------------------ no "None" where people read
+
+READ_PAGES = ["app.py", "pages/1_Executive_dashboard.py", "pages/2_Tasks.py", "pages/3_Plan.py", "pages/4_RAID_log.py",
+              "pages/5_Contracts.py", "pages/6_Decisions.py", "pages/7_Engagement.py",
+              "pages/8_Engagement_insights.py", "pages/11_Users.py"]
+MISSING_WORDS = {"None", "nan", "NaN", "NaT", "<NA>"}
+
+
+@pytest.mark.parametrize("page", READ_PAGES)
+def test_no_none_in_the_page_text_or_its_tables(open_page, page):
+    at = open_page(page, Role.ADMIN)
+    assert not at.exception
+    assert "None" not in texts(at).replace("None of", "")
+    for table in at.dataframe:
+        assert table.proto.placeholder == "" or table.proto.editing_mode != 0, "a gap would read 'None'"
+        frame = table.value
+        text_columns = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "str"]
+        words = set(frame[text_columns].astype(str).to_numpy().ravel()) if text_columns else set()
+        assert not words & MISSING_WORDS, (page, list(frame.columns))
+
+
+def test_raid_scores_and_engagement_end_dates_are_blank_when_missing(open_page):
+    raid_log = open_page("pages/4_RAID_log.py", Role.EDITOR).dataframe[0]
+    frame = raid_log.value.set_index("Ref")
+    assert frame.loc["R-01", "Score"] == 16 and pd.isna(frame.loc["A-01", "Score"])  # an assumption has no score
+    assert raid_log.proto.placeholder == ""  # ... and its gap shows blank, not "None"
+    activities = open_page("pages/7_Engagement.py", Role.EDITOR).dataframe[0]
+    assert activities.value["End"].isna().any() and activities.proto.placeholder == ""
+
+
+# ------------------------------------------------------------------ one way of saying days late
+
+def test_days_late_read_the_same_on_home_and_the_dashboard(open_page):
+    home = open_page("app.py", Role.EDITOR)
+    overdue = next(t.value for t in home.dataframe if "Late" in t.value.columns)
+    assert overdue.set_index("Ref").loc["EXP-15", "Late"] == "15 days overdue"
+    dashboard = open_page("pages/1_Executive_dashboard.py", Role.EDITOR)
+    tables = [t.value for t in dashboard.dataframe]
+    attention = next(t for t in tables if "Days late" in t.columns)
+    assert attention.set_index("Ref").loc["EXP-15", "Days late"] == "15 days overdue"
+    deadlines = next(t for t in tables if "Days remaining" in t.columns)
+    assert "16 days overdue" in set(deadlines["Days remaining"])
+    for frame in tables:
+        for column in ("Days remaining", "Days to go", "Days late"):
+            if column in frame.columns:
+                assert not frame[column].astype(str).str.startswith("-").any(), column
+
+
+# ------------------------------------------------------------------ 1366 px
+
+def test_the_tasks_table_puts_status_owner_and_due_date_first(open_page):
+    at = open_page(TASKS, Role.EDITOR)
+    columns = list(at.data_editor[0].value.columns)
+    assert columns[:5] == ["Ref", "Task", "Status", "Owner", "Due"]
+
+
+def test_the_sign_in_buttons_are_two_a_row_so_their_labels_fit(app_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    labels = [b.label for b in at.button if b.label.startswith("Sign in as ")]
+    assert "Sign in as SEND Executive Group (viewer)" in labels
+    holding = [c for c in at.columns if any(getattr(e, "label", "").startswith("Sign in as ")
+                                            for e in c.children.values())]
+    assert len(holding) == 4 and {c.weight for c in holding} == {0.5}  # half the width each, not a quarter
+
+
+# ------------------------------------------------------------------ the pack: progress, and the old message goes
+
+def test_generating_the_pack_again_replaces_the_last_message(open_page):
+    at = open_page("pages/10_Submission.py", Role.EDITOR)
+    generate = next(b for b in at.button if b.label == "Generate the pack from live data")
+    generate.click().run()
+    assert [s.value for s in at.success if "generated" in s.value] == [
+        "Pack 1 generated from live data. Download it below."]
+    next(b for b in at.button if b.label == "Generate the pack from live data").click().run()
+    shown = [s.value for s in at.success if "generated" in s.value]
+    assert len(shown) == 1 and shown[0].startswith("Pack 2 generated")
