@@ -12,7 +12,7 @@ from review.models import User
 from review.platform import clock
 from review.platform.config import Settings, get_settings
 from review.platform.roles import Actor
-from ui import data, deep_link
+from ui import data, deep_link, unsaved
 from ui.feedback import show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
 
@@ -107,6 +107,7 @@ def setup_page(key: str) -> PageContext:
     _apply_cookie_script()
     actor = current_actor()
     _sidebar(actor, settings)
+    unsaved.warn_before_leaving()
     show_flash()
     if actor is None and key != "home":
         st.info("Please sign in to use this page.", icon=":material/login:")

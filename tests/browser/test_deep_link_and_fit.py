@@ -65,3 +65,36 @@ def test_sign_in_buttons_and_main_tables_fit_1366_px(laptop, app_url):
     laptop.goto(f"{app_url}/Tasks")
     wait_for_heading(laptop, "Tasks")
     screenshot(laptop, "tasks-1366")  # Status is the third column (see tests/pages/test_everyday_small.py)
+
+
+def test_a_half_typed_form_asks_before_it_is_lost(browser, app_url):
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    page.get_by_role("button", name="Sign in as Administrator").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    wait_idle(page)
+    page.get_by_role("link", name="Users").click()
+    wait_for_heading(page, "Users")
+    dialogs: list[tuple[str, str]] = []
+
+    def answer(dialog) -> None:
+        dialogs.append((dialog.type, dialog.message))
+        dialog.dismiss()  # stay on the page
+
+    page.on("dialog", answer)
+    page.get_by_role("link", name="Home").first.click()  # nothing typed yet: no question
+    wait_for_heading(page, "The review at a glance")
+    assert dialogs == []
+    page.get_by_role("link", name="Users").click()
+    wait_for_heading(page, "Users")
+    page.get_by_label("Display name *").fill("Half typed")
+    page.get_by_role("link", name="Home").first.click()
+    page.wait_for_timeout(500)
+    assert dialogs and dialogs[0][0] == "confirm" and "unsaved changes" in dialogs[0][1]
+    assert page.get_by_label("Display name *").input_value() == "Half typed"  # still here, input kept
+    page.close(run_before_unload=True)  # closing the tab (as a reload would) asks too
+    page.wait_for_timeout(1000)
+    assert any(kind == "beforeunload" for kind, _ in dialogs)
+    context.close()
