@@ -63,8 +63,9 @@ def field_error(form: str, field: str, label: str | None = None, key: str | None
         named = f"{label.rstrip(' *')}: {message}" if label else message
         st.markdown(f":red[:material/error: {plain_markdown(named)}]")
         if key:
-            st.html(f"<style>.st-key-{key} [data-baseweb] {{ border-color: {ERROR_RED}; "
-                    f"box-shadow: 0 0 0 1px {ERROR_RED}; }}</style>")
+            st.html(f"<style>.st-key-{key} [data-testid$='RootElement'], .st-key-{key} [data-baseweb='input'], "
+                    f".st-key-{key} [data-baseweb='select'] > div, .st-key-{key} textarea "
+                    f"{{ outline: 2px solid {ERROR_RED}; outline-offset: -1px; }}</style>")
 
 
 def refusal_text(exc: DomainError) -> str:
