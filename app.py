@@ -6,16 +6,26 @@ import streamlit as st
 from review.plan import tasks
 from review.platform import clock
 from review.platform.roles import Role
-from ui import attention_components, charts, data, sign_in_components
+from review.platform.wording import days_late, days_to_go
+from ui import attention_components, charts, data, deep_link, sign_in_components, tables
 from ui.navigation import PAGE_BY_KEY
 from ui.page import setup_page
 
 ctx = setup_page("home")
+HOME_OVERDUE = ["Ref", "Task", "Owner", "Status", "Due", "Late"]
+HOME_MILESTONES = ["Ref", "Task", "Owner", "Status", "Due", "Days to go"]
+# Widths that keep every column in view on a 1366 px laptop screen (the task title takes what is left).
+HOME_COLUMNS = {"Ref": st.column_config.TextColumn(width=70), "Task": st.column_config.TextColumn(width=300),
+                "Owner": st.column_config.TextColumn(width=200), "Status": st.column_config.TextColumn(width=90),
+                "Due": st.column_config.DateColumn(format="DD MMM YYYY", width=100),
+                "Late": st.column_config.TextColumn(width=125), "Days to go": st.column_config.TextColumn(width=125)}
 
 
 def go_to_landing_page() -> None:
-    """Viewers (the SEND Executive Group) land on the executive dashboard; everyone else on this page."""
+    """The page asked for before signing in, if any; otherwise viewers (the SEND Executive Group) land on the
+    executive dashboard and everyone else on this page."""
     actor = st.session_state.get("actor")
+    deep_link.go_to_wanted_page(actor)
     dashboard = PAGE_BY_KEY["dashboard"]
     if actor is not None and actor.role == Role.VIEWER:
         st.switch_page(dashboard.path)
@@ -51,19 +61,18 @@ def home() -> None:
     left.plotly_chart(charts.phase_progress(progress))
     right.plotly_chart(charts.status_bar({k: v for k, v in counts.items() if k != "Overdue"}),
                        )
-    left, right = st.columns(2)
-    with left:
-        st.subheader("Overdue tasks")
-        if overdue.empty:
-            st.success("Nothing is overdue.", icon=":material/check_circle:")
-        else:
-            st.dataframe(overdue[["Ref", "Task", "Owner", "Status", "Due", "Days late"]], hide_index=True)
-    with right:
-        st.subheader("Next milestones")
-        if milestones.empty:
-            st.info("No open milestones ahead.", icon=":material/flag:")
-        else:
-            st.dataframe(milestones[["Ref", "Task", "Due", "Days to go", "Status"]], hide_index=True)
+    st.subheader("Overdue tasks")
+    if overdue.empty:
+        st.success("Nothing is overdue.", icon=":material/check_circle:")
+    else:
+        tables.show(overdue.assign(Late=overdue["Days late"].map(days_late))[HOME_OVERDUE],
+                    column_config=HOME_COLUMNS)
+    st.subheader("Next milestones")
+    if milestones.empty:
+        st.info("No open milestones ahead.", icon=":material/flag:")
+    else:
+        tables.show(milestones.assign(**{"Days to go": milestones["Days to go"].map(days_to_go)})[HOME_MILESTONES],
+                    column_config=HOME_COLUMNS)
     attention_components.show_summary()
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from review.plan import tasks
-from ui import data
+from ui import data, tables
 from ui.page import setup_page
 from ui.task_components import TABLE_COLUMNS, load_lookups, show_add_form, show_edit_form, show_filters, show_table
 
@@ -37,7 +37,7 @@ with mine_tab:
     elif mine.empty:
         st.success("You have no open tasks.", icon=":material/check_circle:")
     else:
-        st.dataframe(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True)
+        tables.show(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True)
 
 with add_tab:
     show_add_form(ctx.actor, lookups)

@@ -5,8 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from review.platform import clock
+from review.platform.wording import days_to_go
 from review.reports import attention, calendar_export
-from ui import data
+from ui import data, tables
 
 DATE_FORMAT = "DD MMM YYYY"
 HORIZON_CHOICES = {30: "Next 30 days", 90: "Next 3 months", 180: "Next 6 months", 365: "Next 12 months",
@@ -19,20 +20,14 @@ def load(horizon_days: int = attention.DEFAULT_HORIZON_DAYS) -> pd.DataFrame:
         return attention.upcoming_dates(session, horizon_days=horizon_days)
 
 
-def _days_label(days: int) -> str:
-    if days < 0:
-        return f"{-days} days overdue"
-    return "today" if days == 0 else f"{days} days"
-
-
 def show_table(frame: pd.DataFrame, height: int | None = None) -> None:
-    shown = frame[TABLE_COLUMNS].assign(**{"Days remaining": [_days_label(d) for d in frame["Days remaining"]]})
-    st.dataframe(shown, hide_index=True, height=height or "auto", column_config={
+    shown = frame[TABLE_COLUMNS].assign(**{"Days remaining": frame["Days remaining"].map(days_to_go)})
+    tables.show(shown, hide_index=True, height=height or "auto", column_config={
         "Date": st.column_config.DateColumn("Date", format=DATE_FORMAT, width=100),
         "Days remaining": st.column_config.TextColumn("Days remaining", width=125),
-        "What": st.column_config.TextColumn("What", width=150),
-        "Record": st.column_config.TextColumn("Contract or decision", width=260),
-        "Detail": st.column_config.TextColumn("Detail", width="large"),
+        "What": st.column_config.TextColumn("What", width=140),
+        "Record": st.column_config.TextColumn("Contract or decision", width=230),
+        "Detail": st.column_config.TextColumn("Detail", width=300),  # all five fit a 1366 px screen
     })
 
 

@@ -16,7 +16,7 @@ from review.decisions import log as decisions
 from review.plan import organisation
 from review.platform import clock
 from review.platform.roles import Actor
-from ui import charts, data, palette
+from ui import charts, data, palette, tables
 from ui.contract_fields import (
     date_col,
     date_field,
@@ -53,7 +53,7 @@ def show_register(frame: pd.DataFrame, csv: bytes) -> None:
     cols = st.columns(5)
     for col, label in zip(cols, ["Active", "Extended", "Expiring", "In notice", "Ended"], strict=True):
         col.metric(label, int(counts.get(label, 0)))
-    st.dataframe(frame[REGISTER_SHOWN], hide_index=True, column_config={
+    tables.show(frame[REGISTER_SHOWN], hide_index=True, column_config={
         "Contract": st.column_config.TextColumn("Contract", width="medium"),
         "VCSE": st.column_config.CheckboxColumn("VCSE", help="Voluntary, community or social enterprise provider"),
         "Start": date_col("Start"), "Current end": date_col("Current end"),
@@ -61,7 +61,7 @@ def show_register(frame: pd.DataFrame, csv: bytes) -> None:
         "Days to notice deadline": st.column_config.NumberColumn("Days to notice deadline", format="%d days"),
         "Annual value (£)": money_col("Annual value"),
         "Illustrative values": st.column_config.CheckboxColumn("Illustrative values",
-                                                               help="The values are illustrative, not real figures"),
+                                                              help="The values are illustrative, not real figures"),
     })
     if frame["Illustrative values"].any():
         st.caption(":material/info: Values marked illustrative are demo figures, not the council's.")
@@ -329,7 +329,7 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
     if history.empty:
         st.info("No extension has been used.", icon=":material/info:")
     else:
-        st.dataframe(history.drop(columns=["decision_id", "id"]), hide_index=True, column_config={
+        tables.show(history.drop(columns=["decision_id", "id"]), hide_index=True, column_config={
             "Start": date_col("Start"), "End": date_col("End"), "Value (£)": money_col("Value"),
             "Authorised by": st.column_config.TextColumn("Authorised by decision", width="medium"),
             "Note": st.column_config.TextColumn("Note", width="large")})

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from review.contracts import register as contracts
 from review.contracts.register import KPI_UNIT_MAX, RATING_LABELS
 from review.platform.roles import Actor
-from ui import data
+from ui import data, tables
 from ui.contract_charts import kpi_trend_chart
 from ui.contract_fields import date_col, date_field, invalid_message, number_field, read_fields, text_field
 from ui.feedback import field_error, refusal_text, write
@@ -145,15 +145,15 @@ def _delete_value(actor: Actor, value_id: int, version: int, choice_key: str) ->
 # ------------------------------------------------------------------ sections
 
 def _table(kpis: pd.DataFrame, values: pd.DataFrame) -> None:
-    st.dataframe(kpis.drop(columns=["id", "version", "higher_is_better"]), hide_index=True, column_config={
+    tables.show(kpis.drop(columns=["id", "version", "higher_is_better"]), hide_index=True, column_config={
         "KPI": st.column_config.TextColumn("KPI", width="large"),
         "Latest period": date_col("Latest period ending"), "Next return due": date_col("Next return due"),
         "Every (months)": st.column_config.NumberColumn("Reported every", format="%d months")})
     if not values.empty:
         with st.expander(f"All KPI values ({len(values)})"):
-            st.dataframe(values.drop(columns=["id", "version", "kpi_id"]), hide_index=True,
-                         column_config={"Period end": date_col("Period ending"),
-                                        "KPI": st.column_config.TextColumn("KPI", width="large")})
+            tables.show(values.drop(columns=["id", "version", "kpi_id"]), hide_index=True,
+                        column_config={"Period end": date_col("Period ending"),
+                                       "KPI": st.column_config.TextColumn("KPI", width="large")})
 
 
 def _names(kpis: pd.DataFrame, only: pd.Series | None = None) -> dict[int, str]:

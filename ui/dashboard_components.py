@@ -13,16 +13,22 @@ from review.plan import rag, raid
 from review.plan.rag import Rag, RagStatus, rules_frame
 from review.platform import clock, privacy
 from review.platform.roles import Actor, Permission
+from review.platform.wording import days_late, days_to_go
 from review.reports.dashboard import Dashboard
 from review.reports.highlight_report import highlight_report_html, report_filename
-from ui import charts, palette
+from ui import charts, palette, tables
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
 from ui.text import plain
 
 BADGE_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
-DATE = st.column_config.DateColumn(format="DD MMM YYYY")
+DATE = st.column_config.DateColumn(format="DD MMM YYYY", width=100)
 SLIPPAGE = st.column_config.NumberColumn(help="Days later than in the latest baseline")
+# Column widths (px) that keep a full-width table in view on a 1366 px screen; the title takes what is left.
+REF = st.column_config.TextColumn(width=70)
+TITLE = st.column_config.TextColumn(width=270)
+OWNER = st.column_config.TextColumn(width=170)
+DAYS = st.column_config.TextColumn(width=125)
 
 
 @contextmanager
@@ -78,14 +84,18 @@ def show_rag(d: Dashboard) -> None:
         else:
             columns = ["Scope", "RAG", "Computed", "Why"] + (["Override"] if frame["Override"].any() else [])
             shown = frame[columns].rename(columns={"Scope": "Workstream", "Why": "Why (rules not green)"})
-            st.dataframe(shown.style.map(_rag_cell, subset=["RAG", "Computed"]), hide_index=True,
-                         column_config={"Why (rules not green)": st.column_config.TextColumn(width="large"),
-                                        "RAG": st.column_config.TextColumn(width="small"),
-                                        "Computed": st.column_config.TextColumn(width="small")})
+            tables.show(shown.style.map(_rag_cell, subset=["RAG", "Computed"]), hide_index=True,
+                        column_config={"Workstream": st.column_config.TextColumn(width=230),
+                                       # the columns fit a 1366 px screen, with or without an override column
+                                       "Why (rules not green)": st.column_config.TextColumn(
+                                           width=290 if "Override" in columns else 470),
+                                       "Override": st.column_config.TextColumn(width=180),
+                                       "RAG": st.column_config.TextColumn(width="small"),
+                                       "Computed": st.column_config.TextColumn(width="small")})
         plan_page = PAGE_BY_KEY["plan"]
         st.page_link(plan_page.path, label="Open Plan and baselines (slippage by workstream)", icon=plan_page.icon)
     with st.expander("How the RAG is worked out"):
-        st.dataframe(rules_frame(), hide_index=True)
+        tables.show(rules_frame(), hide_index=True)
         st.caption("The project team may override a computed RAG with a reason; the reason is shown beside it and "
                    "the change is kept in the audit log. Slippage is measured against the newest baseline.")
 
@@ -133,6 +143,7 @@ def show_override_form(actor: Actor, d: Dashboard) -> None:
 # ------------------------------------------------------------------ tiles
 
 def show_tiles(actor: Actor, d: Dashboard) -> None:
+    """Charts and figures side by side; each table gets the page's full width so no column is cut at 1366 px."""
     left, right = st.columns(2)
     with left:
         with tile("Progress by phase", actor, "plan"):
@@ -140,40 +151,45 @@ def show_tiles(actor: Actor, d: Dashboard) -> None:
                 st.info("No tasks yet.")
             else:
                 st.plotly_chart(charts.phase_progress(d.progress), key="dash_progress")
-        with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
-            c1, c2 = st.columns(2)
-            c1.metric("Overdue", d.overdue_total)
-            c2.metric("Blocked", d.blocked_total)
-            if d.attention.empty:
-                st.success("Nothing is overdue or blocked.", icon=":material/check_circle:")
-            else:
-                st.dataframe(d.attention[["Ref", "Task", "Status", "Days late", "Owner"]], hide_index=True,
-                             column_config={"Days late": st.column_config.NumberColumn(width="small")})
-        with tile("Contract and decision deadlines", actor, "contracts", "decisions"):
-            _external_table(d.deadlines, ["Date", "Days remaining", "What", "Record"])
-        with tile("Phone line", actor, "costs"):
-            _phone_line(d)
     with right:
-        with tile("Milestones in the next 8 weeks", actor, "plan"):
-            if d.milestones.empty:
-                st.info("No milestones due in the next 8 weeks.", icon=":material/flag:")
-            else:
-                st.dataframe(d.milestones[["Ref", "Milestone", "Due", "Days to go", "Slippage (days)"]],
-                             hide_index=True, column_config={"Due": DATE, "Slippage (days)": SLIPPAGE})
-        with tile("Top risks", actor, "raid"):
-            counts = ", ".join(f"{n} {k.lower() if n == 1 else raid.KIND_PLURALS.get(k, k.lower() + 's')}"
-                               for k, n in d.raid_counts.items())
-            st.caption(f"Open in the RAID log: {counts}.")
-            if d.top_risks.empty:
-                st.info("No open risks.")
-            else:
-                st.dataframe(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]], hide_index=True,
-                             column_config={"Risk": st.column_config.TextColumn(width="large"),
-                                            "Score": st.column_config.NumberColumn(help="Likelihood x impact, 1-25"),
-                                            "Residual score": st.column_config.NumberColumn(
-                                                "Residual", help="Score after mitigation")})
         with tile("What parents told us", actor, "insights", "engagement"):
             _engagement(d)
+    with tile("Milestones in the next 8 weeks", actor, "plan"):
+        if d.milestones.empty:
+            st.info("No milestones due in the next 8 weeks.", icon=":material/flag:")
+        else:
+            shown = d.milestones.assign(**{"Days to go": d.milestones["Days to go"].map(days_to_go)})
+            tables.show(shown[["Ref", "Milestone", "Owner", "Due", "Days to go", "Slippage (days)"]],
+                        column_config={"Ref": REF, "Milestone": TITLE, "Owner": OWNER, "Due": DATE,
+                                       "Days to go": DAYS, "Slippage (days)": SLIPPAGE})
+    with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
+        c1, c2, _ = st.columns([1, 1, 2])
+        c1.metric("Overdue", d.overdue_total)
+        c2.metric("Blocked", d.blocked_total)
+        if d.attention.empty:
+            st.success("Nothing is overdue or blocked.", icon=":material/check_circle:")
+        else:
+            shown = d.attention.assign(**{"Days late": d.attention["Days late"].map(days_late)})
+            tables.show(shown[["Ref", "Task", "Owner", "Status", "Due", "Days late"]],
+                        column_config={"Ref": REF, "Task": TITLE, "Owner": OWNER, "Due": DATE,
+                                       "Status": st.column_config.TextColumn(width=95),
+                                       "Days late": st.column_config.TextColumn("Late", width=125)})
+    with tile("Top risks", actor, "raid"):
+        counts = ", ".join(f"{n} {k.lower() if n == 1 else raid.KIND_PLURALS.get(k, k.lower() + 's')}"
+                           for k, n in d.raid_counts.items())
+        st.caption(f"Open in the RAID log: {counts}.")
+        if d.top_risks.empty:
+            st.info("No open risks.")
+        else:
+            tables.show(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]],
+                        column_config={"Ref": REF, "Risk": st.column_config.TextColumn(width=420),
+                                       "Score": st.column_config.NumberColumn(help="Likelihood x impact, 1-25"),
+                                       "Residual score": st.column_config.NumberColumn(
+                                           "Residual", help="Score after mitigation")})
+    with tile("Contract and decision deadlines", actor, "contracts", "decisions"):
+        _external_table(d.deadlines, ["Date", "Days remaining", "What", "Record"])
+    with tile("Phone line", actor, "costs"):
+        _phone_line(d)
 
 
 def _external_table(ext, columns: list[str]) -> None:
@@ -185,8 +201,11 @@ def _external_table(ext, columns: list[str]) -> None:
         st.info(ext.message or "Nothing coming up.", icon=":material/event_available:")
         return
     shown = frame[[c for c in columns if c in frame.columns]].head(10)
-    st.dataframe(shown, hide_index=True, column_config={
-        "Date": DATE, "Days remaining": st.column_config.NumberColumn("Days to go", width="small")})
+    if "Days remaining" in shown:
+        shown = shown.assign(**{"Days remaining": shown["Days remaining"].map(days_to_go)})
+    tables.show(shown, column_config={"Date": DATE, "Days remaining": st.column_config.TextColumn("Days to go",
+                                                                                                  width=125),
+                                      "What": st.column_config.TextColumn(width=140)})
     if len(frame) > len(shown):
         st.caption(f"The next {len(shown)} of {len(frame)} dates.")
 
@@ -206,8 +225,8 @@ def _engagement(d: Dashboard) -> None:
     if themes.empty:
         st.caption("No themes recorded yet.")
     else:
-        st.dataframe(themes.rename(columns={"theme": "Top themes", "count": "Mentions"}).astype({"Mentions": str}),
-                     hide_index=True)
+        tables.show(themes.rename(columns={"theme": "Top themes", "count": "Mentions"}).astype({"Mentions": str}),
+                    hide_index=True)
     if figures.get("suppressed"):
         st.caption("Counts below 5 are shown as 'fewer than 5' to protect families' privacy.")
     if figures.get("not_shown"):

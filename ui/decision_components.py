@@ -14,7 +14,7 @@ from review.decisions.log import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
 from review.plan import tasks
 from review.platform import exports
 from review.platform.roles import Actor
-from ui import data
+from ui import data, tables
 from ui.feedback import field_error, refusal_text, write
 from ui.forms import confirm_button, read_fields
 from ui.navigation import PAGE_BY_KEY
@@ -41,12 +41,12 @@ def decision_log_csv(frame: pd.DataFrame) -> bytes:
 
 
 def show_log(frame: pd.DataFrame) -> None:
-    st.dataframe(frame[LOG_SHOWN], hide_index=True, column_config={
+    tables.show(frame[LOG_SHOWN], hide_index=True, column_config={
         "Decision": st.column_config.TextColumn("Decision", width="medium"),
         "Decision date": st.column_config.DateColumn("Decision date", format=DATE_FORMAT),
         "Published": st.column_config.DateColumn("Published", format=DATE_FORMAT),
         "Call-in ends": st.column_config.DateColumn("Call-in ends", format=DATE_FORMAT,
-                                                    help="Last working day of the call-in period"),
+                                                   help="Last working day of the call-in period"),
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
     st.download_button("Download the decision log (CSV)", decision_log_csv(frame),
@@ -55,7 +55,7 @@ def show_log(frame: pd.DataFrame) -> None:
 
 # ------------------------------------------------------------------ full record
 
-def _or_none(text: str | None, none: str = "None recorded.") -> str:
+def _or_none(text: str | None, none: str = "Not recorded.") -> str:
     """Stored text as plain text (see ui.text), or the placeholder in italics."""
     return plain(text) if text else f"*{none}*"
 
@@ -103,7 +103,7 @@ def show_record(record: DecisionRecord) -> None:
                 st.markdown(f"**Option {i}:** {plain(alt['option'])}  \n**Why it was rejected:** "
                             f"{_or_none(alt['reason_rejected'], 'No reason recorded.')}")
     else:
-        st.markdown("*None recorded.*")
+        st.markdown("*Not recorded.*")
     st.markdown("#### 4. Consultation")
     portfolio = plain(d.executive_member_portfolio or "Executive Member")
     st.markdown(f"**(a) Comments of the {portfolio}**  \n{_or_none(d.executive_member_comments)}")
@@ -114,8 +114,8 @@ def show_record(record: DecisionRecord) -> None:
     else:
         st.markdown("*No other consultees recorded.*")
     left, right = st.columns(2)
-    left.markdown(f"**Conflicts of interest declared**  \n{_or_none(d.conflicts_of_interest, 'None declared.')}")
-    right.markdown(f"**Dispensation granted**  \n{_or_none(d.dispensation, 'None.')}")
+    left.markdown(f"**Conflicts of interest declared**  \n{_or_none(d.conflicts_of_interest, 'Nothing declared.')}")
+    right.markdown(f"**Dispensation granted**  \n{_or_none(d.dispensation, 'No dispensation.')}")
     st.markdown("#### 5. Decision taken by")
     st.markdown(f"{plain(d.decision_maker_post) or '*Post not recorded*'}"
                 + (f", {d.decision_date:%d %B %Y}" if d.decision_date else ""))
@@ -127,15 +127,15 @@ def show_record(record: DecisionRecord) -> None:
     with left:
         st.markdown("**Contracts**")
         st.markdown("\n".join(f"- {plain(c['reference'])} {plain(c['title'])}" for c in record.contracts)
-                    or "*None linked.*")
+                    or "*No contract linked.*")
     with middle:
         st.markdown("**Tasks**")
         st.markdown("\n".join(f"- {plain(t['reference'])} {plain(t['title'])}" for t in record.tasks)
-                    or "*None linked.*")
+                    or "*No task linked.*")
     with right:
         st.markdown("**Contract extensions it authorised**")
         st.markdown("\n".join(f"- {plain(e['contract'])}: {e['start']:%d %b %Y} to {e['end']:%d %b %Y}"
-                              for e in record.extensions) or "*None.*")
+                              for e in record.extensions) or "*No extension.*")
 
 
 def show_paper(paper: dict[str, Any]) -> None:

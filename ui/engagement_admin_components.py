@@ -11,7 +11,7 @@ from review import engagement
 from review.engagement.importer import FIELDS, ImportReport, check_rows, import_inputs, read_table, suggest_mapping
 from review.platform.errors import DomainError, ValidationFailed
 from review.platform.roles import Actor
-from ui import data
+from ui import data, tables
 from ui.feedback import field_error, refusal_text, write
 from ui.forms import confirm_button
 from ui.text import plain
@@ -55,7 +55,7 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
         st.error(exc.errors.get("file", str(exc)), icon=":material/error:")
         return
     st.markdown(f"**{plain(upload.name)}**: {len(frame):,} row(s). The first rows:")
-    st.dataframe(frame.head(5), hide_index=True)
+    tables.show(frame.head(5), hide_index=True)
     st.markdown("**Match the file's columns to the fields**")
     suggestion = suggest_mapping(list(frame.columns))
     options: list[str | None] = [None, *frame.columns]
@@ -79,7 +79,7 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
     if report.rejected:
         st.warning(f"{len(report.rejected)} row(s) would be rejected. Correct them in the file and upload it again, "
                    "or import only the valid rows.", icon=":material/rule:")
-        st.dataframe(report.rejected_frame(), hide_index=True)
+        tables.show(report.rejected_frame(), hide_index=True)
     if not report.valid:
         st.error("There are no valid rows to import.", icon=":material/error:")
         return
@@ -123,9 +123,9 @@ def show_retention(actor: Actor) -> None:
     if due.empty:
         st.success("No engagement records are past their retention-review date.", icon=":material/check_circle:")
     else:
-        st.dataframe(due.drop(columns=["id", "version"]), hide_index=True,
-                     column_config={"Start": st.column_config.DateColumn(format="DD MMM YYYY"),
-                                    "Retention review": st.column_config.DateColumn(format="DD MMM YYYY")})
+        tables.show(due.drop(columns=["id", "version"]), hide_index=True,
+                    column_config={"Start": st.column_config.DateColumn(format="DD MMM YYYY"),
+                                   "Retention review": st.column_config.DateColumn(format="DD MMM YYYY")})
         st.caption("Erase the personal data, or, if there is a reason to keep it, set a later retention-review "
                    "date on the Activities tab (the change is audited).")
         labels = {int(r.id): r.Activity for r in due.itertuples()}
@@ -203,7 +203,7 @@ def show_lists(actor: Actor) -> None:
         if themes.empty:
             st.info("No themes yet.")
         else:
-            st.dataframe(themes.drop(columns=["id", "version"]), hide_index=True)
+            tables.show(themes.drop(columns=["id", "version"]), hide_index=True)
         form, prefix = "eng_add_theme", f"eng_theme_new_{st.session_state.get('eng_theme_nonce', 0)}"
         with st.form(form):
             st.text_input("New theme *", key=f"{prefix}_name", max_chars=120)
@@ -233,7 +233,7 @@ def show_lists(actor: Actor) -> None:
         if partners.empty:
             st.info("No partner organisations yet.")
         else:
-            st.dataframe(partners.drop(columns=["id", "version"]), hide_index=True)
+            tables.show(partners.drop(columns=["id", "version"]), hide_index=True)
         form, prefix = "eng_add_partner", f"eng_partner_new_{st.session_state.get('eng_partner_nonce', 0)}"
         with st.form(form):
             st.text_input("Organisation *", key=f"{prefix}_name", max_chars=160)

@@ -20,7 +20,7 @@ from review.platform import privacy
 from review.platform.errors import DomainError, ValidationFailed
 from review.platform.privacy import IdentifiersFound
 from review.platform.roles import Actor
-from ui import data, forms
+from ui import data, forms, tables
 from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
 from ui.text import plain
 
@@ -236,10 +236,10 @@ def show_activities(actor: Actor, activities: pd.DataFrame, partners: dict[int, 
     if activities.empty:
         st.info("No engagement activities yet. Add the first one below.", icon=":material/groups:")
     else:
-        st.dataframe(displayable(activities.drop(columns=["id", "version"])), hide_index=True,
-                     column_config={"Start": st.column_config.DateColumn(format="DD MMM YYYY"),
-                                    "End": st.column_config.DateColumn(format="DD MMM YYYY"),
-                                    "Retention review": st.column_config.DateColumn(format="DD MMM YYYY")})
+        tables.show(displayable(activities.drop(columns=["id", "version"])), hide_index=True,
+                    column_config={"Start": st.column_config.DateColumn(format="DD MMM YYYY"),
+                                   "End": st.column_config.DateColumn(format="DD MMM YYYY"),
+                                   "Retention review": st.column_config.DateColumn(format="DD MMM YYYY")})
     form = "eng_add_activity"
     prefix = f"eng_act_new_{st.session_state.get('eng_activity_nonce', 0)}"
     with st.expander("Add an activity", icon=":material/add:", expanded=bool(field_errors(form) or pending(form))):
@@ -346,7 +346,7 @@ def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int,
         st.info("No inputs recorded for this activity yet.", icon=":material/forum:")
     else:
         st.caption(f"{len(frame)} input(s). Personal data: keep this view to the project team.")
-        st.dataframe(displayable(frame[shown]), hide_index=True)
+        tables.show(displayable(frame[shown]), hide_index=True)
     if erased:
         st.info("This activity's personal data was erased at its retention review; no new inputs can be added.",
                 icon=":material/delete_sweep:")
@@ -443,8 +443,8 @@ def show_responses(actor: Actor, responses: pd.DataFrame, theme_options: dict[in
         st.info("No responses recorded yet. Record what was done about what parents said below.",
                 icon=":material/campaign:")
     else:
-        st.dataframe(displayable(responses.drop(columns=["id", "version"])), hide_index=True,
-                     column_config={"Date": st.column_config.DateColumn(format="DD MMM YYYY")})
+        tables.show(displayable(responses.drop(columns=["id", "version"])), hide_index=True,
+                    column_config={"Date": st.column_config.DateColumn(format="DD MMM YYYY")})
     with data.reading() as session:
         need_options = engagement.open_needs_options(session, actor)
     form = "eng_add_response"

@@ -13,7 +13,7 @@ import streamlit as st
 from review import engagement
 from review.platform import exports, privacy
 from review.platform.roles import Actor, Permission
-from ui import data
+from ui import data, tables
 from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
 from ui.text import plain, plain_frame
@@ -87,7 +87,7 @@ def show_you_said_we_did(actor: Actor) -> None:
     explain_not_shown(open_by_theme)
     if open_needs is not None and not open_needs.empty:
         with st.expander(f"The {len(open_needs)} need(s) in parents' words (personal data)"):
-            st.dataframe(open_needs.drop(columns=["id"]), hide_index=True, column_config={"Date": DATE_FORMAT})
+            tables.show(open_needs.drop(columns=["id"]), hide_index=True, column_config={"Date": DATE_FORMAT})
 
 
 def show_quotes(actor: Actor) -> None:
@@ -118,6 +118,6 @@ def show_coverage(actor: Actor) -> None:
     st.plotly_chart(coverage_chart(coverage), key="eng_coverage")
     explain_not_shown(coverage)
     listed = activities[["Activity", "Type", "Start", "Partner", "Participants", "Inputs"]]
-    st.dataframe(displayable(listed), hide_index=True, column_config={
+    tables.show(displayable(listed), hide_index=True, column_config={
         "Start": DATE_FORMAT, "Activity": st.column_config.TextColumn(width="large")})
     explain_not_shown(listed)

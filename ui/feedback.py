@@ -19,6 +19,7 @@ log = logging.getLogger("review.ui")
 _FLASH_KEY = "_flash"
 T = TypeVar("T")
 NOTHING_SAVED = "Nothing was saved. Please correct the fields marked below."
+ERROR_RED = "#c0392b"
 
 
 def flash(message: str, kind: str = "success") -> None:
@@ -46,11 +47,22 @@ def field_errors(form: str) -> dict[str, str]:
     return st.session_state.get(f"_errors_{form}", {})
 
 
-def field_error(form: str, field: str) -> None:
-    """Render the stored validation message for a field, right under its input."""
+
+
+def field_error(form: str, field: str, label: str | None = None, key: str | None = None) -> None:
+    """Render the stored validation message for a field, right under its input.
+
+    With `label`, the message names the field as the form does ("Initial password: use at least ..."); with the
+    widget's `key`, the input itself is outlined in red so the field to correct is marked, not only described.
+    """
     message = field_errors(form).get(field)
     if message:
-        st.markdown(f":red[:material/error: {plain(message)}]")
+        named = f"{label.rstrip(' *')}: {message}" if label else message
+        st.markdown(f":red[:material/error: {plain(named)}]")
+        if key:
+            st.html(f"<style>.st-key-{key} [data-testid$='RootElement'], .st-key-{key} [data-baseweb='input'], "
+                    f".st-key-{key} [data-baseweb='select'] > div, .st-key-{key} textarea "
+                    f"{{ outline: 2px solid {ERROR_RED}; outline-offset: -1px; }}</style>")
 
 
 def refusal_text(exc: DomainError) -> str:

@@ -17,7 +17,7 @@ from review.platform import clock, db
 from review.platform.config import Settings, get_settings
 from review.platform.errors import DatabaseUnavailable
 from review.platform.roles import Actor
-from ui import data
+from ui import data, deep_link, unsaved
 from ui.feedback import flash, show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
 from ui.text import plain
@@ -229,10 +229,11 @@ def setup_page(key: str) -> PageContext:
         st.error(plain(exc), icon=":material/database_off:")
         st.stop()
     _sidebar(actor, settings)
+    unsaved.warn_before_leaving()
     show_flash()
     if actor is None and key != "home":
         st.info("Please sign in to use this page.", icon=":material/login:")
-        st.page_link("app.py", label="Go to sign-in", icon=":material/login:")
+        deep_link.remember(key)
         st.stop()
     if actor is not None and not actor.can(spec.permission):
         st.error(f"Your role ({actor.role.label}) cannot use the {spec.label} page. "

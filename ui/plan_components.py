@@ -12,7 +12,7 @@ from review.platform import clock
 from review.platform.config import get_settings
 from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission
-from ui import data, plan_charts
+from ui import data, plan_charts, tables
 from ui.feedback import field_error, write
 from ui.forms import confirm_button
 from ui.text import plain
@@ -59,7 +59,7 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
                    "milestone takes none) and its dependencies, ignoring the gaps between them (critical path "
                    "method).")
     with st.expander("Tasks on the critical path"):
-        st.dataframe(view.critical_tasks, hide_index=True, column_config={
+        tables.show(view.critical_tasks, hide_index=True, column_config={
             "Start": st.column_config.DateColumn(format=DATE_FORMAT),
             "Due": st.column_config.DateColumn(format=DATE_FORMAT)})
 
@@ -105,16 +105,16 @@ def show_baselines(actor: Actor) -> None:
         left.plotly_chart(plan_charts.slippage_bars(by_ws, "Workstream", names[choice]), key="slip_ws")
         right.plotly_chart(plan_charts.slippage_bars(by_phase, "Phase", names[choice]), key="slip_phase")
         st.markdown("**Slippage by workstream**")
-        st.dataframe(by_ws, hide_index=True)
+        tables.show(by_ws, hide_index=True)
         st.markdown("**Slippage by phase**")
-        st.dataframe(by_phase, hide_index=True)
+        tables.show(by_phase, hide_index=True)
         st.markdown("**Slippage by task** (worst first)")
         only = st.toggle("Only tasks that have slipped", value=True, key="bl_only")
         shown = per_task[per_task["Slippage (days)"].fillna(0) > 0] if only else per_task
         if shown.empty:
             st.success("No task has slipped against this baseline.", icon=":material/check_circle:")
         else:
-            st.dataframe(shown.drop(columns=["task_id"]), hide_index=True, column_config={
+            tables.show(shown.drop(columns=["task_id"]), hide_index=True, column_config={
                 c: st.column_config.DateColumn(format=DATE_FORMAT)
                 for c in ("Baseline start", "Baseline due", "Start", "Due or completed")})
         if can_edit:
@@ -171,7 +171,7 @@ def show_template(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
     except ValidationFailed as exc:
         st.error(" ".join(exc.errors.values()), icon=":material/error:")
         return
-    st.dataframe(preview.drop(columns=["key"]), hide_index=True, column_config={
+    tables.show(preview.drop(columns=["key"]), hide_index=True, column_config={
         "Starts": st.column_config.DateColumn(format="ddd DD MMM YYYY"),
         "Ends": st.column_config.DateColumn(format="ddd DD MMM YYYY")})
     live = preview.set_index("key").loc["live"]

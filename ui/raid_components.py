@@ -13,13 +13,17 @@ from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
 from review.platform import clock, exports
 from review.platform.roles import Actor
-from ui import data, plan_charts
+from ui import data, plan_charts, tables
 from ui.feedback import field_error, write
 from ui.forms import confirm_button, read_fields
 from ui.text import plain
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
+# The on-screen log: the columns that fit a 1366 px screen (the reference's letter gives the type: R- risk,
+# A- assumption, I- issue, D- dependency); the CSV and the edit tab hold the rest (workstream, bands, mitigation).
+SHOWN_COLUMNS = ["Ref", "Title", "Status", "Owner", "Score", "Residual score", "Review by", "Review overdue",
+                 "Linked tasks"]
 SCORE_OPTIONS = [None, 1, 2, 3, 4, 5]
 
 
@@ -41,14 +45,20 @@ def show_log(frame: pd.DataFrame) -> None:
         st.info("Nothing in the RAID log matches these filters.", icon=":material/filter_alt_off:")
         return
     st.caption(f"{len(frame)} item(s), highest risk score first. Score = likelihood x impact (1 to 25): "
-               "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation.")
-    st.dataframe(frame[TABLE_COLUMNS], hide_index=True, column_config={
-        "Title": st.column_config.TextColumn(width="large"),
-        "Mitigation": st.column_config.TextColumn(width="medium"),
-        "Review by": st.column_config.DateColumn(format="DD MMM YYYY"),
-        "Review overdue": st.column_config.CheckboxColumn(),
-        "Score": st.column_config.NumberColumn(help="Likelihood x impact, before mitigation"),
-        "Residual score": st.column_config.NumberColumn(help="Likelihood x impact after mitigation"),
+               "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation. References start R- for a "
+               "risk, A- assumption, I- issue, D- dependency.")
+    tables.show(frame[SHOWN_COLUMNS], column_config={
+        "Ref": st.column_config.TextColumn(width=55, help="R- risk, A- assumption, I- issue, D- dependency"),
+        "Title": st.column_config.TextColumn(width=230),
+        "Status": st.column_config.TextColumn(width=85),
+        "Owner": st.column_config.TextColumn(width=135),
+        "Score": st.column_config.NumberColumn(width=60, help="Likelihood x impact (1-25), before mitigation: "
+                                                              "Low 1-4, Medium 5-10, High 12-25"),
+        "Residual score": st.column_config.NumberColumn("Residual", width=70,
+                                                        help="Likelihood x impact after mitigation"),
+        "Review by": st.column_config.DateColumn(format="DD MMM YYYY", width=95),
+        "Review overdue": st.column_config.CheckboxColumn("Overdue", width=65, help="The review date has passed"),
+        "Linked tasks": st.column_config.TextColumn("Tasks", width=95),
     })
     st.download_button("Download the RAID log (CSV)", raid_csv(frame),
                        "raid-log.csv", "text/csv", icon=":material/download:")

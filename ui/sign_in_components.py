@@ -65,7 +65,8 @@ def show_password_form(on_signed_in: Callable[[], None]) -> None:
 def show_demo_buttons(on_signed_in: Callable[[], None]) -> None:
     st.info("This copy is running on **fictional demo data**. Sign in with one click as any role to "
             "look around; nothing here is real.", icon=":material/science:")
-    for col, role in zip(st.columns(len(DEMO_ROLES)), DEMO_ROLES, strict=True):
+    cols = st.columns(2) + st.columns(2)  # two a row, so each full role name fits on a 1366 px screen
+    for col, role in zip(cols, DEMO_ROLES, strict=True):
         if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}", width="stretch"):
             signed_in = False
             with guarded(), data.writing() as session:  # st.rerun() must stay outside: it would roll back

@@ -70,7 +70,7 @@ def _reloaded() -> None:
 
 # ------------------------------------------------------------------ the pack: generate, download, history
 
-def _generate(actor: Actor, submission_id: int, version: int) -> None:
+def _generate(actor: Actor, submission_id: int, version: int) -> bool:
     def act(session):
         pack = submissions.generate_pack(session, actor, submission_id, version)
         return pack.number, len(pack.changes)
@@ -82,7 +82,7 @@ def _generate(actor: Actor, submission_id: int, version: int) -> None:
         return (f"Pack {number} generated from live data: {changed} change(s) since pack {number - 1} "
                 "(see 'Changes since the last pack').")
 
-    write(act, message, invalid=_nothing_saved)
+    return bool(write(act, message, invalid=_nothing_saved))
 
 
 def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: bool) -> None:
@@ -104,9 +104,14 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
         if document is not None:
             st.download_button("Download the latest pack (Word)", document[0], document[1], DOCX_MIME,
                                icon=":material/download:", key="download_latest", type="primary")
-        if can_edit:
-            st.button("Generate the pack from live data", icon=":material/refresh:", key="generate_pack",
-                      on_click=_generate, args=(actor, submission.id, version))
+        if can_edit and st.button("Generate the pack from live data", icon=":material/refresh:", key="generate_pack"):
+            # In the script run, not a callback: the page (and the last run's message) is redrawn at once and the
+            # status shows progress while the pack is built; the outcome is flashed after the rerun.
+            with st.status("Generating the pack from live data...", expanded=False) as progress:
+                generated = _generate(actor, submission.id, version)
+                progress.update(label="Pack generated." if generated else "The pack was not generated.",
+                                state="complete" if generated else "error")
+            st.rerun()
 
 
 def show_history(submission_id: int) -> None:

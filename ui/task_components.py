@@ -12,6 +12,7 @@ from review.plan import organisation, tasks
 from review.plan.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
 from review.platform.errors import DomainError, EditConflict, ValidationFailed
 from review.platform.roles import Actor
+from review.platform.wording import BLANK
 from ui import data
 from ui.feedback import field_error, flash, refusal_text, write
 from ui.forms import confirm_button, loaded_version, read_fields
@@ -25,8 +26,9 @@ TABLE_EDITABLE = {"Task": "title", "Owner": "owner_id", "Status": "status", "Pri
                   "Milestone": "is_milestone"}
 # The editable table shows this many tasks at a time (filters narrow it; pages step through the rest).
 TABLE_PAGE_SIZE = 200
-TABLE_COLUMNS = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due",
-                 "% complete", "Milestone", "Overdue"]
+# Status, owner and due date first, so they are in view without scrolling on a 1366 px screen.
+TABLE_COLUMNS = ["Ref", "Task", "Status", "Owner", "Due", "% complete", "Priority", "Start", "Phase", "Workstream",
+                 "Milestone", "Overdue"]
 
 
 def load_lookups() -> dict[str, dict[int, str]]:
@@ -110,11 +112,11 @@ def show_table(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, s
     st.session_state[f"{editor_key}_rows"] = list(zip(frame["id"].tolist(), frame["version"].tolist(), strict=True))
     with st.form("task_table_form", border=False):
         st.data_editor(
-            frame[TABLE_COLUMNS], key=editor_key, hide_index=True, num_rows="fixed",
+            frame[TABLE_COLUMNS], key=editor_key, hide_index=True, num_rows="fixed", placeholder=BLANK,
             disabled=[c for c in TABLE_COLUMNS if c not in TABLE_EDITABLE],
             column_config={
                 "Ref": st.column_config.TextColumn("Ref", width="small"),
-                "Task": st.column_config.TextColumn("Task", width="large", required=True, max_chars=200),
+                "Task": st.column_config.TextColumn("Task", width=300, required=True, max_chars=200),
                 "Owner": st.column_config.SelectboxColumn("Owner", options=sorted(owner_ids)),
                 "Status": st.column_config.SelectboxColumn("Status", options=list(STATUS_CODES), required=True),
                 "Priority": st.column_config.SelectboxColumn("Priority", options=list(PRIORITY_CODES),

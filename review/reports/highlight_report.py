@@ -1,6 +1,7 @@
 """The highlight report: the executive dashboard's content as one dated, printable HTML page."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from html import escape
 from typing import Any
@@ -9,6 +10,7 @@ import pandas as pd
 
 from review.plan.rag import Rag, RagStatus, rules_frame
 from review.platform.privacy import NOT_SHOWN_NOTE
+from review.platform.wording import days_late, days_to_go, local_time_text
 from review.reports.dashboard import Dashboard
 
 RAG_HEX = {Rag.RED: "#c0392b", Rag.AMBER: "#e6a117", Rag.GREEN: "#2e8540"}
@@ -46,7 +48,7 @@ def _cell(value: Any) -> str:
     return escape(str(value))
 
 
-def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "None.",
+def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "Nothing to show.",
            formats: dict[str, Any] | None = None) -> str:
     if frame is None or frame.empty:
         return f"<p>{escape(empty)}</p>"
@@ -56,6 +58,11 @@ def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "
     body = "".join("<tr>" + "".join(f"<td>{formats.get(c, _cell)(row[c])}</td>" for c in columns) + "</tr>"
                    for _, row in frame.iterrows())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _days(words: Callable[[int], str]) -> Callable[[Any], str]:
+    """A table cell formatter that says a number of days in words ("16 days overdue", never "-16")."""
+    return lambda value: "" if pd.isna(value) else escape(words(int(value)))
 
 
 def _status_line(status: RagStatus) -> str:
@@ -114,7 +121,8 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
     pill = {"RAG": lambda v: _pill(Rag(v.lower())), "Computed": lambda v: _pill(Rag(v.lower()))}
     parts = [
         f"<h1>{escape(title)}: highlight report</h1>",
-        f"<p class='meta'>As at {d.as_of:%A %d %B %Y}. Generated {generated_at:%d %b %Y %H:%M} UTC.</p>",
+        f"<p class='meta'>As at {d.as_of:%A %d %B %Y}. Generated {local_time_text(generated_at)}"
+        " (UK time).</p>",
         "<h2>Overall status</h2>", _status_line(d.rag.overall),
         "<h2>Workstreams</h2>",
         _table(rag_table.rename(columns={"Scope": "Workstream"}), ["Workstream", *rag_columns[1:]],
@@ -124,15 +132,16 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
                ["Phase", "Tasks", "Done", "% done"], "No tasks yet."),
         "<h2>Milestones in the next 8 weeks</h2>",
         _table(d.milestones, ["Ref", "Milestone", "Owner", "Due", "Days to go", "Baseline due", "Slippage (days)"],
-               "No milestones due in the next 8 weeks."),
+               "No milestones due in the next 8 weeks.", {"Days to go": _days(days_to_go)}),
         f"<h2>Overdue and blocked tasks ({d.overdue_total} overdue, {d.blocked_total} blocked)</h2>",
         _table(d.attention, ["Ref", "Task", "Workstream", "Owner", "Status", "Due", "Days late"],
-               "Nothing is overdue or blocked."),
+               "Nothing is overdue or blocked.", {"Days late": _days(days_late)}),
         "<h2>Top risks</h2>",
         _table(d.top_risks, ["Ref", "Risk", "Owner", "Score", "Rating", "Residual score", "Review by"],
                "No open risks."),
         "<h2>Contract and decision deadlines</h2>",
-        (_table(d.deadlines.data, ["Date", "Days remaining", "What", "Record"], d.deadlines.message or "None.")
+        (_table(d.deadlines.data, ["Date", "Days remaining", "What", "Record"],
+                d.deadlines.message or "No dates coming up.", {"Days remaining": _days(days_to_go)})
          if d.deadlines.available else f"<p>{escape(d.deadlines.message)}</p>"),
         "<h2>Parent engagement</h2>", _engagement(d),
         "<h2>Phone line</h2>", _phone_line(d),

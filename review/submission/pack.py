@@ -904,21 +904,44 @@ TEXT_WIDTH_CM = 17.0  # A4 with 2 cm margins
 
 
 CHAR_CM = 0.17  # width of a digit of 8.5 pt Arial (0.556 em)
-CELL_PADDING_CM = 0.5  # Word's default cell margins, 0.19 cm each side
+EM_CM = 0.30  # 8.5 pt
+CELL_PADDING_CM = 0.5  # Word's default cell margins, 0.19 cm each side, and a little room
 MIN_TEXT_COLUMN_CM = 3.0
 SHORT_CELL = 14  # characters: figures, dates, references, statuses
+# Arial advance widths in em (regular): narrow letters and punctuation, capitals and wide letters, the rest ~0.556.
+_NARROW = set("fijlrtI.,:;'-()/ ")
+_WIDE = set("ABCDEFGHJKLNOPQRSTUVXYZmw")
+BOLD_FACTOR = 1.1  # headers are bold
+
+
+def _text_cm(text: str, bold: bool = False) -> float:
+    """About how wide `text` sets in 8.5 pt Arial, in cm (no wrapping)."""
+    ems = sum(0.3 if c in _NARROW else 0.94 if c in "MW" else 0.72 if c in _WIDE else 0.556 for c in text)
+    return ems * EM_CM * (BOLD_FACTOR if bold else 1.0)
+
+
+def _longest_word_cm(column: str, values: list[str]) -> float:
+    """The narrowest a column can be without breaking a word ("Milesto/ne", "PLN-/04"): its longest word."""
+    words = [(w, True) for w in str(column).split()] + [(w, False) for v in values for w in v.split()]
+    return max((_text_cm(w, bold) for w, bold in words), default=0.0) + CELL_PADDING_CM
 
 
 def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[float]:
     """Column widths that fill the page: short columns (figures, dates) fit their longest value and header word;
-    text columns share the rest by their typical length and wrap."""
+    text columns share the rest by their typical length and wrap. When the columns do not all fit, short columns
+    give up room first but no column becomes narrower than its longest word, so Word never breaks a word."""
     fixed: dict[int, float] = {}
     text: dict[int, float] = {}
+    least: dict[int, float] = {}
     for i, column in enumerate(frame.columns):
-        cells = [len(str(v)) for v in frame[column]] or [0]
-        header_word = max((len(w) for w in str(column).split()), default=3) * 1.1  # headers are bold
+        values = [str(v) for v in frame[column]]
+        least[i] = _longest_word_cm(column, values)
+        cells = [len(v) for v in values] or [0]
+        header_word = max((len(w) for w in str(column).split()), default=3) * BOLD_FACTOR
         if max(cells) <= SHORT_CELL:
-            fixed[i] = max(max(cells), header_word, 3) * CHAR_CM + CELL_PADDING_CM
+            fixed[i] = max(max(cells) * CHAR_CM + CELL_PADDING_CM, header_word * CHAR_CM + CELL_PADDING_CM,
+                           max(_text_cm(v) for v in values) + CELL_PADDING_CM if values else 0.0,
+                           3 * CHAR_CM + CELL_PADDING_CM)
         else:
             text[i] = max(min(sorted(cells)[len(cells) * 3 // 4], 40), header_word)
     widths = [0.0] * len(frame.columns)
@@ -927,14 +950,20 @@ def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[
     if not text:  # only short columns: stretch them to the page width
         scale = total / sum(widths)
         return [w * scale for w in widths]
+    text_least = sum(least[i] for i in text)
+    text_minimum = max(min(MIN_TEXT_COLUMN_CM * len(text), 0.7 * total), text_least)
     remaining = total - sum(fixed.values())
-    text_minimum = min(MIN_TEXT_COLUMN_CM * len(text), 0.7 * total)
-    if fixed and remaining < text_minimum:  # many figures: shrink them, keep the text readable
-        scale = (total - text_minimum) / sum(fixed.values())
-        widths = [w * scale for w in widths]
-        remaining = text_minimum
+    if fixed and remaining < text_minimum:  # many figures: shrink them towards their longest word
+        slack = sum(fixed[i] - min(least[i], fixed[i]) for i in fixed)
+        need = text_minimum - remaining
+        share = min(need / slack, 1.0) if slack else 0.0
+        for i in fixed:
+            widths[i] = fixed[i] - (fixed[i] - min(least[i], fixed[i])) * share
+        remaining = total - sum(widths[i] for i in fixed)
+    spare = remaining - text_least  # text columns: each its longest word, the rest by typical length
+    weights = sum(text.values())
     for i, w in text.items():
-        widths[i] = remaining * w / sum(text.values())
+        widths[i] = least[i] + max(spare, 0.0) * w / weights
     return widths
 
 

@@ -76,7 +76,10 @@ def test_highlight_report_is_dated_escaped_and_complete(session, admin, editor, 
     session.commit()
     d = dashboard.dashboard(session, admin, TODAY)
     html = highlight_report.highlight_report_html(d, datetime(2019, 11, 15, 9, 30, tzinfo=UTC))
-    assert "As at Friday 15 November 2019" in html and "Generated 15 Nov 2019 09:30 UTC" in html
+    assert "As at Friday 15 November 2019" in html and "Generated 15 Nov 2019 09:30 GMT (UK time)" in html
+    assert "<td>45 days overdue</td>" in html  # due 1 Oct, as at 15 Nov: said in words, never "-45" or "45"
+    summer = highlight_report.highlight_report_html(d, datetime(2019, 7, 1, 8, 30, tzinfo=UTC))
+    assert "Generated 01 Jul 2019 09:30 BST (UK time)" in summer  # the council's local time, zone named
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "Finance &amp; pay award" in html
     for heading in ("Overall status", "Workstreams", "Progress by phase", "Milestones in the next 8 weeks",

@@ -1,0 +1,173 @@
+"""Issue 16, the small things: no "None" where people read, one way of saying days late, deep links that survive
+sign-in, field errors named by their label, tables that fit a 1366 px screen."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from review.platform.roles import Role
+from tests.pages.conftest import APP, TIMEOUT, texts
+
+TASKS = "pages/2_Tasks.py"
+
+
+def _sign_in_with_demo_button(at: AppTest, role_label: str) -> AppTest:
+    next(b for b in at.button if b.label == f"Sign in as {role_label}").click()
+    return at.run()
+
+
+def test_a_page_opened_signed_out_is_where_sign_in_lands(app_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page(TASKS)
+    at.run()
+    assert "Please sign in" in texts(at)
+    at.switch_page("app.py")
+    at.run()
+    _sign_in_with_demo_button(at, "Project team (editor)")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["Tasks"]
+
+
+def test_the_sign_in_link_carries_the_page_so_a_new_session_lands_there_too(app_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.switch_page("pages/4_RAID_log.py")
+    at.run()
+    link = next(e for e in at.get("page_link") if e.proto.label == "Go to sign-in")
+    assert link.proto.query_string == "next=raid"
+    fresh = AppTest.from_file(APP, default_timeout=TIMEOUT)  # the link opens the home page with ?next=raid
+    fresh.query_params["next"] = "raid"
+    fresh.run()
+    _sign_in_with_demo_button(fresh, "Commissioner")
+    assert [t.value for t in fresh.title] == ["RAID log"]
+
+
+def test_only_known_pages_the_role_may_open_are_followed(app_db):
+    for wanted, role_label, landing in (("https://example.org/phish", "Project team (editor)",
+                                         "The review at a glance"),
+                                        ("users", "Project team (editor)", "The review at a glance"),
+                                        ("tasks", "SEND Executive Group (viewer)", "SEND Executive dashboard")):
+        at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+        at.query_params["next"] = wanted
+        at.run()
+        _sign_in_with_demo_button(at, role_label)
+        assert not at.exception
+        assert [t.value for t in at.title] == [landing], wanted
+        assert "next" not in at.query_params
+
+
+USERS = "pages/11_Users.py"
+
+
+def _form_children(at: AppTest, form_key: str) -> list:
+    form = next(f for f in at.get("form") if f.proto.form.form_id == form_key)
+    return list(form.children.values())
+
+
+def test_an_account_form_error_sits_beside_its_field_named_by_its_label(open_page):
+    at = open_page(USERS, Role.ADMIN)
+    at.text_input(key="add_user_username").input("new.officer")
+    at.text_input(key="add_user_display_name").input("New Officer")
+    at.text_input(key="add_user_password").input("short")
+    next(b for b in at.button if b.label == "Create account").click()
+    at.run()
+    assert not at.exception
+    summary = " ".join(e.value for e in at.error)
+    assert "Initial password" in summary and "password (" not in summary.replace("Initial password (", "")
+    children = _form_children(at, "add_user")
+    position = next(i for i, c in enumerate(children) if getattr(c, "key", None) == "add_user_password")
+    beside = children[position + 1]
+    assert beside.type == "markdown" and "Initial password: Use at least" in beside.value
+    assert any(".st-key-add_user_password" in h.proto.body for h in at.get("html"))  # the input outlined
+    assert at.text_input(key="add_user_username").value == "new.officer"  # what was typed is kept
+    assert "new.officer" not in set(at.dataframe[0].value["Username"])
+
+
+def test_a_valid_account_is_created_and_the_form_cleared(open_page):
+    at = open_page(USERS, Role.ADMIN)
+    at.text_input(key="add_user_username").input("new.officer")
+    at.text_input(key="add_user_display_name").input("New Officer")
+    at.text_input(key="add_user_password").input("a-long-enough-password")
+    next(b for b in at.button if b.label == "Create account").click()
+    at.run()
+    assert "Account new.officer created." in [s.value for s in at.success]
+    assert "new.officer" in set(at.dataframe[0].value["Username"])
+    assert at.text_input(key="add_user_username").value == ""
+
+
+# ------------------------------------------------------------------ no "None" where people read
+
+READ_PAGES = ["app.py", "pages/1_Executive_dashboard.py", "pages/2_Tasks.py", "pages/3_Plan.py", "pages/4_RAID_log.py",
+              "pages/5_Contracts.py", "pages/6_Decisions.py", "pages/7_Engagement.py",
+              "pages/8_Engagement_insights.py", "pages/11_Users.py"]
+MISSING_WORDS = {"None", "nan", "NaN", "NaT", "<NA>"}
+
+
+@pytest.mark.parametrize("page", READ_PAGES)
+def test_no_none_in_the_page_text_or_its_tables(open_page, page):
+    at = open_page(page, Role.ADMIN)
+    assert not at.exception
+    assert "None" not in texts(at).replace("None of", "")
+    for table in at.dataframe:
+        assert table.proto.placeholder == "" or table.proto.editing_mode != 0, "a gap would read 'None'"
+        frame = table.value
+        text_columns = [c for c in frame.columns if frame[c].dtype == object or str(frame[c].dtype) == "str"]
+        words = set(frame[text_columns].astype(str).to_numpy().ravel()) if text_columns else set()
+        assert not words & MISSING_WORDS, (page, list(frame.columns))
+
+
+def test_raid_scores_and_engagement_end_dates_are_blank_when_missing(open_page):
+    raid_log = open_page("pages/4_RAID_log.py", Role.EDITOR).dataframe[0]
+    frame = raid_log.value.set_index("Ref")
+    assert frame.loc["R-01", "Score"] == 16 and pd.isna(frame.loc["A-01", "Score"])  # an assumption has no score
+    assert raid_log.proto.placeholder == ""  # ... and its gap shows blank, not "None"
+    activities = open_page("pages/7_Engagement.py", Role.EDITOR).dataframe[0]
+    assert activities.value["End"].isna().any() and activities.proto.placeholder == ""
+
+
+# ------------------------------------------------------------------ one way of saying days late
+
+def test_days_late_read_the_same_on_home_and_the_dashboard(open_page):
+    home = open_page("app.py", Role.EDITOR)
+    overdue = next(t.value for t in home.dataframe if "Late" in t.value.columns)
+    assert overdue.set_index("Ref").loc["EXP-15", "Late"] == "15 days overdue"
+    dashboard = open_page("pages/1_Executive_dashboard.py", Role.EDITOR)
+    tables = [t.value for t in dashboard.dataframe]
+    attention = next(t for t in tables if "Days late" in t.columns)
+    assert attention.set_index("Ref").loc["EXP-15", "Days late"] == "15 days overdue"
+    deadlines = next(t for t in tables if "Days remaining" in t.columns)
+    assert "16 days overdue" in set(deadlines["Days remaining"])
+    for frame in tables:
+        for column in ("Days remaining", "Days to go", "Days late"):
+            if column in frame.columns:
+                assert not frame[column].astype(str).str.startswith("-").any(), column
+
+
+# ------------------------------------------------------------------ 1366 px
+
+def test_the_tasks_table_puts_status_owner_and_due_date_first(open_page):
+    at = open_page(TASKS, Role.EDITOR)
+    columns = list(at.data_editor[0].value.columns)
+    assert columns[:5] == ["Ref", "Task", "Status", "Owner", "Due"]
+
+
+def test_the_sign_in_buttons_are_two_a_row_so_their_labels_fit(app_db):
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    labels = [b.label for b in at.button if b.label.startswith("Sign in as ")]
+    assert "Sign in as SEND Executive Group (viewer)" in labels
+    holding = [c for c in at.columns if any(getattr(e, "label", "").startswith("Sign in as ")
+                                            for e in c.children.values())]
+    assert len(holding) == 4 and {c.weight for c in holding} == {0.5}  # half the width each, not a quarter
+
+
+# ------------------------------------------------------------------ the pack: progress, and the old message goes
+
+def test_generating_the_pack_again_replaces_the_last_message(open_page):
+    at = open_page("pages/10_Submission.py", Role.EDITOR)
+    generate = next(b for b in at.button if b.label == "Generate the pack from live data")
+    generate.click().run()
+    assert [s.value for s in at.success if "generated" in s.value] == [
+        "Pack 1 generated from live data. Download it below."]
+    next(b for b in at.button if b.label == "Generate the pack from live data").click().run()
+    shown = [s.value for s in at.success if "generated" in s.value]
+    assert len(shown) == 1 and shown[0].startswith("Pack 2 generated")
