@@ -67,6 +67,9 @@ def cmd_create_user(args: argparse.Namespace) -> int:
 
 
 def cmd_remove_demo_accounts(args: argparse.Namespace) -> int:
+    """`remove-demo-accounts`: delete the demo accounts and mark the database as not a demo database, so the
+    demo passwords printed in the README never open real data.
+    """
     engine = db.existing_engine()
     with db.unit_of_work(engine) as session:
         removed = users.remove_demo_accounts(session, SYSTEM)

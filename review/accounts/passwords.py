@@ -19,10 +19,12 @@ COMMON_PASSWORDS_FILE = DATA_DIR / "common_passwords.txt.gz"
 
 
 def hash_password(password: str) -> str:
+    """An argon2 hash of the password: the only form in which a password is stored."""
     return _hasher.hash(password)
 
 
 def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with older argon2 parameters, so it is replaced at the next successful sign-in."""
     return _hasher.check_needs_rehash(password_hash)
 
 
@@ -35,15 +37,18 @@ def _dummy_hash() -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """True when `password` matches. An account without a usable hash (unknown name, single sign-on) still costs
     one argon2 verification, so the answer takes as long as for a real account."""
-    usable = bool(password_hash) and password_hash.startswith("$argon2")
+    usable = password_hash if password_hash and password_hash.startswith("$argon2") else None
     try:
-        return _hasher.verify(password_hash if usable else _dummy_hash(), password) and usable
+        return _hasher.verify(usable or _dummy_hash(), password) and usable is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 @cache
 def common_passwords() -> frozenset[str]:
+    """The shipped list of commonly used passwords, lower-cased; read once and cached, as every new password is
+    checked against it.
+    """
     with gzip.open(COMMON_PASSWORDS_FILE, "rt", encoding="utf-8") as handle:
         return frozenset(line.strip().lower() for line in handle if line.strip())
 

@@ -9,8 +9,9 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, select
+from sqlalchemy import CursorResult, delete, select
 from sqlalchemy.orm import Session
 
 from review.models import User
@@ -37,10 +38,12 @@ def _token_hash(token: str) -> str:
 
 
 def idle_timeout() -> timedelta:
+    """How long a session may go unused before it ends (the idle_timeout_minutes setting)."""
     return timedelta(minutes=get_settings().idle_timeout_minutes)
 
 
 def lifetime() -> timedelta:
+    """How long a session lasts from sign-in however active it is (the session_lifetime_hours setting)."""
     return timedelta(hours=get_settings().session_lifetime_hours)
 
 
@@ -99,7 +102,8 @@ def end_all_sessions(session: Session, user_id: int, *, keep_token: str | None =
     statement = delete(SignInSession).where(SignInSession.user_id == user_id)
     if keep_token:
         statement = statement.where(SignInSession.token_hash != _token_hash(keep_token))
-    ended = session.execute(statement).rowcount or 0
+    # A DELETE gives a CursorResult (with its rowcount); SQLAlchemy types Session.execute as returning any Result.
+    ended = cast(CursorResult[Any], session.execute(statement)).rowcount or 0
     user = session.get(User, user_id)
     if user is not None:
         user.sessions_revoked_at = now or clock.now_utc()
@@ -108,4 +112,5 @@ def end_all_sessions(session: Session, user_id: int, *, keep_token: str | None =
 
 
 def live_sessions(session: Session, user_id: int) -> int:
+    """How many sign-in sessions the user has open (none left after signing out everywhere)."""
     return len(session.scalars(select(SignInSession.id).where(SignInSession.user_id == user_id)).all())

@@ -34,10 +34,12 @@ CLIENT = Limit("client", CLIENT_FAILURES)
 
 
 def account_key(username: str) -> str:
+    """The throttle key counting failed sign-ins for an account name (cut to fit the key column)."""
     return f"account:{username[:180]}"
 
 
 def client_key(client: str) -> str:
+    """The throttle key counting failed sign-ins from one client (address, or browser session)."""
     return f"client:{client[:180]}"
 
 
@@ -88,4 +90,5 @@ def clear(session: Session, key: str) -> None:
 
 
 def states(session: Session, keys: list[str]) -> dict[str, SignInThrottle]:
+    """The throttle rows of the given keys, by key, so a list of accounts shows each lock state in one query."""
     return {row.key: row for row in session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys)))}

@@ -94,7 +94,7 @@ def sign_in_with_password(session: Session, username: str, password: str, client
     account_key, client_key = throttle.account_key(name), throttle.client_key(client or "unknown")
     user = session.scalar(select(User).where(User.username == name)) if name else None
     local = user is not None and user.sign_in_method == "local"
-    matches = verify_password(user.password_hash if local else None, password or "")
+    matches = verify_password(user.password_hash if user is not None and local else None, password or "")
     locked = throttle.locked_until(session, client_key, now) or throttle.locked_until(session, account_key, now)
     reason = None
     if locked is not None:
@@ -128,6 +128,7 @@ def sign_in_with_password(session: Session, username: str, password: str, client
         if reason == "local sign-in switched off":
             return SignInOutcome(None, "Sign-in with a password is switched off; use single sign-on.")
         return SignInOutcome(None, NOT_RECOGNISED)
+    assert user is not None and user.password_hash is not None  # else a reason was found and returned above
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     throttle.record_success(session, account_key, now)
@@ -270,6 +271,7 @@ def unlock(session: Session, actor: Actor, user_id: int) -> None:
 
 
 def get_user(session: Session, user_id: int) -> User:
+    """The account with this id; NotFound when it was deleted meanwhile (e.g. by another administrator)."""
     return records.get_or_not_found(session, User, user_id, "That account no longer exists.")
 
 

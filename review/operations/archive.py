@@ -60,6 +60,7 @@ class Archive:
         return list(self.manifest["schema_revision"])
 
     def rows(self, table: str) -> list[dict[str, Any]]:
+        """One table's rows as dicts of JSON values (not yet decoded to column types)."""
         # One parse of the whole file as an array: a JSON line never holds a raw newline (json escapes it).
         content = self.tables[table].rstrip(b"\n")
         return json.loads(b"[" + content.replace(b"\n", b",") + b"]") if content else []
@@ -71,6 +72,7 @@ def configured_passphrase() -> str | None:
 
 
 def app_version() -> str:
+    """The tracker's version from pyproject.toml, written into each backup's manifest."""
     with open(PROJECT_ROOT / "pyproject.toml", "rb") as handle:
         return tomllib.load(handle)["project"]["version"]
 
@@ -151,12 +153,14 @@ def decoder(columns: dict[str, sqltypes.TypeEngine]) -> Callable[[dict[str, Any]
 
 
 def sha256(data: bytes) -> str:
+    """Hex SHA-256 of the bytes; the manifest holds one per table so a changed backup is refused."""
     return hashlib.sha256(data).hexdigest()
 
 
 # ------------------------------------------------------------------ zip and encryption
 
 def to_bytes(archive: Archive) -> bytes:
+    """The archive as an unencrypted zip: the manifest and one JSON Lines file per table."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as zf:
         zf.writestr(MANIFEST, json.dumps(archive.manifest, indent=2, sort_keys=True))
@@ -175,16 +179,23 @@ def _key(passphrase: str, salt: bytes) -> bytes:
 
 
 def encrypt(data: bytes, passphrase: str) -> bytes:
+    """The backup encrypted with AES-GCM under a key derived from the passphrase (scrypt, random salt and nonce);
+    the header is authenticated too.
+    """
     salt, nonce = os.urandom(SALT_BYTES), os.urandom(NONCE_BYTES)
     header = MAGIC + salt + nonce
     return header + AESGCM(_key(passphrase, salt)).encrypt(nonce, data, header)
 
 
 def is_encrypted(data: bytes) -> bool:
+    """True when the data starts with the encrypted-backup header, so a passphrase is needed to restore it."""
     return data.startswith(MAGIC)
 
 
 def decrypt(data: bytes, passphrase: str) -> bytes:
+    """The zip inside an encrypted backup; BackupRefused when the passphrase is wrong or the file was changed or
+    cut short.
+    """
     header_length = len(MAGIC) + SALT_BYTES + NONCE_BYTES
     if len(data) <= header_length:
         raise BackupRefused("The backup file is cut short; nothing was restored.")

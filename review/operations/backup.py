@@ -53,10 +53,14 @@ def backup_dir() -> Path | None:
 
 
 def default_file_name(moment: datetime, encrypted: bool) -> str:
+    """A time-stamped (UTC) backup file name, ending .enc when encrypted, so backups sort by age and prune finds
+    them.
+    """
     return f"{FILE_PREFIX}{moment:%Y%m%dT%H%M%SZ}.zip" + (".enc" if encrypted else "")
 
 
 def schema_revisions(connection: Connection) -> list[str]:
+    """The Alembic revision(s) the database is at, recorded in the manifest so a restore knows the backup's schema."""
     return sorted(connection.execute(text("SELECT version_num FROM alembic_version")).scalars())
 
 

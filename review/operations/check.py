@@ -41,6 +41,7 @@ class Finding:
 
 
 def max_backup_age() -> timedelta:
+    """How old the newest backup may be before the check warns: REVIEW_BACKUP_MAX_AGE_HOURS, else 26 hours."""
     value = os.environ.get(MAX_AGE_ENV, "").strip()
     return timedelta(hours=float(value)) if value else DEFAULT_MAX_AGE
 
@@ -129,4 +130,5 @@ def run(engine: Engine, settings: Settings, directory: Path | None = None,
 
 
 def worst(findings: list[Finding]) -> Status:
+    """The most severe status among the findings (OK when there are none): the exit status of `check`."""
     return max((f.status for f in findings), default=Status.OK)

@@ -42,6 +42,7 @@ def _out_path(args: argparse.Namespace) -> Path:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
+    """`backup`: write a consistent backup to a file (encrypted with --encrypt), then delete old ones with --keep."""
     out = _out_path(args)
     passphrase = _passphrase(confirm=True) if args.encrypt else None
     engine = db.make_engine()
@@ -56,6 +57,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
+    """`restore`: load a backup file into the configured database, asking before replacing data already there
+    (exit 1 when not confirmed).
+    """
     source = Path(args.source)
     if not source.is_file():
         raise BackupRefused(f"There is no file {source}; nothing was restored.")
@@ -78,6 +82,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """`check`: print each health finding and exit with the worst status (0 OK, 1 warning, 2 critical)."""
     findings = check.run(db.make_engine(), get_settings(), backup.backup_dir())
     for finding in findings:
         print(f"{finding.status.name:<8} {finding.name}: {finding.message}")
@@ -85,6 +90,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the backup, restore and check commands to the `python -m review` parser."""
     p = sub.add_parser("backup", help="Write a consistent backup of every table to one file.",
                        description="Snapshot every table (one read transaction; the app may stay in use) into a zip "
                                    "of JSON Lines with a manifest. Sign-in sessions are left out. The file holds "

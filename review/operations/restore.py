@@ -46,11 +46,13 @@ def tables_holding_data(connection: Connection) -> dict[str, int]:
 
 
 def holds_data(engine: Engine) -> dict[str, int]:
+    """Row counts of the tables holding data, so a restore refuses (or asks before replacing) a database in use."""
     with engine.connect() as connection:
         return tables_holding_data(connection)
 
 
 def script_directory(engine: Engine) -> ScriptDirectory:
+    """The Alembic migration scripts, to tell which schema revisions this version of the tracker knows."""
     return ScriptDirectory.from_config(db.alembic_config(engine))
 
 
@@ -97,7 +99,9 @@ def _copy_into(connection: Connection, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
     as_json = {n for n in names if isinstance(table.c[n].type, sqltypes.JSON)}
     columns = ", ".join(f'"{n}"' for n in names)
-    with connection.connection.driver_connection.cursor() as cursor:
+    driver = connection.connection.driver_connection
+    assert driver is not None  # a connection in a transaction holds its driver's connection
+    with driver.cursor() as cursor:
         with cursor.copy(f'COPY "{table.name}" ({columns}) FROM STDIN') as copy:
             for row in rows:
                 copy.write_row([json.dumps(row[n]) if n in as_json and row[n] is not None else row[n]

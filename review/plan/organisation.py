@@ -91,7 +91,7 @@ def create_person(session: Session, actor: Actor, name: str, job_title: str, wor
     """Add someone who can own tasks (editors and admins)."""
     require(actor, Permission.EDIT_TASKS)
     problems = Problems()
-    name, job_title = clean_text(name, single_line=True), clean_text(job_title, single_line=True)
+    name, job_title = clean_text(name, single_line=True) or "", clean_text(job_title, single_line=True) or ""
     email = clean_text(email, single_line=True)
     if not name:
         problems.add("name", "Enter a name (a job title is fine for a post not yet filled).")

@@ -145,8 +145,9 @@ def create_task(session: Session, actor: Actor, **values: Any) -> Task:
     _apply_status_rules(v, set(values), None)
     _validate(session, v)
     if not v.get("reference"):
-        v["reference"] = references.allocate(session, Task.reference, organisation.task_prefix(
-            session.get(Phase, v["phase_id"])))
+        phase = session.get(Phase, v["phase_id"])
+        assert phase is not None  # _validate refused a missing phase
+        v["reference"] = references.allocate(session, Task.reference, organisation.task_prefix(phase))
     task = Task(**{k: v.get(k) for k in EDITABLE_FIELDS})
     session.add(task)
     records.record_created(session, actor, "task", task, AUDITED_FIELDS, summary=task.title)

@@ -14,11 +14,13 @@ DEMO_DATABASE = "demo_database"
 
 
 def get(session: Session, key: str) -> str | None:
+    """The stored value of a database setting, or None when it was never set."""
     row = session.get(DatabaseSetting, key)
     return None if row is None else row.value
 
 
 def put(session: Session, key: str, value: str) -> None:
+    """Store a database setting, adding it or replacing its value."""
     row = session.get(DatabaseSetting, key)
     if row is None:
         session.add(DatabaseSetting(key=key, value=value))
@@ -28,10 +30,12 @@ def put(session: Session, key: str, value: str) -> None:
 
 
 def is_demo_database(session: Session) -> bool:
+    """True when this database was marked as holding the demo data set."""
     return get(session, DEMO_DATABASE) == "true"
 
 
 def mark_demo_database(session: Session, demo: bool = True) -> None:
+    """Mark the database as a demo database (demo data loaded) or a real one (demo accounts removed)."""
     put(session, DEMO_DATABASE, "true" if demo else "false")
 
 

@@ -74,19 +74,23 @@ class DatabaseFileGuard:
         return st.st_dev, st.st_ino
 
     def refusal(self) -> DatabaseUnavailable:
+        """The error raised once the SQLite file is missing or replaced: nothing can be saved or read."""
         return DatabaseUnavailable(
             f"The database file {self.path} is missing or was replaced while the app was running, so nothing can be "
             "saved or read. Ask the administrator to restore it from the backup and restart the app.")
 
     def check(self, *_args) -> None:
+        """Refuse to go on when the file is no longer the one first opened (on pool checkout and on commit)."""
         if self.identity is not None and self._current() != self.identity:
             raise self.refusal()
 
     def before_connect(self, *_args) -> None:
+        """Refuse a new connection once the file is gone: SQLite would quietly create a new, empty one."""
         if self.identity is not None and self._current() is None:
             raise self.refusal()  # connecting would create a new, empty file
 
     def after_connect(self, *_args) -> None:
+        """Remember the file's identity (device and inode) at the first connection."""
         if self.identity is None:
             self.identity = self._current()
 

@@ -34,7 +34,8 @@ def allocate(session: Session, column: InstrumentedAttribute[str | None], prefix
     last = session.scalar(select(ReferenceCounter.last_number).where(ReferenceCounter.series == series)
                           .with_for_update())
     stored = session.scalars(select(column).where(column.like(f"{prefix}-%")))
-    highest = max((int(r.split("-", 1)[1]) for r in stored if r.split("-", 1)[1].isdigit()), default=0)
+    highest = max((int(r.split("-", 1)[1]) for r in stored if r is not None and r.split("-", 1)[1].isdigit()),
+                  default=0)
     number = max(last or 0, highest) + 1
     session.execute(update(ReferenceCounter).where(ReferenceCounter.series == series).values(last_number=number))
     return f"{prefix}-{number:0{width}d}"

@@ -18,7 +18,7 @@ import re
 from typing import Any
 
 from sqlalchemy import JSON, String, event, inspect
-from sqlalchemy.orm import Mapper, Session
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session
 
 from review.platform.errors import ValidationFailed
 
@@ -48,7 +48,7 @@ def too_long_message(limit: int, length: int) -> str:
     return f"Keep this to {limit:,} characters (it has {length:,})."
 
 
-def column_limit(model: type, attribute: str) -> int | None:
+def column_limit(model: type[DeclarativeBase], attribute: str) -> int | None:
     """The maximum length of `model.attribute` from its column type (None for Text and non-text columns)."""
     column = inspect(model).columns.get(attribute)
     if column is None or not isinstance(column.type, String):

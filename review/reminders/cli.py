@@ -12,6 +12,9 @@ from review.reminders.sending import FAILED, MailSettings, send_reminders
 
 
 def cmd_send_reminders(args: argparse.Namespace) -> int:
+    """`send-reminders`: send (or with --dry-run, list) today's reminder emails and print each outcome; exit 1
+    when any message failed.
+    """
     today = args.today or clock.today()
     settings = MailSettings.from_env()
     with db.unit_of_work(db.prepare_database()) as session:
@@ -32,6 +35,7 @@ def _day(text: str) -> date:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add the send-reminders command to the `python -m review` parser."""
     p = sub.add_parser(
         "send-reminders", help="Email each owner their overdue and upcoming tasks, and the dates needing attention.",
         description="Send today's reminder emails (SMTP settings from REVIEW_SMTP_* and REVIEW_MAIL_FROM, links to "

@@ -74,6 +74,7 @@ def _task_items(session: Session, today: date) -> dict[int, list[Item]]:
              .order_by(Task.due_date, Task.reference, Task.id))
     out: dict[int, list[Item]] = {}
     for task in session.scalars(query):
+        assert task.owner_id is not None and task.due_date is not None  # the query keeps only those with both
         record = f"{task.reference} {task.title}" if task.reference else task.title
         late = (today - task.due_date).days
         when = f"{late} day(s) overdue" if late > 0 else ("due today" if late == 0 else f"due in {-late} day(s)")
@@ -100,6 +101,7 @@ def reminders_for(session: Session, today: date) -> list[Reminder]:
     out = []
     for person in session.scalars(select(Person).where(Person.email.is_not(None), Person.email != "")
                                   .order_by(Person.name, Person.id)):
+        assert person.email is not None  # the query keeps only people with an address
         own = tasks.get(person.id, [])
         reminder = Reminder(person.id, person.label, person.email, chosen.get(person.id, DEFAULT_FREQUENCY),
                             tuple(i for i in own if i.day < today), tuple(i for i in own if i.day >= today),
@@ -110,12 +112,14 @@ def reminders_for(session: Session, today: date) -> list[Reminder]:
 
 
 def subject(reminder: Reminder, today: date) -> str:
+    """The email subject: the date and how many overdue tasks, tasks due soon and dates needing attention."""
     counts = [(len(reminder.overdue), "overdue task(s)"), (len(reminder.due_soon), "task(s) due within 7 days"),
               (len(reminder.attention), "date(s) needing attention")]
     return f"SEND IAG Review reminders, {today:%a %d %b %Y}: " + ", ".join(f"{n} {what}" for n, what in counts if n)
 
 
 def link(base_url: str, page: str) -> str:
+    """The address of an app page under the base URL, for the links in a reminder."""
     return f"{base_url.rstrip('/')}/{page}"
 
 
@@ -140,6 +144,9 @@ def _footer(reminder: Reminder) -> str:
 
 
 def text_body(reminder: Reminder, today: date, base_url: str) -> str:
+    """The plain-text email: each section's dated items with a link to their page, and how to change the
+    frequency.
+    """
     lines = [f"Hello {reminder.name},", "", f"From the {APP_NAME}, as at {today:%A %d %B %Y}.", ""]
     for heading, items in _sections(reminder):
         lines += [f"{heading} ({len(items)})", ""]

@@ -45,6 +45,7 @@ ATTENTION_ROLES = (Role.ADMIN.value, Role.EDITOR.value)
 
 
 def is_reminder_day(frequency: Frequency, today: date) -> bool:
+    """True when a person with this frequency gets a reminder today: every day, or on Mondays for weekly."""
     return frequency is Frequency.DAILY or (frequency is Frequency.WEEKLY and today.weekday() == WEEKLY_ON)
 
 
@@ -104,6 +105,7 @@ def overview(session: Session, actor: Actor) -> pd.DataFrame:
     attention = attention_people(session)
     accounts: dict[int, list[str]] = {}
     for user in session.scalars(select(User).where(User.person_id.is_not(None)).order_by(User.username)):
+        assert user.person_id is not None  # the query keeps only linked accounts
         accounts.setdefault(user.person_id, []).append(user.username + ("" if user.active else " (inactive)"))
     last_sent = {person_id: day for person_id, day in session.execute(
         select(SentReminder.person_id, func.max(SentReminder.sent_on)).group_by(SentReminder.person_id))}

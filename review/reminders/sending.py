@@ -60,7 +60,8 @@ class SendFailed(Exception):
 
 
 class Transport(Protocol):
-    def send(self, message: EmailMessage) -> None: ...
+    def send(self, message: EmailMessage) -> None:
+        """Hand one reminder email to the mail server; SendFailed when it is not taken."""
 
 
 class SmtpTransport:
@@ -71,11 +72,12 @@ class SmtpTransport:
             raise ValidationFailed({"REVIEW_SMTP_HOST": "Set REVIEW_SMTP_HOST to the SMTP server's name "
                                                         "(or use --dry-run)."})
         self.settings = settings
+        self.host: str = settings.host
         self._smtp: smtplib.SMTP | None = None
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        smtp = smtplib.SMTP(s.host, s.port, timeout=SMTP_TIMEOUT_SECONDS)
+        smtp = smtplib.SMTP(self.host, s.port, timeout=SMTP_TIMEOUT_SECONDS)
         smtp.ehlo()
         if s.starttls or (s.starttls is None and smtp.has_extn("starttls")):
             smtp.starttls(context=ssl.create_default_context())
@@ -92,6 +94,9 @@ class SmtpTransport:
         return smtp
 
     def send(self, message: EmailMessage) -> None:
+        """Send one reminder email on the run's connection (opened on first use); SendFailed with the server's
+        reason when it is not taken, reconnecting next time after a dropped connection.
+        """
         try:
             if self._smtp is None:
                 self._smtp = self._connect()
@@ -100,12 +105,15 @@ class SmtpTransport:
             raise SendFailed("; ".join(f"{code} {text.decode(errors='replace')}"
                                        for code, text in exc.recipients.values())) from exc
         except smtplib.SMTPResponseException as exc:
-            raise SendFailed(f"{exc.smtp_code} {exc.smtp_error.decode(errors='replace')}") from exc
+            error = exc.smtp_error
+            text = error.decode(errors="replace") if isinstance(error, bytes) else error
+            raise SendFailed(f"{exc.smtp_code} {text}") from exc
         except (smtplib.SMTPException, OSError) as exc:  # dropped or refused connection: reconnect next time
             self.close()
             raise SendFailed(str(exc) or type(exc).__name__) from exc
 
     def close(self) -> None:
+        """Quit the SMTP connection if one is open (closing it when quitting fails); the next send reconnects."""
         if self._smtp is not None:
             try:
                 self._smtp.quit()
@@ -133,6 +141,7 @@ class RunReport:
     outcomes: list[Outcome] = field(default_factory=list)
 
     def count(self, status: str) -> int:
+        """How many of the run's outcomes have this status (sent, would send, skipped or failed)."""
         return sum(o.status == status for o in self.outcomes)
 
     @property
