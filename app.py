@@ -54,6 +54,8 @@ def sign_in_form() -> None:
                 st.error(str(exc), icon=":material/error:")
             else:
                 go_to_landing_page()
+    statement = PAGE_BY_KEY["accessibility"]
+    st.page_link(statement.path, label=statement.label, icon=statement.icon)
 
 
 def home() -> None:

@@ -18,6 +18,7 @@ class PageSpec:
     icon: str
     permission: Permission
     section: str
+    public: bool = False  # open to signed-out visitors too (the sign-in page, the accessibility statement)
 
     @property
     def exists(self) -> bool:
@@ -25,7 +26,7 @@ class PageSpec:
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("home", "app.py", "Home", ":material/home:", Permission.VIEW, "Overview"),
+    PageSpec("home", "app.py", "Home", ":material/home:", Permission.VIEW, "Overview", public=True),
     PageSpec("dashboard", "pages/1_Executive_dashboard.py", "Executive dashboard", ":material/dashboard:",
              Permission.VIEW, "Overview"),
     PageSpec("tasks", "pages/2_Tasks.py", "Tasks", ":material/checklist:", Permission.EDIT_TASKS, "Plan"),
@@ -46,14 +47,16 @@ PAGES: list[PageSpec] = [
              "Administration"),
     PageSpec("audit", "pages/12_Audit_log.py", "Audit log", ":material/history:", Permission.READ_AUDIT,
              "Administration"),
+    PageSpec("accessibility", "pages/13_Accessibility.py", "Accessibility statement", ":material/accessibility:",
+             Permission.VIEW, "Help", public=True),
 ]
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 
 
 def visible_pages(actor: Actor | None) -> list[PageSpec]:
-    """Pages that exist and that the actor's role may open."""
+    """Pages that exist and that the actor's role may open (signed out: the public pages)."""
     if actor is None:
-        return [PAGE_BY_KEY["home"]]
+        return [p for p in PAGES if p.public and p.exists]
     return [p for p in PAGES if p.exists and actor.can(p.permission)]
 
 

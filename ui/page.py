@@ -21,6 +21,22 @@ ACTOR_KEY = "actor"
 TOKEN_KEY = "_sign_in_token"
 COOKIE = "review_session"
 _COOKIE_SCRIPT = "_cookie_script"
+# WCAG 2.2 AA (issue 13): a focus ring that shows on every control reached by keyboard (2.4.7, 2.4.11, 2.4.13:
+# 3 px, 3:1 against white and the grey sidebar), and page content that reflows at 320 CSS px (1.4.10).
+ACCESSIBLE_CSS = """<style>
+:focus-visible { outline: 3px solid #1d4f91 !important; outline-offset: 2px !important; }
+[data-baseweb="input"]:focus-within, [data-baseweb="select"]:focus-within, [data-baseweb="textarea"]:focus-within,
+[data-baseweb="checkbox"]:focus-within, [data-testid="stDateInput"] [data-baseweb="input"]:focus-within {
+  outline: 3px solid #1d4f91 !important; outline-offset: 2px !important; }
+.stMainBlockContainer { min-width: 0; }
+.stMainBlockContainer img, .stMainBlockContainer svg { max-width: 100%; }
+</style>"""
+_MARKDOWN_SPECIALS = str.maketrans({c: "\\" + c for c in "\\`*_{}[]<>()#+-.!|~:$"})
+
+
+def plain(text: str) -> str:
+    """`text` escaped so st.markdown shows it as typed (stored or configured text is never markup)."""
+    return text.translate(_MARKDOWN_SPECIALS)
 
 
 @dataclass(frozen=True)
@@ -104,11 +120,12 @@ def setup_page(key: str) -> PageContext:
                        layout="wide")
     settings = get_settings()
     data.engine()
+    st.html(ACCESSIBLE_CSS)
     _apply_cookie_script()
     actor = current_actor()
     _sidebar(actor, settings)
     show_flash()
-    if actor is None and key != "home":
+    if actor is None and not spec.public:
         st.info("Please sign in to use this page.", icon=":material/login:")
         st.page_link("app.py", label="Go to sign-in", icon=":material/login:")
         st.stop()

@@ -18,6 +18,10 @@ DEFAULT_CALL_IN_WORKING_DAYS = 5
 DEFAULT_EXPIRING_WITHIN_DAYS = 180
 
 
+# Who people write to about accessibility problems (named in the accessibility statement).
+DEFAULT_ACCESSIBILITY_CONTACT = "the SEND IAG review project team, through the council's contact centre"
+
+
 def _truthy(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -42,6 +46,7 @@ class Settings:
     as_of: date | None
     call_in_working_days: int = DEFAULT_CALL_IN_WORKING_DAYS
     expiring_within_days: int = DEFAULT_EXPIRING_WITHIN_DAYS
+    accessibility_contact: str = DEFAULT_ACCESSIBILITY_CONTACT
 
     @property
     def is_sqlite(self) -> bool:
@@ -78,4 +83,6 @@ def get_settings() -> Settings:
         as_of=as_of,
         call_in_working_days=int(os.environ.get("REVIEW_CALL_IN_DAYS", DEFAULT_CALL_IN_WORKING_DAYS)),
         expiring_within_days=int(os.environ.get("REVIEW_EXPIRING_DAYS", DEFAULT_EXPIRING_WITHIN_DAYS)),
+        accessibility_contact=os.environ.get("REVIEW_ACCESSIBILITY_CONTACT", "").strip()
+        or DEFAULT_ACCESSIBILITY_CONTACT,
     )
