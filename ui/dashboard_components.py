@@ -138,7 +138,7 @@ def show_tiles(actor: Actor, d: Dashboard) -> None:
             if d.progress["Tasks"].sum() == 0:
                 st.info("No tasks yet.")
             else:
-                st.plotly_chart(charts.phase_progress(d.progress), key="dash_progress")
+                charts.show(charts.phase_progress(d.progress), key="dash_progress")
         with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
             c1, c2 = st.columns(2)
             c1.metric("Overdue", d.overdue_total)

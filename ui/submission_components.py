@@ -17,7 +17,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
-from ui import data
+from ui import charts, data
 from ui.charts import finish
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
@@ -197,7 +197,7 @@ def show_preview(content: submission_pack.PackContent) -> None:
                 st.caption(block.text)
             st.table(block.frame, hide_index=True, border="horizontal")
         elif block.kind == "chart":
-            st.plotly_chart(chart_figure(block.chart))
+            charts.show(chart_figure(block.chart))
 
 
 # ------------------------------------------------------------------ new paper and the paper's fields
