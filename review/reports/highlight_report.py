@@ -140,7 +140,7 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
         "<p class='note'>The project team may override a computed RAG; the reason is shown beside it and the "
         "change is kept in the audit log.</p>",
     ]
-    return ("<!DOCTYPE html><html lang="en-GB"><head><meta charset='utf-8'>"
+    return ("<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
             f"<title>{escape(title)} highlight report {d.as_of:%Y-%m-%d}</title><style>{CSS}</style></head><body>"
             + "\n".join(parts) + "</body></html>")
 

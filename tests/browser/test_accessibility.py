@@ -221,7 +221,7 @@ def test_keyboard_only_download_the_highlight_report(page, app_url, tmp_path):
         page.keyboard.press("Enter")
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(str(path))
-    assert '<html lang="en-GB"' in path.read_text()
+    assert "<html lang='en-GB'>" in path.read_text()
 
 
 # ------------------------------------------------------------------ reflow (WCAG 1.4.10) and zoom (1.4.4)
