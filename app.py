@@ -58,9 +58,9 @@ def home() -> None:
     for col, label in zip(metrics, ["In progress", "Blocked", "Overdue", "Done", "Not started"], strict=True):
         col.metric(label, counts.get(label, 0))
     left, right = st.columns(2)
-    left.plotly_chart(charts.phase_progress(progress))
-    right.plotly_chart(charts.status_bar({k: v for k, v in counts.items() if k != "Overdue"}),
-                       )
+    charts.show(charts.phase_progress(progress), key="home_progress", where=left)
+    charts.show(charts.status_bar({k: v for k, v in counts.items() if k != "Overdue"}), key="home_status",
+                where=right)
     st.subheader("Overdue tasks")
     if overdue.empty:
         st.success("Nothing is overdue.", icon=":material/check_circle:")

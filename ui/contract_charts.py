@@ -11,6 +11,7 @@ LINE_COLOUR = palette.NAVY
 TARGET_COLOUR = palette.DARK_GREY
 RATING_COLOURS = {"Green": RAG_COLOURS["Green"], "Amber": RAG_COLOURS["Amber"], "Red": RAG_COLOURS["Red"],
                   "Not rated": palette.GREY}
+RATING_SYMBOLS = {"Green": "circle", "Amber": "triangle-up", "Red": "square", "Not rated": "x"}  # not colour alone
 RATING_MEANING = {"Green": "target met", "Amber": "within 10% of the target", "Red": "further from the target",
                   "Not rated": "no target"}
 
@@ -36,7 +37,8 @@ def kpi_trend_chart(values: pd.DataFrame, name: str, unit: str, target: float | 
             continue
         fig.add_trace(go.Scatter(
             x=group["_when"], y=group["Value"], mode="markers", name=f"{rating}: {RATING_MEANING[rating]}",
-            marker={"color": colour, "size": 11, "line": {"color": "white", "width": 1}},
+            marker={"color": colour, "size": 11, "symbol": RATING_SYMBOLS[rating],
+                    "line": {"color": "white", "width": 1}},
             customdata=list(zip(group["_label"], group["_value"], strict=True)),
             hovertemplate=f"Period ending %{{customdata[0]}}: %{{customdata[1]}}{suffix} ({rating})<extra></extra>"))
     points = list(shown["Value"])
@@ -57,3 +59,21 @@ def kpi_trend_chart(values: pd.DataFrame, name: str, unit: str, target: float | 
     fig.update_layout(legend={"orientation": "h", "y": -0.3}, hovermode="closest")
     return finish(fig, f"{name}: reported values against the target", "End of the reporting period (month and year)",
                   unit or "Value (no unit recorded)", 380)
+
+
+def kpi_trend_table(values: pd.DataFrame, target: float | None) -> pd.DataFrame:
+    """The KPI chart's data for its text alternative: each period's value, rating and the target."""
+    shown = values.sort_values("Period end")
+    return pd.DataFrame({"Period end": [f"{d:%d %b %Y}" for d in shown["Period end"]],
+                         "Value": [_number(v) for v in shown["Value"]], "Rating": list(shown["Rating"]),
+                         "Target": ["" if target is None else _number(target)] * len(shown)})
+
+
+def kpi_trend_summary(values: pd.DataFrame, name: str, target: float | None) -> str:
+    """One sentence: how many values, the latest with its rating, and the target."""
+    if values.empty:
+        return f"{name}: no values recorded yet."
+    latest = values.sort_values("Period end").iloc[-1]
+    aim = f"; target {_number(target)}" if target is not None else "; no target"
+    return (f"{name}: {len(values)} reported value(s); the latest, for the period ending "
+            f"{latest['Period end']:%d %b %Y}, is {_number(latest['Value'])} ({latest['Rating']}){aim}.")

@@ -107,6 +107,18 @@ def timeline_chart(summary: ContractSummary, today: date) -> go.Figure:
     return fig
 
 
+def timeline_table(summary: ContractSummary) -> pd.DataFrame:
+    """The contract timeline's data: each period with its dates, then the key dates drawn as lines."""
+    bars = contracts.timeline_frame(summary)
+    periods = pd.DataFrame({"What": bars["Period"], "Kind": bars["Kind"],
+                            "From": [f"{d:%d %b %Y}" for d in bars["Start"]],
+                            "To": [f"{d:%d %b %Y}" for d in bars["End"]]})
+    dates = pd.DataFrame({"What": ["Notice deadline", "Last possible end"], "Kind": ["Date", "Date"],
+                          "From": [f"{summary.notice_deadline:%d %b %Y}", f"{summary.last_possible_end:%d %b %Y}"],
+                          "To": ["", ""]})
+    return pd.concat([periods, dates], ignore_index=True)
+
+
 # ------------------------------------------------------------------ contract form
 
 CONTRACT_KEYS = {
@@ -322,7 +334,8 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
         st.warning("Notice was given after the notice deadline: the provider had less than the full notice period.",
                    icon=":material/warning:")
     _facts(summary)
-    st.plotly_chart(timeline_chart(summary, today))
+    charts.show(timeline_chart(summary, today), key=f"contract_timeline_{summary.contract.id}",
+                data=timeline_table(summary))
 
     st.subheader("Extension history")
     history = contracts.extensions_frame(summary)

@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 from review.contracts import register as contracts
 from review.contracts.register import KPI_UNIT_MAX, RATING_LABELS
 from review.platform.roles import Actor
-from ui import data, tables
-from ui.contract_charts import kpi_trend_chart
+from ui import charts, data, tables
+from ui.contract_charts import kpi_trend_chart, kpi_trend_summary, kpi_trend_table
 from ui.contract_fields import date_col, date_field, invalid_message, number_field, read_fields, text_field
 from ui.feedback import field_error, refusal_text, write
 from ui.forms import confirm_button, warn_stale
@@ -170,8 +170,10 @@ def _trend(contract_id: int, kpis: pd.DataFrame, values: pd.DataFrame) -> None:
         return
     kpi = kpis[kpis["id"] == kpi_id].iloc[0]
     target = None if pd.isna(kpi["Target"]) else float(kpi["Target"])
-    st.plotly_chart(kpi_trend_chart(values[values["kpi_id"] == kpi_id], kpi["KPI"], kpi["Unit"], target,
-                                    bool(kpi["higher_is_better"])))
+    points = values[values["kpi_id"] == kpi_id]
+    charts.show(kpi_trend_chart(points, kpi["KPI"], kpi["Unit"], target, bool(kpi["higher_is_better"])),
+                key=f"kpi_chart_{kpi_id}", data=kpi_trend_table(points, target),
+                summary=kpi_trend_summary(points, kpi["KPI"], target))
 
 
 def _kpi_forms(actor: Actor, contract_id: int, kpis: pd.DataFrame) -> None:

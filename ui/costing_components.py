@@ -6,6 +6,7 @@ import json
 from functools import partial
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
@@ -36,7 +37,7 @@ from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
 from review.platform import exports
 from review.platform.roles import Actor, Permission
-from ui import data, palette
+from ui import charts, data, palette
 from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
 from ui.text import plain
@@ -407,8 +408,8 @@ def headline_metrics(result: ScenarioResult) -> None:
 
 def results_panel(name: str, result: ScenarioResult) -> None:
     """Charts, tables and downloads for one scenario."""
-    st.plotly_chart(cost_year_chart(result), key="cost_year_chart")
-    st.plotly_chart(busiest_week_chart(result), key="busiest_week_chart")
+    charts.show(cost_year_chart(result), key="cost_year_chart")
+    charts.show(busiest_week_chart(result), key="busiest_week_chart")
     with st.expander("Cost by year (table)", expanded=False):
         table = yearly_table(result)
         st.dataframe(table, hide_index=True, column_config={
@@ -513,8 +514,8 @@ def comparison(records: list[CostScenario]) -> None:
             table = scenarios.compare(session, chosen)
         st.dataframe(comparison_table(table), key="compare_table", height=35 * (len(SUMMARY_LABELS) + 1) + 3)
         left, right = st.columns(2)
-        left.plotly_chart(compare_cost_chart(results), key="compare_cost_chart")
-        right.plotly_chart(compare_fte_chart(results), key="compare_fte_chart")
+        charts.show(compare_cost_chart(results), key="compare_cost_chart", where=left)
+        charts.show(compare_fte_chart(results), key="compare_fte_chart", where=right)
         st.download_button("Download comparison (CSV)", exports.to_csv_bytes(table),
                            "phone-line-scenarios-comparison.csv", "text/csv", icon=":material/download:",
                            key="download_compare")
@@ -611,7 +612,7 @@ def uncertainty_panel(inputs: ScenarioInputs | None) -> None:
                      "npv": "Net present value of cost (GBP)"}
     metric = st.selectbox("Result", list(metric_labels), format_func=metric_labels.get, key="cost_tornado_metric")
     table = _sensitivity_cached(inputs_json, metric)
-    st.plotly_chart(tornado_chart(table, metric_labels[metric]), key="tornado_chart")
+    charts.show(tornado_chart(table, metric_labels[metric]), key="tornado_chart")
     st.caption("Each driver is moved alone to its low and high value; ranges are illustrative and scale with the "
                "scenario's own value (see the table).")
     with st.expander("Sensitivity table"):
@@ -649,13 +650,24 @@ def uncertainty_panel(inputs: ScenarioInputs | None) -> None:
         st.dataframe(shown.rename(columns={"measure": "Measure", "central_case": "Central case"}), hide_index=True,
                      key="mc_table")
         left, right = st.columns(2)
-        left.plotly_chart(histogram(costs, percentiles.iloc[0][["P10", "P50", "P90"]],
-                                    "Average annual cost to meet the target", "Average annual cost (GBP a year)",
-                                    money=True), key="mc_cost_chart")
-        right.plotly_chart(histogram(levels * 100, percentiles.iloc[1][["P10", "P50", "P90"]] * 100,
-                                     "Service level achieved with the planned staff",
-                                     "Calls answered within the target time (%)", money=False),
-                           key="mc_sl_chart")
+        for where, values, marks, title, x_title, money, key in (
+                (left, costs, percentiles.iloc[0][["P10", "P50", "P90"]], "Average annual cost to meet the target",
+                 "Average annual cost (GBP a year)", True, "mc_cost_chart"),
+                (right, levels * 100, percentiles.iloc[1][["P10", "P50", "P90"]] * 100,
+                 "Service level achieved with the planned staff", "Calls answered within the target time (%)", False,
+                 "mc_sl_chart")):
+            charts.show(histogram(values, marks, title, x_title, money=money), key=key, where=where,
+                        data=histogram_table(values, marks, x_title),
+                        summary=f"{title}: the spread of {len(values):,} simulated outcomes; P10 "
+                                f"{marks['P10']:,.1f}, P50 {marks['P50']:,.1f}, P90 {marks['P90']:,.1f}.")
+
+
+def histogram_table(values, marks: pd.Series, x_title: str) -> pd.DataFrame:
+    """A histogram's data for its text alternative: the percentiles marked, then the draws in ten equal bands."""
+    counts, edges = np.histogram(np.asarray(values, dtype=float), bins=10)
+    bands = [f"{lo:,.1f} to {hi:,.1f}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    return pd.DataFrame({x_title: [*marks.index, *bands],
+                         "Value or number of draws": [*(round(float(v), 1) for v in marks), *counts.tolist()]})
 
 
 def histogram(values, marks: pd.Series, title: str, x_title: str, money: bool) -> go.Figure:

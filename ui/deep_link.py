@@ -24,7 +24,7 @@ def wanted_page() -> PageSpec | None:
     """The page a visitor asked for before signing in, if it is one of the app's own pages (not home)."""
     key = st.query_params.get(NEXT_PARAM) or st.session_state.get(_NEXT_KEY)
     spec = PAGE_BY_KEY.get(key) if isinstance(key, str) else None
-    return spec if spec is not None and spec.key != "home" and spec.exists else None
+    return spec if spec is not None and spec.key != "home" else None
 
 
 def go_to_wanted_page(actor: Actor | None) -> None:

@@ -3,8 +3,10 @@ where it is hidden so that a total cannot give a small one away) is drawn as an 
 with that text, never as a number."""
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -80,3 +82,23 @@ def coverage_chart(frame: pd.DataFrame) -> go.Figure:
                                font={"color": GREY, "size": 11})
     fig.update_xaxes(dtick="M1", tickformat="%b %Y")
     return finish(fig, "Engagement coverage by month", "Month of the activity", "Number of people or inputs", 340)
+
+
+def shown_counts(frame: pd.DataFrame) -> pd.DataFrame:
+    """A counts table as shown to the reader: suppressed counts keep their words ("fewer than 5"), every
+    cell is text so numbers and words share a column."""
+    shown = frame.drop(columns=[c for c in frame.columns if c.endswith("_id") or c == "id"])
+    def cell(v: Any) -> str:
+        if isinstance(v, date):  # a month of activity
+            return f"{v:%B %Y}"
+        return f"{int(v)}" if isinstance(v, int | np.integer) and not is_hidden(v) else str(v)
+    return shown.map(cell)
+
+
+def ranking_summary(frame: pd.DataFrame, value: str, title: str) -> str:
+    """One sentence: how many themes, and the most frequent one (suppressed counts are never named)."""
+    numbers = frame.assign(_n=_numbers(frame[value])).dropna(subset=["_n"])
+    if numbers.empty:
+        return f"{title}: {len(frame)} theme(s), all with small counts that are not shown."
+    top = numbers.sort_values("_n", ascending=False, kind="stable").iloc[0]
+    return f"{title}: {len(frame)} theme(s); the most frequent is {top['Theme']} ({int(top['_n'])})."

@@ -13,8 +13,8 @@ import streamlit as st
 from review import engagement
 from review.platform import exports, privacy
 from review.platform.roles import Actor, Permission
-from ui import data, tables
-from ui.engagement_charts import coverage_chart, theme_bar, theme_heatmap
+from ui import charts, data, tables
+from ui.engagement_charts import coverage_chart, ranking_summary, shown_counts, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
 from ui.text import plain, plain_frame
 
@@ -52,13 +52,17 @@ def show_themes(actor: Actor) -> None:
     if counts.empty:
         st.info("No inputs have been tagged with themes yet.", icon=":material/label_off:")
         return
-    st.plotly_chart(theme_bar(counts), key="eng_theme_bar")
+    charts.show(theme_bar(counts), key="eng_theme_bar", data=shown_counts(counts[["Theme", "Mentions"]]),
+                summary=ranking_summary(counts, "Mentions", "How often each theme was raised"))
     explain_not_shown(counts)
     by = st.radio("Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
                   format_func=engagement.BY_OPTIONS.get, key="eng_insights_by")
     with data.reading() as session:
         matrix = engagement.theme_counts_by(session, actor, by)
-    st.plotly_chart(theme_heatmap(matrix, engagement.BY_OPTIONS[by]), key="eng_theme_heatmap")
+    label = engagement.BY_OPTIONS[by]
+    charts.show(theme_heatmap(matrix, label), key="eng_theme_heatmap", data=shown_counts(matrix),
+                summary=f"Themes by {label.lower()}: mentions of each theme in each {label.lower()}, "
+                        f"{matrix['Theme'].nunique()} theme(s) across {matrix[label].nunique()} column(s).")
     explain_not_shown(matrix)
     st.download_button("Download theme counts (CSV)", theme_counts_csv(counts),
                        "engagement-themes.csv", "text/csv", icon=":material/download:")
@@ -82,8 +86,10 @@ def show_you_said_we_did(actor: Actor) -> None:
     if open_by_theme.empty:
         st.success("Every need raised has a response.", icon=":material/check_circle:")
         return
-    st.plotly_chart(theme_bar(open_by_theme, "Needs awaiting a response", "Needs with no response yet, by theme",
-                              "Needs awaiting a response"), key="eng_open_needs_bar")
+    charts.show(theme_bar(open_by_theme, "Needs awaiting a response", "Needs with no response yet, by theme",
+                          "Needs awaiting a response"), key="eng_open_needs_bar",
+                data=shown_counts(open_by_theme[["Theme", "Needs awaiting a response"]]),
+                summary=ranking_summary(open_by_theme, "Needs awaiting a response", "Needs with no response yet"))
     explain_not_shown(open_by_theme)
     if open_needs is not None and not open_needs.empty:
         with st.expander(f"The {len(open_needs)} need(s) in parents' words (personal data)"):
@@ -115,7 +121,9 @@ def show_coverage(actor: Actor) -> None:
     if coverage.empty:
         st.info("No engagement activities recorded yet.", icon=":material/groups:")
         return
-    st.plotly_chart(coverage_chart(coverage), key="eng_coverage")
+    charts.show(coverage_chart(coverage), key="eng_coverage", data=shown_counts(coverage),
+                summary=f"Engagement coverage by month: participants and inputs recorded in each of "
+                        f"{len(coverage)} month(s) with activity.")
     explain_not_shown(coverage)
     listed = activities[["Activity", "Type", "Start", "Partner", "Participants", "Inputs"]]
     tables.show(displayable(listed), hide_index=True, column_config={

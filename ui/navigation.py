@@ -16,10 +16,11 @@ class PageSpec:
     icon: str
     permission: Permission
     section: str
+    public: bool = False  # open to signed-out visitors too (the sign-in page, the accessibility statement)
 
 
 PAGES: list[PageSpec] = [
-    PageSpec("home", "app.py", "Home", ":material/home:", Permission.VIEW, "Overview"),
+    PageSpec("home", "app.py", "Home", ":material/home:", Permission.VIEW, "Overview", public=True),
     PageSpec("dashboard", "pages/1_Executive_dashboard.py", "Executive dashboard", ":material/dashboard:",
              Permission.VIEW, "Overview"),
     PageSpec("tasks", "pages/2_Tasks.py", "Tasks", ":material/checklist:", Permission.EDIT_TASKS, "Plan"),
@@ -45,14 +46,16 @@ PAGES: list[PageSpec] = [
     PageSpec("account", "pages/13_My_account.py", "My account", ":material/person:", Permission.VIEW, "Account"),
     PageSpec("settings", "pages/14_My_settings.py", "My settings", ":material/settings:", Permission.VIEW,
              "Account"),
+    PageSpec("accessibility", "pages/13_Accessibility.py", "Accessibility statement", ":material/accessibility:",
+             Permission.VIEW, "Help", public=True),
 ]
 PAGE_BY_KEY = {p.key: p for p in PAGES}
 
 
 def visible_pages(actor: Actor | None) -> list[PageSpec]:
-    """Pages the actor's role may open."""
+    """Pages the actor's role may open (signed out: the public pages)."""
     if actor is None:
-        return [PAGE_BY_KEY["home"]]
+        return [p for p in PAGES if p.public]
     return [p for p in PAGES if actor.can(p.permission)]
 
 

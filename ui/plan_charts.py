@@ -17,6 +17,7 @@ MILESTONE_COLOUR = palette.INK
 TODAY_COLOUR = palette.ORANGE
 # Qualitative colours for workstreams (colour-blind safe where possible; Okabe-Ito first).
 WORKSTREAM_COLOURS = palette.QUALITATIVE
+CRITICAL_MARK = "★"  # critical tasks are marked by a symbol and a hatched bar, not only by the red outline
 ROW_HEIGHT = 26
 LABEL_CHARS = 46
 
@@ -46,7 +47,8 @@ def timeline(view: PlanView, today: date) -> go.Figure:
         for i in rows:
             pos.append(row)
             tickvals.append(row)
-            ticktext.append(_label(frame.loc[i, "Ref"], frame.loc[i, "Task"]))
+            mark = f"{CRITICAL_MARK} " if frame.loc[i, "Critical"] else ""
+            ticktext.append(mark + _label(frame.loc[i, "Ref"], frame.loc[i, "Task"]))
             row += 1
         bands.append((first, row - 1))
     n = row
@@ -67,7 +69,9 @@ def timeline(view: PlanView, today: date) -> go.Figure:
             marker={"color": colours[ws],
                     "opacity": [0.45 if s == "done" else 0.95 for s in sub["status"]],
                     "line": {"color": [CRITICAL_COLOUR if c else colours[ws] for c in sub["Critical"]],
-                             "width": [3 if c else 0 for c in sub["Critical"]]}},
+                             "width": [3 if c else 0 for c in sub["Critical"]]},
+                    "pattern": {"shape": ["/" if c else "" for c in sub["Critical"]], "fgcolor": "white",
+                                "solidity": 0.3}},
             customdata=list(zip(sub["Ref"], sub["Task"], sub["Status"], sub["Owner"], sub["Start"].astype(str),
                                 sub["Due"].astype(str), sub["% complete"], sub["Float (days)"], strict=True)),
             hovertemplate=("<b>%{customdata[0]} %{customdata[1]}</b><br>%{customdata[2]}, %{customdata[6]}% "
@@ -78,9 +82,10 @@ def timeline(view: PlanView, today: date) -> go.Figure:
         fig.add_trace(go.Bar(orientation="h", name=ws, legendgroup=ws, legendgrouptitle_text="Workstream"
                              if ws == workstreams[0] else None, x=[None], y=[None], marker_color=colours[ws]))
     if frame["Critical"].any():
-        fig.add_trace(go.Bar(orientation="h", name="Critical task", x=[None], y=[None], legendgroup="key",
-                             legendgrouptitle_text="Key", marker={"color": "white",
-                                                                  "line": {"color": CRITICAL_COLOUR, "width": 3}}))
+        fig.add_trace(go.Bar(orientation="h", name=f"{CRITICAL_MARK} Critical task (hatched)", x=[None], y=[None],
+                             legendgroup="key", legendgrouptitle_text="Key",
+                             marker={"color": "#7b8794", "line": {"color": CRITICAL_COLOUR, "width": 3},
+                                     "pattern": {"shape": "/", "fgcolor": "white", "solidity": 0.3}}))
     milestones = frame[frame["Milestone"]]
     if len(milestones):
         fig.add_trace(go.Scatter(
@@ -110,7 +115,7 @@ def timeline(view: PlanView, today: date) -> go.Figure:
             fig.add_trace(go.Scatter(
                 x=xs, y=ys, mode="lines+markers", name="Critical dependency" if critical else name,
                 legendgroup="key", hoverinfo="skip",
-                line={"color": colour, "width": 2 if critical else 1},
+                line={"color": colour, "width": 2 if critical else 1, "dash": "solid" if critical else "dot"},
                 marker={"symbol": "arrow", "angleref": "previous", "size": sizes, "color": colour}))
     for k, (first, last) in enumerate(bands):
         if k % 2 == 0:
@@ -125,10 +130,30 @@ def timeline(view: PlanView, today: date) -> go.Figure:
     fig.update_xaxes(type="date", showgrid=True, gridcolor=palette.GRID, tickformat="%b %Y")
     fig.update_layout(barmode="overlay", bargap=0.35, legend={"orientation": "v", "x": 1.01, "y": 1},
                       hoverlabel={"align": "left"})
-    title = "Plan timeline by phase and workstream (critical path outlined in red)"
+    title = f"Plan timeline by phase and workstream (critical path: {CRITICAL_MARK}, hatched, outlined in red)"
     finish(fig, title, "Date (bars run from start to due date)", None, max(360, ROW_HEIGHT * n + 140))
     fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10})
     return fig
+
+
+def timeline_table(view: PlanView) -> pd.DataFrame:
+    """The timeline's data for its text alternative: one row per task in the order drawn."""
+    frame = view.tasks
+    return pd.DataFrame({
+        "Ref": frame["Ref"], "Task": frame["Task"], "Phase": frame["Phase"], "Workstream": frame["Workstream"],
+        "Start": [f"{d:%d %b %Y}" for d in frame["Start"]], "Due": [f"{d:%d %b %Y}" for d in frame["Due"]],
+        "Status": frame["Status"], "Milestone": ["Yes" if m else "No" for m in frame["Milestone"]],
+        "Critical path": ["Yes" if c else "No" for c in frame["Critical"]]})
+
+
+def timeline_summary(view: PlanView) -> str:
+    """One sentence: how many tasks the timeline shows, its date span, milestones and critical tasks."""
+    frame = view.tasks
+    if frame.empty:
+        return "Plan timeline: no tasks to show."
+    return (f"Plan timeline: {len(frame)} task(s) from {min(frame['Start']):%d %b %Y} to {max(frame['Due']):%d %b %Y}, "
+            f"{int(frame['Milestone'].sum())} milestone(s), {int(frame['Critical'].sum())} on the critical path "
+            f"(marked {CRITICAL_MARK}).")
 
 
 @cached_chart
@@ -159,14 +184,43 @@ def risk_heat_map(grid: pd.DataFrame, title: str) -> go.Figure:
     counts = [[str(int(grid.loc[lik, imp])) if grid.loc[lik, imp] else "" for imp in impacts] for lik in likelihoods]
     details = [[[lik * imp, int(grid.loc[lik, imp])] for imp in impacts] for lik in likelihoods]
     colours = [RAG_COLOURS["Green"], RAG_COLOURS["Amber"], RAG_COLOURS["Red"]]
+    words = [[_band(lik * imp) for imp in impacts] for lik in likelihoods]
+    counts = [[f"{words[r][c]}<br>{counts[r][c] or 0}" for c in range(len(impacts))] for r in range(len(likelihoods))]
     fig = go.Figure(go.Heatmap(
         z=band, x=[f"{i} {IMPACT_WORDS[i]}" for i in impacts], y=[f"{lik} {LIKELIHOOD_WORDS[lik]}" for lik in
                                                                    likelihoods],
         zmin=0, zmax=2, colorscale=[[0, colours[0]], [0.33, colours[0]], [0.34, colours[1]], [0.66, colours[1]],
                                     [0.67, colours[2]], [1, colours[2]]],
-        showscale=False, text=counts, texttemplate="%{text}", textfont={"size": 18, "color": "white"},
+        showscale=False, text=counts, texttemplate="%{text}", textfont={"size": 13, "color": "white"},
         customdata=details, xgap=2, ygap=2,
         hovertemplate="Likelihood %{y}, impact %{x}<br>Score %{customdata[0]}<br>%{customdata[1]} risk(s)"
                       "<extra></extra>"))
+    fig.update_traces(texttemplate=None, text=None)  # labels as annotations: dark text on amber, white elsewhere
+    for r, lik in enumerate(likelihoods):
+        for c, imp in enumerate(impacts):
+            fig.add_annotation(x=f"{imp} {IMPACT_WORDS[imp]}", y=f"{lik} {LIKELIHOOD_WORDS[lik]}", text=counts[r][c],
+                               showarrow=False, font={"size": 13, "color": "#0b0c0c" if band[r][c] == 1 else "white"})
     fig.update_yaxes(autorange="reversed")  # likelihood 5 at the top, as a risk matrix is drawn
     return finish(fig, title, "Impact (1 minimal to 5 severe)", "Likelihood (1 rare to 5 almost certain)", 380)
+
+
+def _band(score: int) -> str:
+    """The score band's word (the heat map's colours say the same, never alone)."""
+    return "Low" if score <= 4 else "Medium" if score <= 10 else "High"
+
+
+def risk_grid_table(grid: pd.DataFrame) -> pd.DataFrame:
+    """A risk matrix's data for its text alternative: the cells holding risks, highest score first."""
+    rows = [{"Likelihood": f"{lik} {LIKELIHOOD_WORDS[lik]}", "Impact": f"{imp} {IMPACT_WORDS[imp]}",
+             "Score": lik * imp, "Band": _band(lik * imp), "Risks": int(grid.loc[lik, imp])}
+            for lik in grid.index for imp in grid.columns if grid.loc[lik, imp]]
+    frame = pd.DataFrame(rows, columns=["Likelihood", "Impact", "Score", "Band", "Risks"])
+    return frame.sort_values("Score", ascending=False, kind="stable")
+
+
+def risk_grid_summary(grid: pd.DataFrame, title: str) -> str:
+    """One sentence: how many open risks fall in each score band."""
+    table = risk_grid_table(grid)
+    by_band = table.groupby("Band")["Risks"].sum()
+    parts = ", ".join(f"{int(by_band.get(b, 0))} {b.lower()}" for b in ("High", "Medium", "Low"))
+    return f"{title}: {int(table['Risks'].sum())} open risk(s) on a 5 by 5 likelihood and impact grid; {parts}."

@@ -12,7 +12,7 @@ from review.platform import clock
 from review.platform.config import get_settings
 from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission
-from ui import data, plan_charts, tables
+from ui import charts, data, plan_charts, tables
 from ui.feedback import field_error, write
 from ui.forms import confirm_button
 from ui.text import plain
@@ -45,7 +45,8 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
             if shown >= plan.TIMELINE_MAX_TASKS else f"{shown} task(s) shown of {view.total_tasks}.")
     st.caption(f"{note} Bars run from start to due date; diamonds are milestones; arrows are dependencies "
                "(the successor waits for the predecessor to finish).")
-    st.plotly_chart(plan_charts.timeline(view, clock.today()), key="plan_timeline")
+    charts.show(plan_charts.timeline(view, clock.today()), key="plan_timeline", data=plan_charts.timeline_table(view),
+                summary=plan_charts.timeline_summary(view))
     cpm = view.critical_path
     with st.container(border=True):
         st.markdown(f"**Critical path**: {cpm.length} days of planned work from the first task to the last. "
@@ -102,8 +103,8 @@ def show_baselines(actor: Actor) -> None:
         st.caption("Slippage is the number of days a task's finish (its completed date when done, otherwise its "
                    "due date) is later than its due date in the baseline; negative means early.")
         left, right = st.columns(2)
-        left.plotly_chart(plan_charts.slippage_bars(by_ws, "Workstream", names[choice]), key="slip_ws")
-        right.plotly_chart(plan_charts.slippage_bars(by_phase, "Phase", names[choice]), key="slip_phase")
+        charts.show(plan_charts.slippage_bars(by_ws, "Workstream", names[choice]), key="slip_ws", where=left)
+        charts.show(plan_charts.slippage_bars(by_phase, "Phase", names[choice]), key="slip_phase", where=right)
         st.markdown("**Slippage by workstream**")
         tables.show(by_ws, hide_index=True)
         st.markdown("**Slippage by phase**")

@@ -13,7 +13,7 @@ from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
 from review.platform import clock, exports
 from review.platform.roles import Actor
-from ui import data, plan_charts, tables
+from ui import charts, data, plan_charts, tables
 from ui.feedback import field_error, write
 from ui.forms import confirm_button, read_fields
 from ui.text import plain
@@ -71,10 +71,10 @@ def show_heat_maps() -> None:
         st.info("No open risks to plot.", icon=":material/info:")
         return
     left, right = st.columns(2)
-    left.plotly_chart(plan_charts.risk_heat_map(inherent, "Open risks before mitigation (number of risks)"),
-                      key="heat_inherent")
-    right.plotly_chart(plan_charts.risk_heat_map(residual, "Open risks after mitigation (residual)"),
-                       key="heat_residual")
+    for where, grid, title, key in ((left, inherent, "Open risks before mitigation (number of risks)", "heat_inherent"),
+                                    (right, residual, "Open risks after mitigation (residual)", "heat_residual")):
+        charts.show(plan_charts.risk_heat_map(grid, title), key=key, where=where,
+                    data=plan_charts.risk_grid_table(grid), summary=plan_charts.risk_grid_summary(grid, title))
     st.caption("Each cell is a likelihood and impact; the number is how many open risks sit there. Colours are the "
                "score bands (likelihood x impact): green Low (1-4), amber Medium (5-10), red High (12-25). A risk "
                "without residual scores is left off the right-hand map.")

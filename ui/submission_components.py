@@ -17,7 +17,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
-from ui import data, forms, palette
+from ui import charts, data, forms, palette
 from ui.charts import cached_chart, finish
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
@@ -195,7 +195,7 @@ def show_preview(content: submission_pack.PackContent) -> None:
                 st.caption(plain(block.text))
             st.table(plain_frame(block.frame), hide_index=True, border="horizontal")
         elif block.kind == "chart":
-            st.plotly_chart(chart_figure(block.chart))
+            charts.show(chart_figure(block.chart))
 
 
 # ------------------------------------------------------------------ new paper and the paper's fields

@@ -22,6 +22,10 @@ DEFAULT_IDLE_TIMEOUT_MINUTES = 30
 DEFAULT_SESSION_LIFETIME_HOURS = 10
 
 
+# Who people write to about accessibility problems (named in the accessibility statement).
+DEFAULT_ACCESSIBILITY_CONTACT = "the SEND IAG review project team, through the council's contact centre"
+
+
 def _truthy(value: str | None, default: bool) -> bool:
     if value is None or value.strip() == "":
         return default
@@ -50,6 +54,7 @@ class Settings:
     session_lifetime_hours: int = DEFAULT_SESSION_LIFETIME_HOURS
     oidc_role_map: str = ""
     oidc_role_claims: str = "groups,roles"
+    accessibility_contact: str = DEFAULT_ACCESSIBILITY_CONTACT
 
     @property
     def is_sqlite(self) -> bool:
@@ -92,4 +97,6 @@ def get_settings() -> Settings:
         session_lifetime_hours=int(os.environ.get("REVIEW_SESSION_HOURS") or DEFAULT_SESSION_LIFETIME_HOURS),
         oidc_role_map=os.environ.get("REVIEW_OIDC_ROLE_MAP", "").strip(),
         oidc_role_claims=os.environ.get("REVIEW_OIDC_ROLE_CLAIMS", "").strip() or "groups,roles",
+        accessibility_contact=os.environ.get("REVIEW_ACCESSIBILITY_CONTACT", "").strip()
+        or DEFAULT_ACCESSIBILITY_CONTACT,
     )

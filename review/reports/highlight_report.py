@@ -54,7 +54,7 @@ def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "
         return f"<p>{escape(empty)}</p>"
     columns = [c for c in (columns or list(frame.columns)) if c in frame.columns]
     formats = formats or {}
-    head = "".join(f"<th>{escape(c)}</th>" for c in columns)
+    head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in columns)
     body = "".join("<tr>" + "".join(f"<td>{formats.get(c, _cell)(row[c])}</td>" for c in columns) + "</tr>"
                    for _, row in frame.iterrows())
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -149,7 +149,7 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
         "<p class='note'>The project team may override a computed RAG; the reason is shown beside it and the "
         "change is kept in the audit log.</p>",
     ]
-    return ("<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
+    return ("<!DOCTYPE html><html lang='en-GB'><head><meta charset='utf-8'>"
             f"<title>{escape(title)} highlight report {d.as_of:%Y-%m-%d}</title><style>{CSS}</style></head><body>"
             + "\n".join(parts) + "</body></html>")
 

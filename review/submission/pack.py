@@ -889,6 +889,47 @@ def chart_png(chart: Chart) -> bytes | None:
     return buffer.getvalue()
 
 
+def chart_alt_text(chart: Chart) -> str:
+    """The alternative text of a chart image in the Word pack: what it shows and every value it draws."""
+    values = "; ".join(f"{label}: {_compact(value, chart.unit)}" for label, value in
+                       zip(chart.labels, chart.values, strict=True))
+    return f"Bar chart: {chart.title} ({chart.value_title}). {values or 'No values.'}"
+
+
+LANGUAGE = "en-GB"  # the pack's language, for screen readers and spelling (WCAG 3.1.1)
+
+
+def _set_language(doc, language: str = LANGUAGE) -> None:
+    """Mark the document's default run properties, and every style with its own, as written in `language`."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    parent = doc.styles.element
+    for tag in ("w:docDefaults", "w:rPrDefault", "w:rPr"):  # the defaults every run inherits
+        child = parent.find(qn(tag))
+        if child is None:
+            child = OxmlElement(tag)
+            parent.insert(0, child) if tag == "w:docDefaults" else parent.append(child)
+        parent = child
+    _lang(parent, language)
+    for style in doc.styles:
+        if style.type in (1, 2):  # paragraph and character styles
+            _lang(style.element.get_or_add_rPr(), language)
+    doc.core_properties.language = language
+
+
+def _lang(rpr, language: str) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    lang = rpr.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        rpr.append(lang)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attribute), language)
+
+
 def _shade(cell, colour: str) -> None:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
@@ -1057,6 +1098,7 @@ def build_docx(content: PackContent) -> bytes:
     props.author = safe(content.submission["author"])
     props.subject = safe(f"{content.submission['meeting']}, {content.submission['meeting_date']:%d %B %Y}")
     props.comments = safe(content.stamp)
+    _set_language(doc)
 
     for block in map(_xml_safe_block, outline(content)):
         if block.kind == "title":
@@ -1096,6 +1138,9 @@ def build_docx(content: PackContent) -> bytes:
                 run.italic = True
             else:
                 doc.add_picture(io.BytesIO(png), width=Cm(15.5))
+                picture = doc.inline_shapes[-1]._inline.docPr  # alternative text for screen readers
+                picture.set("descr", chart_alt_text(block.chart))
+                picture.set("title", block.chart.title)
                 doc.add_paragraph(block.chart.title, style="Caption")
     buffer = io.BytesIO()
     doc.save(buffer)

@@ -1,0 +1,1 @@
+"""Accessibility: the published accessibility statement (Public Sector Bodies Accessibility Regulations 2018)."""
