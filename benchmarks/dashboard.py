@@ -38,10 +38,10 @@ from sqlalchemy import Engine, MetaData, event, func, insert, select, text  # no
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from review import demo  # noqa: E402
-from review.plan import timeline as plan  # noqa: E402
 from review.accounts.users import actor_for  # noqa: E402
 from review.models import AuditEvent, Person, Phase, Task, TaskDependency, User, Workstream  # noqa: E402
 from review.models.plan import RaidItem, RaidTaskLink  # noqa: E402
+from review.plan import timeline as plan  # noqa: E402
 from review.platform import db
 from review.platform.config import PROJECT_ROOT  # noqa: E402
 from review.platform.roles import SYSTEM, Role  # noqa: E402

@@ -12,7 +12,7 @@ ctx = setup_page("tasks")
 st.title("Tasks")
 lookups = load_lookups()
 all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"],
-                                               key="tasks_tab")
+                                               key="tasks_tab", on_change="rerun")
 
 with data.reading() as session:
     everything = tasks.tasks_frame(session)  # one query; every view below filters this frame

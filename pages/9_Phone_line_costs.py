@@ -37,7 +37,8 @@ if current is not None:
 else:
     base_inputs = ScenarioInputs()
 
-scenario_tab, compare_tab, risk_tab = st.tabs(["Scenario", "Compare scenarios", "Sensitivity and uncertainty"])
+scenario_tab, compare_tab, risk_tab = st.tabs(["Scenario", "Compare scenarios", "Sensitivity and uncertainty"],
+                                               key="costs_tab", on_change="rerun")
 prefix = f"ci_{current.id}_{current.version}_" if current is not None else "ci_new_0_"
 
 with scenario_tab:

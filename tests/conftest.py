@@ -26,8 +26,8 @@ os.environ["REVIEW_SQLITE_PATH"] = str(_TMP / "app.db")
 os.environ.setdefault("REVIEW_TODAY", "2019-11-15")
 os.environ.pop("DATABASE_URL", None)
 
-from review.platform import db  # noqa: E402
 from review.models import Base  # noqa: E402
+from review.platform import db  # noqa: E402
 from review.platform.roles import Actor, Role  # noqa: E402
 
 PG_URL = os.environ.get("TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
