@@ -440,13 +440,47 @@ def _write(action, message: str, choose: Any | None = None) -> None:
         st.rerun()
 
 
+def show_unsaved(current: CostScenario | None, inputs: ScenarioInputs | None) -> None:
+    """Say which inputs on screen differ from the saved scenario (they are lost unless saved)."""
+    if current is None or inputs is None:
+        return
+    changed = scenarios.changed_inputs(scenarios.scenario_inputs(current), inputs)
+    if changed:
+        st.warning(f"Unsaved changes to {len(changed)} input(s) since '{current.name}' was saved: "
+                   + ", ".join(changed) + ". Save them, or they are lost when you leave the page.",
+                   icon=":material/edit_note:")
+
+
+def _unlock_panel(actor: Actor, current: CostScenario, column) -> None:
+    with column.popover("Unlock to change...", icon=":material/lock_open:", width="stretch"):
+        reason = st.text_input("Reason for unlocking *", key=f"cost_unlock_reason_{current.id}", max_chars=500,
+                               placeholder="e.g. Finance revised the call volumes")
+        if st.button("Unlock", type="primary", key="cost_unlock"):
+            _write(lambda s: scenarios.unlock_scenario(s, actor, current.id, current.version, reason),
+                   f"'{current.name}' is unlocked; the reason is in the audit log.")
+
+
 def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInputs | None) -> None:
-    """Save, save as new, duplicate, recommend and delete (commissioners and admins only)."""
+    """Save, save as new, duplicate, recommend, lock and delete (commissioners and admins only).
+
+    Only the owner or an administrator sees the buttons that change a saved scenario; a recommended scenario
+    is locked until one of them unlocks it with a reason.
+    """
     if not actor.can(Permission.EDIT_SCENARIOS):
         st.info(f"Your role ({actor.role.label}) can read scenarios and try changes here, but cannot save them. "
                 "Nothing you change on this page is stored.", icon=":material/visibility:")
         return
+    owns = current is not None and scenarios.may_change(actor, current)
+    locked = current is not None and bool(current.is_locked)
+    if current is not None and not owns:
+        st.info(f"'{current.name}' belongs to {current.owner_name}: only they or an administrator can change, "
+                "recommend or delete it. Save what you try here as a new scenario, or duplicate it.",
+                icon=":material/person:")
+    elif locked:
+        st.info(f"'{current.name}' is the recommended scenario and is locked, so the paper's figures do not move "
+                "by accident. Unlock it with a reason to change it; the reason is audited.", icon=":material/lock:")
     key = f"{current.id}_{current.version}" if current else NEW
+    editable = current is None or (owns and not locked)
     c1, c2 = st.columns([2, 1])
     name = c1.text_input("Scenario name *", value=current.name if current else "", max_chars=120,
                          key=f"cost_name_{key}")
@@ -463,32 +497,43 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
         st.warning("Correct the inputs marked above before saving.", icon=":material/error:")
     b1, b2 = st.columns(2)
     b3, b4, b5 = st.columns([1, 1.5, 1.5])
-    if current is not None:
+    if current is not None and editable:
         if b1.button("Save changes", type="primary", icon=":material/save:", key="cost_save",
-                     disabled=inputs is None):
+                     disabled=inputs is None, width="stretch"):
             _write(lambda s: scenarios.update_scenario(s, actor, current.id, current.version, inputs=inputs,
                                                        **fields), f"Saved '{name.strip()}'.")
-    if b2.button("Save as a new scenario", type="primary" if current is None else "secondary",
-                 icon=":material/add:", key="cost_save_new", disabled=inputs is None):
+    if b2.button("Save as a new scenario", type="primary" if not editable or current is None else "secondary",
+                 icon=":material/add:", key="cost_save_new", disabled=inputs is None, width="stretch"):
         _write(lambda s: scenarios.create_scenario(s, actor, inputs=inputs, **fields),
                f"Saved new scenario '{name.strip()}'.", choose="result")
-    if current is not None:
-        if b3.button("Duplicate", icon=":material/content_copy:", key="cost_duplicate",
-                     help="A copy of the saved scenario, owned by you."):
-            _write(lambda s: scenarios.duplicate_scenario(s, actor, current.id),
-                   f"Duplicated '{current.name}'.", choose="result")
-        if current.is_recommended:
-            if b4.button("Remove recommendation", icon=":material/star_outline:", key="cost_unrecommend"):
-                _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version, False),
-                       f"'{current.name}' is no longer recommended.")
-        elif b4.button("Mark as recommended", icon=":material/star:", key="cost_recommend"):
-            _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
-                   f"'{current.name}' is now the recommended scenario.")
-        with b5.popover("Delete this scenario", icon=":material/delete:"):
-            st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
-            if st.button("Yes, delete", type="primary", key="cost_delete"):
-                _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
-                       f"Deleted '{current.name}'.", choose=NEW)
+    if current is None:
+        return
+    if b3.button("Duplicate", icon=":material/content_copy:", key="cost_duplicate", width="stretch",
+                 help="A copy of the saved scenario, owned by you."):
+        _write(lambda s: scenarios.duplicate_scenario(s, actor, current.id),
+               f"Duplicated '{current.name}'.", choose="result")
+    if not owns:
+        return
+    if locked:
+        _unlock_panel(actor, current, b4)
+        return
+    if current.is_recommended:
+        if b4.button("Lock again", icon=":material/lock:", key="cost_lock", width="stretch"):
+            _write(lambda s: scenarios.lock_scenario(s, actor, current.id, current.version),
+                   f"'{current.name}' is locked again.")
+        if b5.button("Remove recommendation", icon=":material/star_outline:", key="cost_unrecommend",
+                     width="stretch"):
+            _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version, False),
+                   f"'{current.name}' is no longer recommended.")
+        return
+    if b4.button("Mark as recommended", icon=":material/star:", key="cost_recommend", width="stretch"):
+        _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
+               f"'{current.name}' is now the recommended scenario (locked).")
+    with b5.popover("Delete this scenario", icon=":material/delete:", width="stretch"):
+        st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
+        if st.button("Yes, delete", type="primary", key="cost_delete"):
+            _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
+                   f"Deleted '{current.name}'.", choose=NEW)
 
 
 # ------------------------------------------------------------------ comparison
