@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 from review.platform.config import get_settings
 
@@ -15,3 +16,18 @@ def today() -> date:
 def now_utc() -> datetime:
     """Timestamps (audit, comments) are always real time, in UTC."""
     return datetime.now(UTC)
+
+
+COUNCIL_TIMEZONE = ZoneInfo("Europe/London")
+
+
+def local(moment: datetime) -> datetime:
+    """A stored timestamp in the council's local time (Europe/London, GMT or BST); naive ones are UTC."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(COUNCIL_TIMEZONE)
+
+
+def local_time(moment: datetime | None) -> str:
+    """A timestamp as people in the council read it: '15 Nov 2019 14:03 GMT' (blank when there is none)."""
+    return "" if moment is None else f"{local(moment):%d %b %Y %H:%M %Z}"

@@ -1,0 +1,59 @@
+"""AppTest of everyday-use fixes: the audit log in words (labels, values as shown, references, each event in
+full, filter by reference)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from review.models import Person, Task
+from review.plan import tasks
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import SYSTEM, Role
+from tests.pages.conftest import texts
+
+AUDIT = "pages/12_Audit_log.py"
+
+
+def change_task(reference: str, **changes) -> tuple[str, str]:
+    """Change a demo task's owner (and `changes`) through the service, as SYSTEM: (old owner, new owner)."""
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        task = session.scalar(select(Task).where(Task.reference == reference))
+        person = session.scalar(select(Person).where(Person.id != task.owner_id).order_by(Person.id))
+        old = session.get(Person, task.owner_id).name
+        tasks.update_task(session, SYSTEM, task.id, task.version, owner_id=person.id, **changes)
+        found = old, person.name
+    engine.dispose()
+    return found
+
+
+@pytest.mark.both_engines
+def test_audit_log_reads_in_words_and_filters_by_reference(open_page):
+    old, new = change_task("EXP-15", status="done")
+    at = open_page(AUDIT, Role.ADMIN)
+    assert not at.exception
+    at.text_input(key="audit_record").input("exp-15").run()
+    frame = at.dataframe[0].value
+    assert set(frame["Record"]) == {"EXP-15"}  # the reference, not the internal id
+    newest = frame.iloc[0]
+    assert newest["Record type"] == "Task" and newest["Action"] == "Changed" and newest["Who"] == "system"
+    assert "Status: In progress → Done" in newest["Changes"]
+    assert f"Owner: {old} → {new}" in newest["Changes"]
+    assert "None" not in " ".join(frame["Changes"]) and "_id" not in " ".join(frame["Changes"])
+    assert "GMT" in newest["When"] or "BST" in newest["When"]  # local time, said so
+    # the event opens in full: every field with before and after, nothing cut short
+    changes = at.dataframe[1].value
+    assert list(changes.columns) == ["Field", "Before", "After"]
+    assert {"Status", "Owner"} <= set(changes["Field"])
+    assert any(t.value == "Record: EXP-15" for t in at.text)
+    # the page no longer offers an unrelated task download
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download these events (CSV)"]
+
+
+def test_audit_log_reference_that_matches_nothing_says_so(open_page):
+    at = open_page(AUDIT, Role.ADMIN)
+    at.text_input(key="audit_record").input("ZZZ-99").run()
+    assert not at.exception
+    assert "No audit events match these filters. Check the reference, or clear it." in texts(at)
