@@ -527,7 +527,7 @@ def stamp_of(pack: Any) -> str | None:
     """A one-line description of a stored pack, for 'changes since ...'."""
     if pack is None:
         return None
-    return (f"pack {pack.number} ({pack.generated_at:%d %b %Y %H:%M} UTC, figures as at {pack.as_at:%d %B %Y}, "
+    return (f"pack {pack.number} ({clock.local_time(pack.generated_at)}, figures as at {pack.as_at:%d %B %Y}, "
             f"data version {pack.data_version})")
 
 

@@ -276,3 +276,25 @@ def test_preview_outline_cuts_long_tables_but_the_pack_keeps_every_row():
     cut = submission_pack._table("All tasks", frame, max_rows=40)
     assert len(full) == 1 and len(full[0].frame) == 100
     assert len(cut[0].frame) == 40 and "first 40 of 100 rows" in cut[1].text
+
+
+def test_an_editor_marks_a_pack_issued_and_readers_get_the_latest_issued(session, editor, viewer, paper):
+    from review.platform.errors import PermissionDenied
+
+    first = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    assert submissions.latest_issued_pack(session, paper.id) is None
+    with pytest.raises(PermissionDenied):
+        submissions.issue_pack(session, viewer, first.id)
+    submissions.issue_pack(session, editor, first.id)
+    session.commit()
+    second = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    issued = submissions.latest_issued_pack(session, paper.id)
+    assert issued.id == first.id and second.issued_at is None  # a newer pack is not issued until marked
+    assert issued.issued_by == "test-editor" and "Pack 1, issued " in submissions.issued_text(issued)
+    event = session.scalar(select(AuditEvent).where(AuditEvent.entity == "submission_pack",
+                                                    AuditEvent.action == "issue"))
+    assert event.record_id == str(first.id) and "issued to SEND Executive" in event.summary
+    frame = submissions.packs_frame(session, paper.id)
+    assert list(frame["Issued"]) == ["Not issued", submissions.clock.local_time(first.issued_at)]
