@@ -13,7 +13,7 @@ WIDTH = 1366
 def laptop(browser):
     context = browser.new_context(viewport={"width": WIDTH, "height": 900}, accept_downloads=True)
     pg = context.new_page()
-    pg.set_default_timeout(20_000)
+    pg.set_default_timeout(60_000)  # the first page of a run loads the demo data; the machine is shared
     yield pg
     context.close()
 
@@ -22,9 +22,9 @@ def selected_tab(page) -> str:
     return page.locator("[role='tab'][aria-selected='true']").first.inner_text().strip()
 
 
-def open_tab(page, app_url: str, link: str, heading: str, tab: str) -> None:
-    """Sign in as an editor, open a page from the menu and pick one of its tabs."""
-    sign_in_as(page, app_url, "Project team (editor)")
+def open_tab(page, app_url: str, link: str, heading: str, tab: str, role: str = "Project team (editor)") -> None:
+    """Sign in (as an editor unless told), open a page from the menu and pick one of its tabs."""
+    sign_in_as(page, app_url, role)
     page.get_by_role("link", name=link).first.click()
     wait_for_heading(page, heading)
     page.get_by_role("tab", name=tab).click()
@@ -75,3 +75,20 @@ def test_tab_is_kept_after_a_response_is_recorded(laptop, app_url):
     wait_idle(page)
     page.get_by_text("Response recorded.").wait_for()
     assert selected_tab(page) == "You said, we did"
+
+
+def test_compare_scenarios_fits_1366_with_the_recommended_one_marked(laptop, app_url):
+    page = laptop
+    open_tab(page, app_url, "Phone-line costs", "Phone-line costs", "Compare scenarios", "Commissioner")
+    table = page.locator("[data-testid='stTable']")
+    table.wait_for()
+    header = table.locator("th")
+    texts = [t.strip() for t in header.all_inner_texts()]
+    assert any(t.startswith("★ Office-hours SEND line run in house (recommended)") for t in texts), texts
+    assert sum(1 for t in texts if "SEND line" in t) == 3  # every chosen scenario has its column
+    box = table.bounding_box()
+    assert box["x"] + box["width"] <= WIDTH
+    for th in header.all():
+        cell = th.bounding_box()
+        assert cell["x"] + cell["width"] <= WIDTH + 1
+    screenshot(page, "compare-scenarios-1366")

@@ -147,3 +147,18 @@ def test_unsaved_input_changes_are_shown(open_page):
     assert "1 input(s)" in notice and "Shrinkage" in notice
     at.button(key="cost_save").click().run()
     assert not any("Unsaved changes" in w.value for w in at.warning)
+
+
+def test_downloads_comparison_and_opening_times_read_for_people(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    for what in ("results", "comparison", "sensitivity", "P10, P50 and P90"):
+        assert f"Download {what} (CSV)" in labels and f"Download {what} (Excel)" in labels, labels
+    # the comparison is a static table (every scenario shows) with the recommended one marked
+    [table] = at.table
+    columns = list(table.value.columns)
+    assert any(c.startswith("★ Office-hours SEND line run in house (recommended)") for c in columns), columns
+    assert "★ marks the recommended scenario" in texts(at)
+    # opening hours are typed as times and the caption follows the table, not the default's source text
+    assert "Open now: Mon 09:00-17:00; Tue 09:00-17:00" in texts(at)
