@@ -19,14 +19,8 @@ def load(horizon_days: int = attention.DEFAULT_HORIZON_DAYS) -> pd.DataFrame:
         return attention.upcoming_dates(session, horizon_days=horizon_days)
 
 
-def _days_label(days: int) -> str:
-    if days < 0:
-        return f"{-days} days overdue"
-    return "today" if days == 0 else f"{days} days"
-
-
 def show_table(frame: pd.DataFrame, height: int | None = None) -> None:
-    shown = frame[TABLE_COLUMNS].assign(**{"Days remaining": [_days_label(d) for d in frame["Days remaining"]]})
+    shown = frame[TABLE_COLUMNS].assign(**{"Days remaining": [clock.days_text(d) for d in frame["Days remaining"]]})
     st.dataframe(shown, hide_index=True, height=height or "auto", column_config={
         "Date": st.column_config.DateColumn("Date", format=DATE_FORMAT, width=100),
         "Days remaining": st.column_config.TextColumn("Days remaining", width=125),

@@ -17,10 +17,11 @@ from review.reports.highlight_report import highlight_report_html, report_filena
 from ui import charts
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
+from ui.readable import blank_missing
 
 BADGE_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
 DATE = st.column_config.DateColumn(format="DD MMM YYYY")
-SLIPPAGE = st.column_config.NumberColumn(help="Days later than in the latest baseline")
+SLIPPAGE = st.column_config.Column(help="Days later than in the latest baseline (blank: not in a baseline)")
 
 
 @contextmanager
@@ -157,7 +158,7 @@ def show_tiles(actor: Actor, d: Dashboard) -> None:
             if d.milestones.empty:
                 st.info("No milestones due in the next 8 weeks.", icon=":material/flag:")
             else:
-                st.dataframe(d.milestones[["Ref", "Milestone", "Due", "Days to go", "Slippage (days)"]],
+                st.dataframe(blank_missing(d.milestones[["Ref", "Milestone", "Due", "Days to go", "Slippage (days)"]]),
                              hide_index=True, column_config={"Due": DATE, "Slippage (days)": SLIPPAGE})
         with tile("Top risks", actor, "raid"):
             counts = ", ".join(f"{n} {k.lower() if n == 1 else raid.KIND_PLURALS.get(k, k.lower() + 's')}"
@@ -166,10 +167,11 @@ def show_tiles(actor: Actor, d: Dashboard) -> None:
             if d.top_risks.empty:
                 st.info("No open risks.")
             else:
-                st.dataframe(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]], hide_index=True,
+                risks = blank_missing(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]])
+                st.dataframe(risks, hide_index=True,
                              column_config={"Risk": st.column_config.TextColumn(width="large"),
-                                            "Score": st.column_config.NumberColumn(help="Likelihood x impact, 1-25"),
-                                            "Residual score": st.column_config.NumberColumn(
+                                            "Score": st.column_config.Column(help="Likelihood x impact, 1-25"),
+                                            "Residual score": st.column_config.Column(
                                                 "Residual", help="Score after mitigation")})
         with tile("What parents told us", actor, "insights", "engagement"):
             _engagement(d)
@@ -184,8 +186,10 @@ def _external_table(ext, columns: list[str]) -> None:
         st.info(ext.message or "Nothing coming up.", icon=":material/event_available:")
         return
     shown = frame[[c for c in columns if c in frame.columns]].head(10)
+    if "Days remaining" in shown.columns:  # '16 days overdue', as on Home, never '-16'
+        shown = shown.assign(**{"Days remaining": [clock.days_text(v) for v in shown["Days remaining"]]})
     st.dataframe(shown, hide_index=True, column_config={
-        "Date": DATE, "Days remaining": st.column_config.NumberColumn("Days to go", width="small")})
+        "Date": DATE, "Days remaining": st.column_config.TextColumn("When", width="small")})
     if len(frame) > len(shown):
         st.caption(f"The next {len(shown)} of {len(frame)} dates.")
 

@@ -22,6 +22,7 @@ from review.platform.privacy import IdentifiersFound
 from review.platform.roles import Actor
 from ui import data
 from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
+from ui.readable import blank_missing
 
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 Save = Callable[[Session, bool, dict[str, Any]], str]
@@ -159,7 +160,7 @@ def displayable(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_datetime(out[col])  # an empty date then shows blank, not "None"
         elif values.map(lambda v: isinstance(v, str)).any() and values.map(lambda v: isinstance(v, int | float)).any():
             out[col] = out[col].map(str)
-    return out
+    return blank_missing(out)  # an empty End date or district shows blank, not "None"
 
 
 def _read(prefix: str, fields: tuple[str, ...]) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from review.platform import clock
 from review.platform.roles import Actor
 from ui import data, plan_charts
 from ui.feedback import field_error, write
+from ui.readable import blank_missing
 
 TABLE_COLUMNS = ["Ref", "Type", "Title", "Status", "Owner", "Workstream", "Score", "Rating", "Residual score",
                  "Residual rating", "Mitigation", "Review by", "Review overdue", "Linked tasks"]
@@ -35,13 +36,13 @@ def show_log(frame: pd.DataFrame) -> None:
         return
     st.caption(f"{len(frame)} item(s), highest risk score first. Score = likelihood x impact (1 to 25): "
                "Low 1-4, Medium 5-10, High 12-25; the residual score is after mitigation.")
-    st.dataframe(frame[TABLE_COLUMNS], hide_index=True, column_config={
+    st.dataframe(blank_missing(frame[TABLE_COLUMNS]), hide_index=True, column_config={
         "Title": st.column_config.TextColumn(width="large"),
         "Mitigation": st.column_config.TextColumn(width="medium"),
         "Review by": st.column_config.DateColumn(format="DD MMM YYYY"),
         "Review overdue": st.column_config.CheckboxColumn(),
-        "Score": st.column_config.NumberColumn(help="Likelihood x impact, before mitigation"),
-        "Residual score": st.column_config.NumberColumn(help="Likelihood x impact after mitigation"),
+        "Score": st.column_config.Column(help="Likelihood x impact, before mitigation (blank: not scored)"),
+        "Residual score": st.column_config.Column(help="Likelihood x impact after mitigation (blank: not scored)"),
     })
     st.download_button("Download the RAID log (CSV)", frame[TABLE_COLUMNS + ["description"]]
                        .rename(columns={"description": "Description"}).to_csv(index=False).encode("utf-8"),

@@ -8,6 +8,7 @@ from typing import Any
 import pandas as pd
 
 from review.plan.rag import Rag, RagStatus, rules_frame
+from review.platform import clock
 from review.platform.privacy import NOT_SHOWN_NOTE
 from review.reports.dashboard import Dashboard
 
@@ -46,7 +47,7 @@ def _cell(value: Any) -> str:
     return escape(str(value))
 
 
-def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "None.",
+def _table(frame: pd.DataFrame, columns: list[str] | None = None, empty: str = "Nothing to show.",
            formats: dict[str, Any] | None = None) -> str:
     if frame is None or frame.empty:
         return f"<p>{escape(empty)}</p>"
@@ -114,7 +115,8 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
     pill = {"RAG": lambda v: _pill(Rag(v.lower())), "Computed": lambda v: _pill(Rag(v.lower()))}
     parts = [
         f"<h1>{escape(title)}: highlight report</h1>",
-        f"<p class='meta'>As at {d.as_of:%A %d %B %Y}. Generated {generated_at:%d %b %Y %H:%M} UTC.</p>",
+        f"<p class='meta'>Figures as at {d.as_of:%A %d %B %Y}. Report produced {clock.local_time(generated_at)} "
+        "(UK time).</p>",
         "<h2>Overall status</h2>", _status_line(d.rag.overall),
         "<h2>Workstreams</h2>",
         _table(rag_table.rename(columns={"Scope": "Workstream"}), ["Workstream", *rag_columns[1:]],
@@ -132,7 +134,8 @@ def highlight_report_html(d: Dashboard, generated_at: datetime, title: str = "SE
         _table(d.top_risks, ["Ref", "Risk", "Owner", "Score", "Rating", "Residual score", "Review by"],
                "No open risks."),
         "<h2>Contract and decision deadlines</h2>",
-        (_table(d.deadlines.data, ["Date", "Days remaining", "What", "Record"], d.deadlines.message or "None.")
+        (_table(d.deadlines.data, ["Date", "Days remaining", "What", "Record"], d.deadlines.message or "None due.",
+                {"Days remaining": lambda v: escape(clock.days_text(v))})
          if d.deadlines.available else f"<p>{escape(d.deadlines.message)}</p>"),
         "<h2>Parent engagement</h2>", _engagement(d),
         "<h2>Phone line</h2>", _phone_line(d),

@@ -911,6 +911,12 @@ MIN_TEXT_COLUMN_CM = 3.0
 SHORT_CELL = 14  # characters: figures, dates, references, statuses
 
 
+def unbroken_width_cm(frame: pd.DataFrame, column: Any) -> float:
+    """The width a short column needs so that no word breaks ("Milestone", "PLN-04", "12 Dec 2019" as words)."""
+    words = [len(w) for v in [column, *frame[column].tolist()] for w in str(v).split()] or [3]
+    return max(words) * CHAR_CM * 1.1 + CELL_PADDING_CM  # the header is bold
+
+
 def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[float]:
     """Column widths that fill the page: short columns (figures, dates) fit their longest value and header word;
     text columns share the rest by their typical length and wrap."""
@@ -931,12 +937,26 @@ def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[
         return [w * scale for w in widths]
     remaining = total - sum(fixed.values())
     text_minimum = min(MIN_TEXT_COLUMN_CM * len(text), 0.7 * total)
-    if fixed and remaining < text_minimum:  # many figures: shrink them, keep the text readable
-        scale = (total - text_minimum) / sum(fixed.values())
-        widths = [w * scale for w in widths]
-        remaining = text_minimum
+    if fixed and remaining < text_minimum:  # many figures: shrink them, but never below their longest word
+        floors = {i: unbroken_width_cm(frame, frame.columns[i]) for i in fixed}
+        spare = sum(fixed[i] - floors[i] for i in fixed)
+        needed = min(text_minimum - remaining, spare)
+        for i in fixed:
+            share = (fixed[i] - floors[i]) / spare if spare else 0.0
+            widths[i] = fixed[i] - needed * share
+        remaining = total - sum(widths[i] for i in fixed)
     for i, w in text.items():
         widths[i] = remaining * w / sum(text.values())
+    # a text column narrower than its longest word takes the difference from the wider text columns
+    floors = {i: min(unbroken_width_cm(frame, frame.columns[i]), remaining / len(text)) for i in text}
+    short = {i: floors[i] - widths[i] for i in text if widths[i] < floors[i]}
+    if short:
+        spare = {i: widths[i] - floors[i] for i in text if i not in short}
+        give = min(sum(short.values()), sum(spare.values()))
+        for i, gap in short.items():
+            widths[i] += give * gap / sum(short.values())
+        for i, room in spare.items():
+            widths[i] -= give * room / sum(spare.values())
     return widths
 
 

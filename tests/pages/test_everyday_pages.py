@@ -57,3 +57,43 @@ def test_audit_log_reference_that_matches_nothing_says_so(open_page):
     at.text_input(key="audit_record").input("ZZZ-99").run()
     assert not at.exception
     assert "No audit events match these filters. Check the reference, or clear it." in texts(at)
+
+
+def test_dashboard_says_days_late_as_home_does(open_page):
+    at = open_page("pages/1_Executive_dashboard.py", Role.VIEWER)
+    assert not at.exception
+    deadlines = next(df.value for df in at.dataframe if "Days remaining" in df.value.columns)
+    assert "16 days overdue" in list(deadlines["Days remaining"])
+    assert not any(str(v).startswith("-") for v in deadlines["Days remaining"])
+
+
+def _shown_cells(at) -> list[str]:
+    return [str(v) for df in at.dataframe for col in df.value.columns for v in df.value[col].tolist()]
+
+
+@pytest.mark.parametrize(("page", "role"), [("pages/4_RAID_log.py", Role.EDITOR),
+                                            ("pages/7_Engagement.py", Role.EDITOR),
+                                            ("pages/1_Executive_dashboard.py", Role.VIEWER)])
+def test_no_none_in_tables(open_page, page, role):
+    at = open_page(page, role)
+    assert not at.exception
+    cells = _shown_cells(at)
+    assert cells and not [c for c in cells if c in ("None", "nan", "<NA>", "NaN")], page
+
+
+def test_account_form_errors_sit_beside_their_field_named_by_label(open_page):
+    at = open_page("pages/11_Users.py", Role.ADMIN)
+    at.text_input(key="add_user_username").input("new.person")
+    at.text_input(key="add_user_display_name").input("New Person")
+    at.text_input(key="add_user_password").input("short")
+    next(b for b in at.button if b.label == "Create account").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("Nothing was saved. Please correct 'Initial password'") for e in at.error)
+    page = texts(at)
+    assert "**password**" not in page
+    # the field itself is marked, with its message under it
+    markdown = [m.value for m in at.markdown if ":material/error:" in m.value]
+    assert len(markdown) == 1 and "characters" in markdown[0]  # only the password field is marked
+    at.text_input(key="add_user_password").input("a much longer password 123")
+    next(b for b in at.button if b.label == "Create account").click().run()
+    assert "Account new.person created." in texts(at)

@@ -76,7 +76,11 @@ def test_highlight_report_is_dated_escaped_and_complete(session, admin, editor, 
     session.commit()
     d = dashboard.dashboard(session, admin, TODAY)
     html = highlight_report.highlight_report_html(d, datetime(2019, 11, 15, 9, 30, tzinfo=UTC))
-    assert "As at Friday 15 November 2019" in html and "Generated 15 Nov 2019 09:30 UTC" in html
+    assert "Figures as at Friday 15 November 2019" in html
+    assert "Report produced 15 Nov 2019 09:30 GMT (UK time)" in html  # the council's local time, said so
+    assert "UTC" not in html and ">-" not in html  # no negative 'days to go'; late dates say 'N days overdue'
+    summer = highlight_report.highlight_report_html(d, datetime(2019, 7, 1, 9, 30, tzinfo=UTC))
+    assert "Report produced 01 Jul 2019 10:30 BST" in summer
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "Finance &amp; pay award" in html
     for heading in ("Overall status", "Workstreams", "Progress by phase", "Milestones in the next 8 weeks",

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import docx
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -298,3 +299,17 @@ def test_an_editor_marks_a_pack_issued_and_readers_get_the_latest_issued(session
     assert event.record_id == str(first.id) and "issued to SEND Executive" in event.summary
     frame = submissions.packs_frame(session, paper.id)
     assert list(frame["Issued"]) == ["Not issued", submissions.clock.local_time(first.issued_at)]
+
+
+def test_word_table_columns_never_break_a_word():
+    wide = pd.DataFrame({
+        "Ref": ["PLN-04", "EXP-15"], "Task": ["Consult parents and carers on the proposed model " * 2] * 2,
+        "Owner": ["Head of SEND Commissioning"] * 2, "Start": ["02 Dec 2019"] * 2, "Due": ["12 Dec 2019"] * 2,
+        "Status": ["In progress"] * 2, "Milestone": ["Yes", ""], "Critical path": ["Yes", ""],
+        "Baseline due": ["10 Dec 2019"] * 2,
+    })
+    widths = submission_pack.column_widths_cm(wide)
+    assert abs(sum(widths) - submission_pack.TEXT_WIDTH_CM) < 0.01
+    for column, width in zip(wide.columns, widths, strict=True):
+        longest_word = max(len(w) for v in [column, *wide[column]] for w in str(v).split())
+        assert width >= longest_word * submission_pack.CHAR_CM, (column, width)
