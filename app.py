@@ -11,7 +11,7 @@ from review.platform.roles import Role
 from ui import attention_components, charts, data
 from ui.feedback import flash, guarded
 from ui.navigation import PAGE_BY_KEY
-from ui.page import setup_page, sign_in
+from ui.page import page_after_sign_in, setup_page, sign_in
 
 ctx = setup_page("home")
 
@@ -19,6 +19,9 @@ ctx = setup_page("home")
 def go_to_landing_page() -> None:
     """Viewers (the SEND Executive Group) land on the executive dashboard; everyone else on this page."""
     actor = st.session_state.get("actor")
+    asked_for = page_after_sign_in(actor) if actor is not None else None
+    if asked_for is not None:  # a deep link (/Tasks) opened while signed out
+        st.switch_page(asked_for)
     dashboard = PAGE_BY_KEY["dashboard"]
     if actor is not None and actor.role == Role.VIEWER and dashboard.exists:
         st.switch_page(dashboard.path)

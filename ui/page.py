@@ -20,6 +20,7 @@ APP_NAME = "SEND IAG Review Tracker"
 ACTOR_KEY = "actor"
 TOKEN_KEY = "_sign_in_token"
 COOKIE = "review_session"
+RETURN_TO = "_return_to"  # the page a signed-out visitor asked for, opened after they sign in
 _COOKIE_SCRIPT = "_cookie_script"
 
 
@@ -63,6 +64,14 @@ def sign_in(session: Session, actor: Actor) -> None:
     st.session_state[_COOKIE_SCRIPT] = (
         f"document.cookie = '{COOKIE}={token}; path=/; max-age={int(users.SIGN_IN_LIFETIME.total_seconds())}; "
         "SameSite=Strict';")
+
+
+def page_after_sign_in(actor: Actor) -> str | None:
+    """The page a visitor asked for before signing in (its path), if this actor may use it; forgotten once read."""
+    spec = PAGE_BY_KEY.get(st.session_state.pop(RETURN_TO, None) or "")
+    if spec is None or spec.key == "home" or not spec.exists or not actor.can(spec.permission):
+        return None
+    return spec.path
 
 
 def sign_out() -> None:
@@ -109,7 +118,9 @@ def setup_page(key: str) -> PageContext:
     _sidebar(actor, settings)
     show_flash()
     if actor is None and key != "home":
-        st.info("Please sign in to use this page.", icon=":material/login:")
+        st.session_state[RETURN_TO] = spec.key
+        st.info(f"Please sign in to use this page; after signing in you come back to {spec.label}.",
+                icon=":material/login:")
         st.page_link("app.py", label="Go to sign-in", icon=":material/login:")
         st.stop()
     if actor is not None and not actor.can(spec.permission):

@@ -92,3 +92,14 @@ def test_compare_scenarios_fits_1366_with_the_recommended_one_marked(laptop, app
         cell = th.bounding_box()
         assert cell["x"] + cell["width"] <= WIDTH + 1
     screenshot(page, "compare-scenarios-1366")
+
+
+def test_a_deep_link_survives_sign_in(laptop, app_url):
+    page = laptop
+    page.goto(f"{app_url}/Tasks")
+    page.get_by_text("Please sign in to use this page; after signing in you come back to Tasks.").wait_for()
+    wait_idle(page)
+    page.get_by_role("link", name="Go to sign-in").click()
+    page.get_by_role("button", name="Sign in as Project team (editor)").click()
+    wait_for_heading(page, "Tasks")  # not Home
+    assert page.get_by_role("tab", name="All tasks").count() == 1
