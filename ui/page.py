@@ -90,6 +90,35 @@ def _apply_cookie_script() -> None:
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
 
 
+_GUARD_KEY = "_unsaved_guard"
+# Marks the page "dirty" when something is typed or changed in the main area, clears it when a button is pressed
+# (a save, or any action that reruns with the input), and asks the browser to warn before the page is reloaded or
+# closed while dirty. Installed once per browser session (the listeners stay on the window across reruns).
+_UNSAVED_GUARD = """
+if (!window.__reviewUnsavedGuard) {
+  window.__reviewUnsavedGuard = true;
+  window.__reviewDirty = false;
+  const inMain = (el) => el && el.closest && el.closest('[data-testid="stMain"]');
+  const mark = (e) => { if (inMain(e.target)) { window.__reviewDirty = true; } };
+  document.addEventListener('input', mark, true);
+  document.addEventListener('change', mark, true);
+  document.addEventListener('click', (e) => {
+    if (inMain(e.target) && e.target.closest('button')) { window.__reviewDirty = false; }
+  }, true);
+  window.addEventListener('beforeunload', (e) => {
+    if (window.__reviewDirty) { e.preventDefault(); e.returnValue = ''; return ''; }
+  });
+}
+"""
+
+
+def _install_unsaved_guard() -> None:
+    """Warn before a reload or close loses half-typed input (the browser's own 'Leave site?' prompt)."""
+    if not st.session_state.get(_GUARD_KEY):
+        st.session_state[_GUARD_KEY] = True
+        st.html(f"<script>{_UNSAVED_GUARD}</script>", unsafe_allow_javascript=True)
+
+
 def _sidebar(actor: Actor | None, settings: Settings) -> None:
     with st.sidebar:
         st.markdown(f"**{APP_NAME}**")
@@ -114,6 +143,7 @@ def setup_page(key: str) -> PageContext:
     settings = get_settings()
     data.engine()
     _apply_cookie_script()
+    _install_unsaved_guard()
     actor = current_actor()
     _sidebar(actor, settings)
     show_flash()

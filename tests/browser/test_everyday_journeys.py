@@ -103,3 +103,16 @@ def test_a_deep_link_survives_sign_in(laptop, app_url):
     page.get_by_role("button", name="Sign in as Project team (editor)").click()
     wait_for_heading(page, "Tasks")  # not Home
     assert page.get_by_role("tab", name="All tasks").count() == 1
+
+
+def test_half_typed_input_warns_before_it_is_lost(laptop, app_url):
+    page = laptop
+    open_tab(page, app_url, "Decisions", "Decisions", "Decision log")
+    assert page.evaluate("window.__reviewDirty") is False
+    page.get_by_label("Search reference or title").first.fill("KIDS")  # typing marks the page dirty
+    assert page.evaluate("window.__reviewDirty") is True
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+    page.close(run_before_unload=True)
+    page.wait_for_timeout(1000)
+    assert dialogs == ["beforeunload"]  # the browser asked before the input was lost
