@@ -40,7 +40,7 @@ with mine_tab:
         st.dataframe(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True)
 
 with add_tab:
-    show_add_form(ctx.actor, lookups)
+    show_add_form(ctx.actor, lookups, everything)
 
 with edit_tab:
-    show_edit_form(ctx.actor, frame, everything, lookups)
+    show_edit_form(ctx.actor, everything, lookups)

@@ -97,3 +97,35 @@ def test_account_form_errors_sit_beside_their_field_named_by_label(open_page):
     at.text_input(key="add_user_password").input("a much longer password 123")
     next(b for b in at.button if b.label == "Create account").click().run()
     assert "Account new.person created." in texts(at)
+
+
+def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        before = session.scalar(select(Task.id).where(Task.reference == "EXP-15"))
+    at.text_input(key="add_0_title").input("Brief the Executive Member")
+    at.multiselect(key="add_0_predecessors").select(before)
+    next(b for b in at.button if b.label == "Add task").click().run()
+    assert not at.exception
+    assert "Added task" in texts(at) and "It is open below" in texts(at)
+    with db.unit_of_work(engine) as session:
+        new_id = session.scalar(select(Task.id).where(Task.title == "Brief the Executive Member"))
+        assert tasks.predecessors_of(session, new_id) == [before]
+    engine.dispose()
+    assert at.selectbox(key="edit_task_choice").value == new_id  # the new task is open in full
+    assert at.session_state["tasks_tab"] == "Edit a task in full"
+
+
+def test_full_view_lists_every_task_and_its_linked_risks(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    picker = at.selectbox(key="edit_task_choice")
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        total = session.query(Task).count()
+        linked = session.scalar(select(Task.id).where(Task.reference == "SUB-03"))  # linked to R-01
+    engine.dispose()
+    assert len(picker.options) == total  # not only the rows the table's filters leave
+    picker.set_value(linked).run()
+    shown = [t.value for t in at.text]
+    assert any(t.startswith("Risk: R-") for t in shown), shown
