@@ -35,7 +35,7 @@ def sign_in_form() -> None:
     if ctx.settings.demo_mode:
         st.info("This copy is running on **fictional demo data**. Sign in with one click as any role to "
                 "look around; nothing here is real.", icon=":material/science:")
-        cols = st.columns(4)
+        cols = [*st.columns(2), *st.columns(2)]  # two a row: the labels are never cut at 1366 px
         for col, role in zip(cols, [Role.EDITOR, Role.VIEWER, Role.COMMISSIONER, Role.ADMIN], strict=True):
             if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}", width="stretch"):
                 signed_in = False

@@ -23,8 +23,9 @@ TABLE_EDITABLE = {"Task": "title", "Owner": "owner_id", "Status": "status", "Pri
                   "Milestone": "is_milestone"}
 # The editable table shows this many tasks at a time (filters narrow it; pages step through the rest).
 TABLE_PAGE_SIZE = 200
-TABLE_COLUMNS = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due",
-                 "% complete", "Milestone", "Overdue"]
+# what people act on first (status, due date, owner) comes first, so it is on screen at 1366 px
+TABLE_COLUMNS = ["Ref", "Task", "Status", "Due", "Owner", "% complete", "Priority", "Start", "Phase", "Workstream",
+                 "Milestone", "Overdue"]
 
 
 def load_lookups() -> dict[str, dict[int, str]]:
@@ -113,7 +114,7 @@ def show_table(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, s
             disabled=[c for c in TABLE_COLUMNS if c not in TABLE_EDITABLE],
             column_config={
                 "Ref": st.column_config.TextColumn("Ref", width="small"),
-                "Task": st.column_config.TextColumn("Task", width="large", required=True, max_chars=200),
+                "Task": st.column_config.TextColumn("Task", width="medium", required=True, max_chars=200),
                 "Owner": st.column_config.SelectboxColumn("Owner", options=sorted(owner_ids)),
                 "Status": st.column_config.SelectboxColumn("Status", options=list(STATUS_CODES), required=True),
                 "Priority": st.column_config.SelectboxColumn("Priority", options=list(PRIORITY_CODES),

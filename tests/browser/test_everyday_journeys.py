@@ -116,3 +116,23 @@ def test_half_typed_input_warns_before_it_is_lost(laptop, app_url):
     page.close(run_before_unload=True)
     page.wait_for_timeout(1000)
     assert dialogs == ["beforeunload"]  # the browser asked before the input was lost
+
+
+def test_sign_in_buttons_and_the_tasks_table_fit_1366(laptop, app_url):
+    page = laptop
+    page.goto(app_url)
+    for role in ("Project team (editor)", "SEND Executive Group (viewer)", "Commissioner", "Administrator"):
+        button = page.get_by_role("button", name=f"Sign in as {role}")
+        button.wait_for()
+        text = button.locator("p").first
+        # the label is not cut: its text is as wide as it needs to be inside the button
+        assert text.evaluate("e => e.scrollWidth <= e.clientWidth + 1"), role
+    screenshot(page, "sign-in-1366")
+    sign_in_as(page, app_url, "Project team (editor)")
+    page.get_by_role("link", name="Tasks").first.click()
+    wait_for_heading(page, "Tasks")
+    grid = page.locator("[data-testid='stDataFrame']").first
+    grid.wait_for()
+    box = grid.bounding_box()
+    assert box["x"] + box["width"] <= WIDTH  # the table fits the window; Status, Due, Owner come first in it
+    screenshot(page, "tasks-1366")
