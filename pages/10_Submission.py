@@ -44,7 +44,7 @@ content = data.cached(submissions.preview, submission.id)
 names = ["Preview", "Changes since the last pack", "Pack history"]
 if can_edit:
     names += ["Edit the paper", "Options", "Strategic alignment", "Decision and actions", "Start a new paper"]
-tabs = dict(zip(names, st.tabs(names), strict=True))
+tabs = dict(zip(names, st.tabs(names, key="submission_tab", on_change="rerun"), strict=True))
 with tabs["Preview"]:
     show_preview(content)
 with tabs["Changes since the last pack"]:

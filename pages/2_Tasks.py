@@ -12,7 +12,7 @@ ctx = setup_page("tasks")
 st.title("Tasks")
 lookups = load_lookups()
 all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"],
-                                               key="tasks_tab")
+                                               key="tasks_tab", on_change="rerun")
 
 with data.reading() as session:
     everything = tasks.tasks_frame(session)  # one query; every view below filters this frame
@@ -40,7 +40,7 @@ with mine_tab:
         tables.show(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True)
 
 with add_tab:
-    show_add_form(ctx.actor, lookups)
+    show_add_form(ctx.actor, lookups, everything)
 
 with edit_tab:
-    show_edit_form(ctx.actor, frame, everything, lookups)
+    show_edit_form(ctx.actor, everything, lookups)

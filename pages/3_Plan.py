@@ -13,7 +13,8 @@ st.title("Plan and baselines")
 st.caption(f"As at {clock.today():%A %d %B %Y}. The decision record's last step: the key steps to operationalise "
            "the phone line, the formal consultation and the timeframes.")
 names = lookups()
-timeline_tab, baseline_tab, template_tab = st.tabs(["Timeline", "Baselines and slippage", "Formal consultation"])
+timeline_tab, baseline_tab, template_tab = st.tabs(["Timeline", "Baselines and slippage", "Formal consultation"],
+                                                     key="plan_tab", on_change="rerun")
 with timeline_tab:
     show_timeline(names)
 with baseline_tab:

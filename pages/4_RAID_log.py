@@ -18,7 +18,8 @@ for col, (kind, n) in zip(st.columns(len(counts)), counts.items(), strict=True):
     col.metric(f"Open {raid.KIND_PLURALS[kind]}", n, help="Not closed (open or being monitored)")
 
 can_edit = ctx.actor.can(Permission.EDIT_PLAN)
-tabs = st.tabs(["Log", "Heat map", "Add an item", "Edit an item"] if can_edit else ["Log", "Heat map"])
+tabs = st.tabs(["Log", "Heat map", "Add an item", "Edit an item"] if can_edit else ["Log", "Heat map"],
+               key="raid_tab", on_change="rerun")
 with tabs[0]:
     kinds, statuses = show_filters()
     frame = data.cached(raid.raid_frame, kinds, statuses)

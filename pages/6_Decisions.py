@@ -17,7 +17,7 @@ st.caption("Officer key decisions and executive decisions with what regulation 1
            "rejected, consultation, conflicts of interest, and the call-in period.")
 
 names = ["Decision log", "Full record"] + (["Record a decision"] if can_edit else [])
-tabs = dict(zip(names, st.tabs(names), strict=True))
+tabs = dict(zip(names, st.tabs(names, key="decisions_tab", on_change="rerun"), strict=True))
 
 with tabs["Decision log"]:
     c1, c2 = st.columns([2, 3])

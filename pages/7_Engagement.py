@@ -22,7 +22,7 @@ with data.reading() as session:
     responses = engagement.responses_frame(session, ctx.actor)
 
 tabs = st.tabs(["Activities", "What parents said", "You said, we did", "Import a survey", "Retention and erasure",
-                "Themes and partners"])
+                "Themes and partners"], key="engagement_tab", on_change="rerun")
 with tabs[0]:
     show_activities(ctx.actor, activities, partners)
 with tabs[1]:

@@ -29,7 +29,8 @@ if nothing_yet:
             icon=":material/groups:")
     st.stop()
 show_headline(figures)
-themes_tab, responses_tab, quotes_tab, coverage_tab = st.tabs(["Themes", "You said, we did", "Quotes", "Coverage"])
+themes_tab, responses_tab, quotes_tab, coverage_tab = st.tabs(["Themes", "You said, we did", "Quotes", "Coverage"],
+                                                                key="insights_tab", on_change="rerun")
 with themes_tab:
     show_themes(ctx.actor)
 with responses_tab:

@@ -14,6 +14,7 @@ from ui.costing_components import (
     load_scenarios,
     results_panel,
     save_panel,
+    show_unsaved,
     uncertainty_panel,
 )
 from ui.page import setup_page
@@ -28,8 +29,8 @@ can_edit = ctx.actor.can(Permission.EDIT_SCENARIOS)
 records = load_scenarios()
 current = choose_scenario(records, can_edit)
 if current is not None:
-    marks = [m for m, on in (("Recommended", current.is_recommended), ("Illustrative inputs", current.is_illustrative))
-             if on]
+    marks = [m for m, on in (("Recommended", current.is_recommended), ("Locked", current.is_locked),
+                             ("Illustrative inputs", current.is_illustrative)) if on]
     st.caption(" · ".join([f"Owner: {plain(current.owner_name)}",
                            f"Delivery model: {plain(current.delivery_model or 'not set')}",
                            f"Version {current.version}", *marks]))
@@ -65,6 +66,7 @@ with scenario_tab:
             result = evaluate(inputs)
             results_panel(name, result)
             with headline:
+                show_unsaved(current, inputs)
                 headline_metrics(result)
         st.subheader("Save" if can_edit else "Saving")
         save_panel(ctx.actor, current, inputs)

@@ -3,6 +3,7 @@ the save panel, comparison and uncertainty."""
 from __future__ import annotations
 
 import json
+from datetime import time
 from functools import partial
 from typing import Any
 
@@ -26,6 +27,7 @@ from review.costing import (
     CostingInputError,
     ScenarioInputs,
     ScenarioResult,
+    downloads,
     evaluate_scenario,
     monte_carlo,
     scenarios,
@@ -40,7 +42,6 @@ from review.platform.roles import Actor, Permission
 from ui import charts, data, palette
 from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
-from ui.text import plain
 
 NEW = "new"
 CHOICE_KEY = "cost_choice"
@@ -152,26 +153,41 @@ def _number(prefix: str, name: str, value: Any, disabled: bool = False) -> float
     return result
 
 
+def _as_time(hour: float) -> time:
+    """17.5 -> 17:30; 24 (closing at midnight) -> 00:00."""
+    minutes = round(float(hour) * 60) % (24 * 60)
+    return time(minutes // 60, minutes % 60)
+
+
+def _as_hour(value: time | None, closing: bool = False) -> float:
+    """A typed time as hours; a closing time of 00:00 means midnight (24)."""
+    if value is None:
+        return 0.0
+    hour = value.hour + value.minute / 60
+    return 24.0 if closing and hour == 0 else hour
+
+
 def _hours_table(prefix: str, inputs: ScenarioInputs) -> tuple[tuple, tuple]:
     frame = pd.DataFrame({
         "Day": WEEKDAYS,
         "Open": [c > o for o, c in inputs.opening_hours],
-        "Opens (hour)": [o for o, _ in inputs.opening_hours],
-        "Closes (hour)": [c for _, c in inputs.opening_hours],
+        "Opens at": [_as_time(o) for o, _ in inputs.opening_hours],
+        "Closes at": [_as_time(c) for _, c in inputs.opening_hours],
         "Calls (relative weight)": list(inputs.day_weights),
     })
     edited = st.data_editor(
-        frame, key=prefix + "opening_hours", hide_index=True, num_rows="fixed", disabled=["Day"],
+        frame, key=prefix + "opening_times", hide_index=True, num_rows="fixed", disabled=["Day"],
         column_config={
-            "Opens (hour)": st.column_config.NumberColumn(min_value=0.0, max_value=24.0, step=0.25,
-                                                          format="%.2f", help="17.5 means 17:30"),
-            "Closes (hour)": st.column_config.NumberColumn(min_value=0.0, max_value=24.0, step=0.25, format="%.2f"),
+            "Opens at": st.column_config.TimeColumn(format="HH:mm", step=900, help="Type a time, e.g. 09:00"),
+            "Closes at": st.column_config.TimeColumn(format="HH:mm", step=900,
+                                                     help="Type a time, e.g. 17:30; 00:00 means midnight"),
             "Calls (relative weight)": st.column_config.NumberColumn(min_value=0.0, step=0.05, format="%.2f"),
         },
     )
-    st.caption(f"{source_of('opening_hours')}. Day weights: {source_of('day_weights')}")
-    hours = tuple((float(r["Opens (hour)"] or 0), float(r["Closes (hour)"] or 0)) if r["Open"] else (0.0, 0.0)
+    hours = tuple((_as_hour(r["Opens at"]), _as_hour(r["Closes at"], closing=True)) if r["Open"] else (0.0, 0.0)
                   for _, r in edited.iterrows())
+    st.caption(f"Open now: {downloads.input_text('opening_hours', hours)}.")
+    st.caption(f"Default: {source_of('opening_hours')}. Day weights: {source_of('day_weights')}")
     weights = tuple(float(x or 0) for x in edited["Calls (relative weight)"])
     return hours, weights
 
@@ -294,23 +310,6 @@ def busiest_week_chart(result: ScenarioResult) -> go.Figure:
     return legend_below(fig)
 
 
-def summary_table(result: ScenarioResult) -> pd.DataFrame:
-    s = result.summary
-    rows = []
-    for key, label in SUMMARY_LABELS.items():
-        value = s[key]
-        if "GBP" in label:
-            shown = gbp(value, 2 if "per" in key else 0)
-        elif key == "service_level":
-            shown = pct(value)
-        elif key in ("adviser_fte", "total_fte"):
-            shown = f"{value:.2f}"
-        else:
-            shown = f"{value:,.0f}"
-        rows.append({"Measure": label, "Value": shown})
-    return pd.DataFrame(rows)
-
-
 def yearly_table(result: ScenarioResult) -> pd.DataFrame:
     table = result.cost.yearly.rename(columns=COST_COLUMNS)
     return table
@@ -330,47 +329,21 @@ def monthly_table(result: ScenarioResult) -> pd.DataFrame:
     })
 
 
-def inputs_table(inputs: ScenarioInputs) -> pd.DataFrame:
-    rows = []
-    for name, value in inputs.to_dict().items():
-        spec = DEFAULTS[name]
-        rows.append({"Input": spec.label, "Field": name, "Value": json.dumps(value) if isinstance(value, list)
-                     else value, "Unit": "fraction" if spec.percent else spec.unit,
-                     "Illustrative default": spec.illustrative, "Source of default": spec.source})
-    return pd.DataFrame(rows)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def results_csv(name: str, result: ScenarioResult) -> bytes:
-    """One long table: summary, cost by year, staffing by month, inputs with sources."""
-    parts = [pd.DataFrame({"Section": "Summary", "Item": list(SUMMARY_LABELS.values()),
-                           "Value": [result.summary[k] for k in SUMMARY_LABELS]})]
-    for _, row in result.cost.yearly.iterrows():
-        parts.append(pd.DataFrame({"Section": f"Cost, year {int(row['year'])}",
-                                   "Item": [COST_COLUMNS[c] for c in COST_COLUMNS if c != "year"],
-                                   "Value": [row[c] for c in COST_COLUMNS if c != "year"]}))
-    monthly = monthly_table(result)
-    for _, row in monthly.iterrows():
-        parts.append(pd.DataFrame({"Section": f"Staffing, {row['Month']}", "Item": list(monthly.columns[1:]),
-                                   "Value": list(row.values[1:])}))
-    inputs = inputs_table(result.inputs)
-    parts.append(pd.DataFrame({"Section": "Input", "Item": inputs["Input"], "Value": inputs["Value"],
-                               "Source": inputs["Source of default"]}))
-    frame = pd.concat(parts, ignore_index=True)
-    frame.insert(0, "Scenario", name)
-    return exports.to_csv_bytes(frame)
+def download_pair(tables: list[downloads.Table], stem: str, what: str, key: str) -> None:
+    """A CSV and an Excel download of the same tables, side by side (rounded, units in the column names)."""
+    d1, d2 = st.columns(2)
+    # Built when a button is clicked (Streamlit calls the function then), not on every rerun as inputs change.
+    d1.download_button(f"Download {what} (CSV)", partial(_tables_csv_bytes, tables),
+                       f"{stem}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", width="stretch")
+    d2.download_button(f"Download {what} (Excel)", partial(downloads.tables_excel, tables), f"{stem}.xlsx", XLSX,
+                       icon=":material/table:", key=f"{key}_xlsx", width="stretch")
 
 
-def results_excel(name: str, result: ScenarioResult) -> bytes:
-    summary = summary_table(result)
-    summary.insert(0, "Scenario", name)
-    summary["Raw value"] = [result.summary[k] for k in SUMMARY_LABELS]
-    return exports.to_excel_bytes({
-        "Summary": summary,
-        "Cost by year": yearly_table(result),
-        "Staffing by month": monthly_table(result),
-        "Busiest week": result.demand.intervals,
-        "Inputs and sources": inputs_table(result.inputs),
-    })
+def _tables_csv_bytes(tables: list[downloads.Table]) -> bytes:
+    return exports.to_csv_bytes(downloads.tables_csv(tables))
 
 
 def _file_stem(name: str) -> str:
@@ -417,14 +390,7 @@ def results_panel(name: str, result: ScenarioResult) -> None:
             if c != "Year"})
     with st.expander("Staffing by month (table)", expanded=False):
         st.dataframe(monthly_table(result), hide_index=True)
-    stem = _file_stem(name)
-    d1, d2 = st.columns(2)
-    # The files are built when a button is clicked, not on every rerun as the inputs change.
-    d1.download_button("Download results (CSV)", partial(results_csv, name, result), f"{stem}.csv", "text/csv",
-                       icon=":material/download:", key="download_csv")
-    d2.download_button("Download results (Excel)", partial(results_excel, name, result), f"{stem}.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                       icon=":material/table:", key="download_xlsx")
+    download_pair(downloads.result_tables(name, result), _file_stem(name), "results", "download")
 
 
 # ------------------------------------------------------------------ saving
@@ -443,13 +409,47 @@ def _write(action, message: str, choose: Any | None = None) -> None:
         st.rerun()
 
 
+def show_unsaved(current: CostScenario | None, inputs: ScenarioInputs | None) -> None:
+    """Say which inputs on screen differ from the saved scenario (they are lost unless saved)."""
+    if current is None or inputs is None:
+        return
+    changed = scenarios.changed_inputs(scenarios.scenario_inputs(current), inputs)
+    if changed:
+        st.warning(f"Unsaved changes to {len(changed)} input(s) since '{current.name}' was saved: "
+                   + ", ".join(changed) + ". Save them, or they are lost when you leave the page.",
+                   icon=":material/edit_note:")
+
+
+def _unlock_panel(actor: Actor, current: CostScenario, column) -> None:
+    with column.popover("Unlock to change...", icon=":material/lock_open:", width="stretch"):
+        reason = st.text_input("Reason for unlocking *", key=f"cost_unlock_reason_{current.id}", max_chars=500,
+                               placeholder="e.g. Finance revised the call volumes")
+        if st.button("Unlock", type="primary", key="cost_unlock"):
+            _write(lambda s: scenarios.unlock_scenario(s, actor, current.id, current.version, reason),
+                   f"'{current.name}' is unlocked; the reason is in the audit log.")
+
+
 def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInputs | None) -> None:
-    """Save, save as new, duplicate, recommend and delete (commissioners and admins only)."""
+    """Save, save as new, duplicate, recommend, lock and delete (commissioners and admins only).
+
+    Only the owner or an administrator sees the buttons that change a saved scenario; a recommended scenario
+    is locked until one of them unlocks it with a reason.
+    """
     if not actor.can(Permission.EDIT_SCENARIOS):
         st.info(f"Your role ({actor.role.label}) can read scenarios and try changes here, but cannot save them. "
                 "Nothing you change on this page is stored.", icon=":material/visibility:")
         return
+    owns = current is not None and scenarios.may_change(actor, current)
+    locked = current is not None and bool(current.is_locked)
+    if current is not None and not owns:
+        st.info(f"'{current.name}' belongs to {current.owner_name}: only they or an administrator can change, "
+                "recommend or delete it. Save what you try here as a new scenario, or duplicate it.",
+                icon=":material/person:")
+    elif locked:
+        st.info(f"'{current.name}' is the recommended scenario and is locked, so the paper's figures do not move "
+                "by accident. Unlock it with a reason to change it; the reason is audited.", icon=":material/lock:")
     key = f"{current.id}_{current.version}" if current else NEW
+    editable = current is None or (owns and not locked)
     c1, c2 = st.columns([2, 1])
     name = c1.text_input("Scenario name *", value=current.name if current else "", max_chars=120,
                          key=f"cost_name_{key}")
@@ -466,41 +466,56 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
         st.warning("Correct the inputs marked above before saving.", icon=":material/error:")
     b1, b2 = st.columns(2)
     b3, b4, b5 = st.columns([1, 1.5, 1.5])
-    if current is not None:
+    if current is not None and editable:
         if b1.button("Save changes", type="primary", icon=":material/save:", key="cost_save",
-                     disabled=inputs is None):
+                     disabled=inputs is None, width="stretch"):
             _write(lambda s: scenarios.update_scenario(s, actor, current.id, current.version, inputs=inputs,
                                                        **fields), f"Saved '{name.strip()}'.")
-    if b2.button("Save as a new scenario", type="primary" if current is None else "secondary",
-                 icon=":material/add:", key="cost_save_new", disabled=inputs is None):
+    if b2.button("Save as a new scenario", type="primary" if not editable or current is None else "secondary",
+                 icon=":material/add:", key="cost_save_new", disabled=inputs is None, width="stretch"):
         _write(lambda s: scenarios.create_scenario(s, actor, inputs=inputs, **fields),
                f"Saved new scenario '{name.strip()}'.", choose="result")
-    if current is not None:
-        if b3.button("Duplicate", icon=":material/content_copy:", key="cost_duplicate",
-                     help="A copy of the saved scenario, owned by you."):
-            _write(lambda s: scenarios.duplicate_scenario(s, actor, current.id),
-                   f"Duplicated '{current.name}'.", choose="result")
-        if current.is_recommended:
-            if b4.button("Remove recommendation", icon=":material/star_outline:", key="cost_unrecommend"):
-                _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version, False),
-                       f"'{current.name}' is no longer recommended.")
-        elif b4.button("Mark as recommended", icon=":material/star:", key="cost_recommend"):
-            _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
-                   f"'{current.name}' is now the recommended scenario.")
-        with b5.popover("Delete this scenario", icon=":material/delete:"):
-            st.write(f"Delete **{plain(current.name)}**? The audit log keeps what it held.")
-            if st.button("Yes, delete", type="primary", key="cost_delete"):
-                _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
-                       f"Deleted '{current.name}'.", choose=NEW)
+    if current is None:
+        return
+    if b3.button("Duplicate", icon=":material/content_copy:", key="cost_duplicate", width="stretch",
+                 help="A copy of the saved scenario, owned by you."):
+        _write(lambda s: scenarios.duplicate_scenario(s, actor, current.id),
+               f"Duplicated '{current.name}'.", choose="result")
+    if not owns:
+        return
+    if locked:
+        _unlock_panel(actor, current, b4)
+        return
+    if current.is_recommended:
+        if b4.button("Lock again", icon=":material/lock:", key="cost_lock", width="stretch"):
+            _write(lambda s: scenarios.lock_scenario(s, actor, current.id, current.version),
+                   f"'{current.name}' is locked again.")
+        if b5.button("Remove recommendation", icon=":material/star_outline:", key="cost_unrecommend",
+                     width="stretch"):
+            _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version, False),
+                   f"'{current.name}' is no longer recommended.")
+        return
+    if b4.button("Mark as recommended", icon=":material/star:", key="cost_recommend", width="stretch"):
+        _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
+               f"'{current.name}' is now the recommended scenario (locked).")
+    with b5.popover("Delete this scenario", icon=":material/delete:", width="stretch"):
+        st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
+        if st.button("Yes, delete", type="primary", key="cost_delete"):
+            _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
+                   f"Deleted '{current.name}'.", choose=NEW)
 
 
 # ------------------------------------------------------------------ comparison
+
+def _marked(record: CostScenario) -> str:
+    return f"★ {record.name} (recommended)" if record.is_recommended else record.name
+
 
 def comparison(records: list[CostScenario]) -> None:
     if len(records) < 2:
         st.info("Save at least two scenarios to compare them.", icon=":material/compare_arrows:")
         return
-    names = {s.id: s.name for s in records}
+    names = {s.id: _marked(s) for s in records}
     default = [s.id for s in records][:3]
     chosen = st.multiselect("Scenarios to compare (2 to 6)", list(names), default=default, format_func=names.get,
                             max_selections=6, key="cost_compare")
@@ -512,13 +527,15 @@ def comparison(records: list[CostScenario]) -> None:
     with guarded():
         with data.reading() as session:
             table = scenarios.compare(session, chosen)
-        st.dataframe(comparison_table(table), key="compare_table", height=35 * (len(SUMMARY_LABELS) + 1) + 3)
-        left, right = st.columns(2)
-        charts.show(compare_cost_chart(results), key="compare_cost_chart", where=left)
-        charts.show(compare_fte_chart(results), key="compare_fte_chart", where=right)
-        st.download_button("Download comparison (CSV)", exports.to_csv_bytes(table),
-                           "phone-line-scenarios-comparison.csv", "text/csv", icon=":material/download:",
-                           key="download_compare")
+        recommended = {s.name for s in records if s.is_recommended}
+        if recommended & set(table["scenario"]):
+            st.caption("★ marks the recommended scenario (the one the paper to SEND Executive quotes).")
+        marked = table.assign(scenario=[_marked(by_id[i]) for i in chosen]) if len(table) == len(chosen) else table
+        st.table(comparison_table(marked))  # a static table wraps long names, so every scenario shows
+        charts.show(compare_cost_chart(results), key="compare_cost_chart")
+        charts.show(compare_fte_chart(results), key="compare_fte_chart")
+        download_pair([downloads.comparison_download(table, recommended)], "phone-line-scenarios-comparison",
+                      "comparison", "download_compare")
 
 
 def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
@@ -538,27 +555,38 @@ def comparison_table(table: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _bar_height(results: dict[str, ScenarioResult]) -> int:
+    return 170 + 70 * len(results)
+
+
 def compare_cost_chart(results: dict[str, ScenarioResult]) -> go.Figure:
+    """Horizontal stacked bars: scenario names on the y axis never overlap, the key sits above the bars."""
     fig = go.Figure()
-    names = [wrap(n) for n in results]
+    names = [wrap(n, 40) for n in results]
     for (col, label), colour in zip(COMPONENTS.items(), COMPONENT_COLOURS, strict=True):
-        fig.add_bar(x=names, y=[r.cost.yearly[col].mean() for r in results.values()], name=label,
-                    marker_color=colour, hovertemplate="%{x}: £%{y:,.0f}<extra>" + label + "</extra>")
-    fig.update_layout(barmode="stack")
-    fig.update_yaxes(tickprefix="£", separatethousands=True)
-    return legend_below(finish(fig, "Average annual cost by scenario", "Scenario",
-                               "Average annual cost (GBP a year)", 480), y=-0.42)
+        fig.add_bar(y=names, x=[r.cost.yearly[col].mean() for r in results.values()], name=label, orientation="h",
+                    marker_color=colour, hovertemplate="%{y}: £%{x:,.0f}<extra>" + label + "</extra>")
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+    fig.update_xaxes(tickprefix="£", separatethousands=True)
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig = finish(fig, "Average annual cost by scenario", "Average annual cost (GBP a year)", None,
+                 _bar_height(results))
+    fig.update_layout(margin={"t": 90})
+    return fig
 
 
 def compare_fte_chart(results: dict[str, ScenarioResult]) -> go.Figure:
     fig = go.Figure()
-    names = [wrap(n) for n in results]
-    fig.add_bar(x=names, y=[r.demand.adviser_fte for r in results.values()], name="Advisers", marker_color=palette.NAVY)
-    fig.add_bar(x=names, y=[r.cost.team_leaders for r in results.values()], name="Team leaders",
-                marker_color=palette.AMBER)
-    fig.update_layout(barmode="stack")
-    return legend_below(finish(fig, "Staff needed by scenario", "Scenario", "Full-time equivalent staff (FTE)", 480),
-                        y=-0.42)
+    names = [wrap(n, 40) for n in results]
+    fig.add_bar(y=names, x=[r.demand.adviser_fte for r in results.values()], name="Advisers", marker_color=palette.NAVY,
+                orientation="h")
+    fig.add_bar(y=names, x=[r.cost.team_leaders for r in results.values()], name="Team leaders",
+                marker_color=palette.AMBER, orientation="h")
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0})
+    fig.update_yaxes(autorange="reversed", automargin=True)
+    fig = finish(fig, "Staff needed by scenario", "Full-time equivalent staff (FTE)", None, _bar_height(results))
+    fig.update_layout(margin={"t": 90})
+    return fig
 
 
 # ------------------------------------------------------------------ uncertainty
@@ -615,9 +643,11 @@ def uncertainty_panel(inputs: ScenarioInputs | None) -> None:
     charts.show(tornado_chart(table, metric_labels[metric]), key="tornado_chart")
     st.caption("Each driver is moved alone to its low and high value; ranges are illustrative and scale with the "
                "scenario's own value (see the table).")
+    low_high = [tuple(_range_text(r).split(" to ", 1)) for r in table.itertuples()]
+    download_pair([downloads.sensitivity_table(table, metric_labels[metric], low_high)],
+                  f"phone-line-sensitivity-{metric}", "sensitivity", "download_sensitivity")
     with st.expander("Sensitivity table"):
-        shown = table.assign(**{"Low value": [_range_text(r).split(" to ")[0] for r in table.itertuples()],
-                                "High value": [_range_text(r).split(" to ")[1] for r in table.itertuples()]})
+        shown = table.assign(**{"Low value": [lo for lo, _ in low_high], "High value": [hi for _, hi in low_high]})
         st.dataframe(shown[["label", "Low value", "High value", "low_result", "high_result", "swing"]].rename(
             columns={"label": "Driver", "low_result": "Result at low (GBP)", "high_result": "Result at high (GBP)",
                      "swing": "Swing (GBP)"}).round(0), hide_index=True)
@@ -649,6 +679,8 @@ def uncertainty_panel(inputs: ScenarioInputs | None) -> None:
             shown[col] = [gbp(shown.loc[0, col]), pct(shown.loc[1, col])]
         st.dataframe(shown.rename(columns={"measure": "Measure", "central_case": "Central case"}), hide_index=True,
                      key="mc_table")
+        download_pair([downloads.monte_carlo_table(percentiles, draws, seed)], "phone-line-monte-carlo",
+                      "P10, P50 and P90", "download_mc")
         left, right = st.columns(2)
         for where, values, marks, title, x_title, money, key in (
                 (left, costs, percentiles.iloc[0][["P10", "P50", "P90"]], "Average annual cost to meet the target",

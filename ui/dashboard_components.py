@@ -151,19 +151,6 @@ def show_tiles(actor: Actor, d: Dashboard) -> None:
                 st.info("No tasks yet.")
             else:
                 charts.show(charts.phase_progress(d.progress), key="dash_progress")
-        with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
-            c1, c2 = st.columns(2)
-            c1.metric("Overdue", d.overdue_total)
-            c2.metric("Blocked", d.blocked_total)
-            if d.attention.empty:
-                st.success("Nothing is overdue or blocked.", icon=":material/check_circle:")
-            else:
-                st.dataframe(d.attention[["Ref", "Task", "Status", "Days late", "Owner"]], hide_index=True,
-                             column_config={"Days late": st.column_config.NumberColumn(width="small")})
-        with tile("Contract and decision deadlines", actor, "contracts", "decisions"):
-            _external_table(d.deadlines, ["Date", "Days remaining", "What", "Record"])
-        with tile("Phone line", actor, "costs"):
-            _phone_line(d)
     with right:
         with tile("What parents told us", actor, "insights", "engagement"):
             _engagement(d)

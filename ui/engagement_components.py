@@ -22,7 +22,7 @@ from review.platform.privacy import IdentifiersFound
 from review.platform.roles import Actor
 from ui import data, forms, tables
 from ui.feedback import clear_field_errors, field_error, field_errors, flash, set_field_errors, write
-from ui.text import plain
+from ui.readable import blank_missing
 
 DATE_MIN, DATE_MAX = date(2000, 1, 1), date(2100, 12, 31)
 Save = Callable[[Session, bool, dict[str, Any]], str]
@@ -58,9 +58,7 @@ def run_save(form: str, save: Save, values: dict[str, Any], confirm: bool = Fals
         set_field_errors(form, exc.errors)
         st.session_state[_pending_key(form)] = Pending(
             save, values, {f: [(x.label, x.text) for x in items] for f, items in exc.findings.items()}, after)
-        flash("Nothing was saved yet: some text looks like personal data. Redact it with one click, or confirm "
-              "that it is not personal data.", "warning")
-        return False
+        return False  # show_pending, under the form, says so beside the text and offers the choices
     except ValidationFailed as exc:
         set_field_errors(form, exc.errors)
         st.session_state.pop(_pending_key(form), None)
@@ -95,22 +93,33 @@ def _cancel_pending(form: str) -> None:
     clear_field_errors(form)
 
 
+FIELD_LABELS = {"title": "Title", "summary": "Summary", "facilitator": "Facilitator", "channel": "Channel or place",
+                "consent_form_version": "Consent form version", "participant": "Participant pseudonym",
+                "district": "District", "need": "Need raised", "quote": "Verbatim quote",
+                "follow_up": "Follow-up action", "you_said": "You said", "we_did": "We did", "by_whom": "By whom"}
+
+
 def show_pending(form: str) -> None:
-    """The one-click redaction offer for a held-back save (above its form)."""
+    """The choices for a held-back save, drawn right under its form (beside the text that was checked):
+    what was found in which field, "Redact and save", "Save as written" and "Go back and edit"."""
     held = pending(form)
     if not held:
         return
-    lines = [f"- **{field.replace('_', ' ')}**: " + ", ".join(f"{label} **{plain(text)}**" for label, text in items)
-             for field, items in held.findings.items()]
-    st.warning("This text looks like it identifies someone:\n\n" + "\n".join(lines)
-               + "\n\nParents' records hold pseudonyms only. Remove the identifiers, or confirm that they are not "
-                 "personal data (for example a public helpline number); the confirmation is recorded.",
-               icon=":material/shield_person:")
-    c1, c2, c3 = st.columns(3)
-    c1.button("Redact and save", type="primary", icon=":material/ink_eraser:", key=f"{form}_redact",
-              on_click=_redact_and_save, args=(form,))
-    c2.button("Save as written (not personal data)", key=f"{form}_confirm", on_click=_save_as_written, args=(form,))
-    c3.button("Go back and edit", key=f"{form}_cancel", on_click=_cancel_pending, args=(form,))
+    with st.container(border=True, key=f"{form}_privacy_check"):
+        st.markdown(":orange[:material/shield_person:] **Nothing was saved yet: some text looks like personal "
+                    "data.**")
+        for field, items in held.findings.items():
+            found = ", ".join(f"{label} “{text}”" for label, text in items)
+            st.text(f"{FIELD_LABELS.get(field, field.replace('_', ' ').capitalize())}: {found}")
+        st.caption("Parents' records hold pseudonyms only. Redact the identifiers with one click, or confirm that "
+                   "they are not personal data (for example a public helpline number); the confirmation is "
+                   "recorded in the audit log.")
+        c1, c2, c3 = st.columns(3)
+        c1.button("Redact and save", type="primary", icon=":material/ink_eraser:", key=f"{form}_redact",
+                  on_click=_redact_and_save, args=(form,), width="stretch")
+        c2.button("Save as written (not personal data)", key=f"{form}_confirm", on_click=_save_as_written,
+                  args=(form,), width="stretch")
+        c3.button("Go back and edit", key=f"{form}_cancel", on_click=_cancel_pending, args=(form,), width="stretch")
 
 
 def _bump(key: str) -> Callable[[], None]:
@@ -140,7 +149,7 @@ def displayable(frame: pd.DataFrame) -> pd.DataFrame:
             out[col] = pd.to_datetime(out[col])  # an empty date then shows blank, not "None"
         elif values.map(lambda v: isinstance(v, str)).any() and values.map(lambda v: isinstance(v, int | float)).any():
             out[col] = out[col].map(str)
-    return out
+    return blank_missing(out)  # an empty End date or district shows blank, not "None"
 
 
 def _read(prefix: str, fields: tuple[str, ...]) -> dict[str, Any]:
@@ -243,11 +252,11 @@ def show_activities(actor: Actor, activities: pd.DataFrame, partners: dict[int, 
     form = "eng_add_activity"
     prefix = f"eng_act_new_{st.session_state.get('eng_activity_nonce', 0)}"
     with st.expander("Add an activity", icon=":material/add:", expanded=bool(field_errors(form) or pending(form))):
-        show_pending(form)
         with st.form(form):
             _activity_fields(form, prefix, {"lawful_basis": "public_task"}, partners)
             st.form_submit_button("Add activity", type="primary", icon=":material/add:", on_click=_create_activity,
                                   args=(actor, form, prefix))
+        show_pending(form)
     if activities.empty:
         return
     st.subheader("Edit an activity")
@@ -258,11 +267,11 @@ def show_activities(actor: Actor, activities: pd.DataFrame, partners: dict[int, 
     version = loaded_version("activity", activity_id, current)
     form = f"eng_edit_activity_{activity_id}"
     prefix = f"eng_act_{activity_id}_{version}"
-    show_pending(form)
     with st.form(form):
         _activity_fields(form, prefix, values, partners)
         st.form_submit_button("Save activity", type="primary", icon=":material/save:", on_click=_update_activity,
                               args=(actor, form, prefix, activity_id, version))
+    show_pending(form)
 
 
 # ------------------------------------------------------------------ inputs
@@ -355,11 +364,11 @@ def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int,
         prefix = f"eng_in_new_{st.session_state.get('eng_input_nonce', 0)}_{activity_id}"
         with st.expander("Add an input", icon=":material/add_comment:",
                          expanded=bool(field_errors(form) or pending(form)) or frame.empty):
-            show_pending(form)
             with st.form(form):
                 _input_fields(form, prefix, {"participant": suggestion}, active_themes)
                 st.form_submit_button("Add input", type="primary", icon=":material/add:", on_click=_add_input,
                                       args=(actor, form, prefix, activity_id))
+            show_pending(form)
     if frame.empty:
         return
     st.subheader("Edit an input")
@@ -373,11 +382,11 @@ def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int,
     version = loaded_version("input", input_id, current)
     form = f"eng_edit_input_{input_id}"
     prefix = f"eng_in_{input_id}_{version}"
-    show_pending(form)
     with st.form(form):
         _input_fields(form, prefix, values, options)
         st.form_submit_button("Save input", type="primary", icon=":material/save:", on_click=_update_input,
                               args=(actor, form, prefix, input_id, version, activity_id))
+    show_pending(form)
     if values.get("participant") or values.get("need") or values.get("quote"):
         forms.confirm_button(
             "eng_confirm_erase_input", input_id, ask="Erase this input's personal data...",
@@ -450,11 +459,11 @@ def show_responses(actor: Actor, responses: pd.DataFrame, theme_options: dict[in
     form = "eng_add_response"
     prefix = f"eng_resp_new_{st.session_state.get('eng_response_nonce', 0)}"
     with st.expander("Record a response", icon=":material/add:", expanded=bool(field_errors(form) or pending(form))):
-        show_pending(form)
         with st.form(form):
             _response_fields(form, prefix, {}, theme_options, need_options)
             st.form_submit_button("Add response", type="primary", icon=":material/add:", on_click=_create_response,
                                   args=(actor, form, prefix))
+        show_pending(form)
     if responses.empty:
         return
     st.subheader("Edit a response")
@@ -467,8 +476,8 @@ def show_responses(actor: Actor, responses: pd.DataFrame, theme_options: dict[in
     version = loaded_version("response", response_id, current)
     form = f"eng_edit_response_{response_id}"
     prefix = f"eng_resp_{response_id}_{version}"
-    show_pending(form)
     with st.form(form):
         _response_fields(form, prefix, values, theme_options, options)
         st.form_submit_button("Save response", type="primary", icon=":material/save:", on_click=_update_response,
                               args=(actor, form, prefix, response_id, version))
+    show_pending(form)

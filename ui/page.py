@@ -179,6 +179,8 @@ def sign_in(session: Session, actor: Actor, method: str = "local") -> None:
         "(location.protocol === 'https:' ? '; Secure' : '');")
 
 
+
+
 def sign_out() -> None:
     """Forget the sign-in here and on the server, and clear the cookie (and single sign-on's)."""
     with data.writing() as session:
@@ -200,6 +202,7 @@ def _apply_cookie_script() -> None:
     script = st.session_state.pop(_COOKIE_SCRIPT, None)
     if script:
         st.html(f"<script>{script}</script>", unsafe_allow_javascript=True)
+
 
 
 

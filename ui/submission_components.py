@@ -83,28 +83,56 @@ def _generate(actor: Actor, submission_id: int, version: int) -> bool:
                 "(see 'Changes since the last pack').")
 
     return bool(write(act, message, invalid=_nothing_saved))
+def _issue(actor: Actor, pack_id: int, number: int) -> None:
+    write(lambda session: submissions.issue_pack(session, actor, pack_id),
+          f"Pack {number} is marked issued to SEND Executive; viewers now download it.")
+
+
+def _draft_docx(submission_id: int) -> bytes:
+    """A Word pack built now from live data, not stored or issued (for readers when none is issued yet)."""
+    with data.reading() as session:
+        content = submissions.preview(session, submission_id)
+    return submission_pack.build_docx(content)
 
 
 def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: bool) -> None:
-    """The latest generated pack with its freshness stamp and download; editors generate a new one."""
+    """The pack: readers download the latest issued one; editors generate, download and mark a pack issued.
+
+    The bar says when the pack was generated and when (and by whom) it was issued, in UK time.
+    """
     with data.reading() as session:
         pack = submissions.latest_pack(session, submission.id)
+        issued = submissions.latest_issued_pack(session, submission.id)
         stamp = submission_pack.stamp_of(pack)
-        document = (pack.document, pack.filename) if pack is not None else None
+        latest = (pack.id, pack.number, pack.document, pack.filename, pack.issued_at is not None) if pack else None
+        given = (submissions.issued_text(issued), issued.document, issued.filename) if issued else None
     left, right = st.columns([3, 2], vertical_alignment="center")
     with left:
-        if pack is None:
-            st.info("No pack has been generated for this paper yet." +
-                    (" Check the preview, then generate it." if can_edit else
-                     " The project team generates it; the preview below shows its content from live data."),
+        if given is not None:
+            st.success(f"Issued to SEND Executive: {given[0]}.", icon=":material/verified:")
+        if can_edit and latest is not None:
+            st.markdown(f"**Latest generated pack:** {stamp}" + ("" if latest[4] else " (not issued yet)") + ".")
+        if given is None and (latest is None or not can_edit):
+            st.info("No pack has been issued to SEND Executive yet." +
+                    (" Check the preview, generate the pack, then mark it issued." if can_edit else
+                     " You can download a draft built from today's data; the project team issues the pack."),
                     icon=":material/article:")
-        else:
-            st.markdown(f"**Latest pack:** {plain(stamp)}.")
     with right:
-        if document is not None:
-            st.download_button("Download the latest pack (Word)", document[0], document[1], DOCX_MIME,
-                               icon=":material/download:", key="download_latest", type="primary")
-        if can_edit and st.button("Generate the pack from live data", icon=":material/refresh:", key="generate_pack"):
+        if given is not None and not can_edit:
+            st.download_button("Download the issued pack (Word)", given[1], given[2], DOCX_MIME,
+                               icon=":material/download:", key="download_issued", type="primary", width="stretch")
+        elif not can_edit:
+            st.download_button("Download a draft from live data (Word)", lambda: _draft_docx(submission.id),
+                               f"draft-{submissions.pack_filename(submission, 0).replace('-pack-0', '')}",
+                               DOCX_MIME, icon=":material/draft:", key="download_draft", width="stretch")
+        if can_edit and latest is not None:
+            st.download_button("Download the latest pack (Word)", latest[2], latest[3], DOCX_MIME,
+                               icon=":material/download:", key="download_latest", type="primary", width="stretch")
+            if not latest[4]:
+                st.button(f"Mark pack {latest[1]} as issued", icon=":material/verified:", key="issue_pack",
+                          on_click=_issue, args=(actor, latest[0], latest[1]), width="stretch")
+        if can_edit and st.button("Generate the pack from live data", icon=":material/refresh:", key="generate_pack",
+                                  width="stretch"):
             # In the script run, not a callback: the page (and the last run's message) is redrawn at once and the
             # status shows progress while the pack is built; the outcome is flashed after the rerun.
             with st.status("Generating the pack from live data...", expanded=False) as progress:
@@ -121,7 +149,7 @@ def show_history(submission_id: int) -> None:
         st.info("No pack has been generated yet.", icon=":material/history:")
         return
     st.dataframe(frame.drop(columns=["id"]), hide_index=True)
-    labels = {int(r["id"]): f"Pack {r['Pack']} ({r['Generated (UTC)']} UTC)" for r in frame.to_dict("records")}
+    labels = {int(r["id"]): f"Pack {r['Pack']} ({r['Generated']})" for r in frame.to_dict("records")}
     pack_id = st.selectbox("Download an earlier pack", list(labels), format_func=labels.get, key="history_pack")
     with data.reading() as session:
         pack = submissions.get_pack(session, pack_id)

@@ -192,17 +192,23 @@ def _read_form(prefix: str) -> dict[str, Any]:
 
 def _create(actor: Actor, form: str, prefix: str) -> None:
     values = _read_form(prefix)
+    predecessors = st.session_state.get(f"{prefix}_predecessors") or []
 
-    def create(session: Session) -> str:
+    def create(session: Session) -> tuple[int, str]:
         task = tasks.create_task(session, actor, **values)
-        return task.reference or f"#{task.id}"
+        tasks.set_predecessors(session, actor, task.id, predecessors)  # same transaction: all or nothing
+        return task.id, task.reference or f"#{task.id}"
 
-    if write(create, lambda label: f"Added task {label}: {values['title']}.", form=form,
-             invalid="The task was not added. Please correct the fields marked below.", refusal_kind="error"):
+    done = write(create, lambda r: f"Added task {r[1]}: {values['title']}. It is open below to add comments.",
+                 form=form, invalid="The task was not added. Please correct the fields marked below.",
+                 refusal_kind="error", reason=refusal_text)
+    if done:
         st.session_state["add_nonce"] = st.session_state.get("add_nonce", 0) + 1
+        st.session_state["edit_task_choice"] = done.result[0]  # open the new task in full
+        st.session_state["tasks_tab"] = "Edit a task in full"
 
 
-def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
+def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]], all_tasks: pd.DataFrame) -> None:
     form = "add_task"
     prefix = f"add_{st.session_state.get('add_nonce', 0)}"
     if not lookups["phase"]:
@@ -211,6 +217,10 @@ def show_add_form(actor: Actor, lookups: dict[str, dict[int, str]]) -> None:
         return
     with st.form(form):
         _task_fields(form, lookups, {}, prefix)
+        others = tasks.task_labels(all_tasks)
+        st.multiselect("Depends on (predecessors)", list(others), format_func=others.get, key=f"{prefix}_predecessors",
+                       help="This task cannot start until these are done.")
+        field_error(form, "predecessor_id")
         st.form_submit_button("Add task", type="primary", icon=":material/add:", on_click=_create,
                               args=(actor, form, prefix))
 
@@ -244,20 +254,24 @@ def _delete(actor: Actor, task_id: int, version: int) -> None:
         st.session_state.pop("edit_task_choice", None)
 
 
-def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
-                   lookups: dict[str, dict[int, str]]) -> None:
-    """Edit one task in full: every field, its predecessors, comments, and delete with confirmation."""
-    if frame.empty:
-        st.info("No task to edit with these filters.")
+def show_edit_form(actor: Actor, all_tasks: pd.DataFrame, lookups: dict[str, dict[int, str]]) -> None:
+    """Edit one task in full: every field, its predecessors, linked risks and decisions, comments, and delete
+    with confirmation. The picker lists every task (the table's filters do not apply here)."""
+    if all_tasks.empty:
+        st.info("No tasks yet. Add one in the 'Add a task' tab.")
         return
-    labels = tasks.task_labels(frame)
-    task_id = st.selectbox("Task to edit", list(labels), format_func=labels.get, key="edit_task_choice")
+    labels = tasks.task_labels(all_tasks)
+    if st.session_state.get("edit_task_choice") not in labels:
+        st.session_state.pop("edit_task_choice", None)
+    task_id = st.selectbox(f"Task to edit (all {len(labels)} tasks; type a reference to find one)", list(labels),
+                           format_func=labels.get, key="edit_task_choice")
     with data.reading() as session:
         task = tasks.get_task(session, task_id)
         values = {f: getattr(task, f) for f in tasks.EDITABLE_FIELDS}
         current_version = task.version
         predecessors = tasks.predecessors_of(session, task_id)
         comments = tasks.comments_of(session, task_id)
+        linked = tasks.linked_records(session, task_id)
     version = loaded_version("edit_loaded", task_id, current_version, "task", reload_key="reload_task")
     form = f"edit_task_{task_id}"
     prefix = f"edit_{task_id}_{version}"
@@ -274,6 +288,12 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame, all_tasks: pd.DataFrame,
                        format_func=others.get, key=pred_key)
         st.form_submit_button("Save dependencies", icon=":material/account_tree:", on_click=_save_predecessors,
                               args=(actor, task_id, current_version, pred_key))
+
+    st.markdown("**Linked risks, issues and decisions**")
+    if not linked:
+        st.caption("No RAID item or decision names this task.")
+    for kind, text in linked:
+        st.text(f"{kind}: {text}")
 
     st.markdown("**Comments**")
     if not comments:

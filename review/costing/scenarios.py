@@ -7,6 +7,7 @@ changes name each input that moved (``inputs.shrinkage``: 0.3 -> 0.35).
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,9 +25,9 @@ from review.costing import (
 from review.models.costing import CostScenario
 from review.platform import audit
 from review.platform import record_helpers as records
-from review.platform.errors import ValidationFailed
+from review.platform.errors import PermissionDenied, ValidationFailed
 from review.platform.parsing import BOOL, TEXT, Fields, declare
-from review.platform.roles import Actor, Permission, require
+from review.platform.roles import Actor, Permission, Role, require
 from review.platform.validation import Problems, clean_text
 
 ENTITY = "cost_scenario"
@@ -35,7 +36,9 @@ DESCRIPTION_MAX = 4000
 DELIVERY_MAX = 120
 MIN_COMPARE, MAX_COMPARE = 2, 6
 EDITABLE_FIELDS = ("name", "description", "delivery_model", "inputs", "is_illustrative")
-_PLAIN_AUDITED = ("name", "description", "delivery_model", "is_illustrative", "is_recommended", "owner_username")
+_PLAIN_AUDITED = ("name", "description", "delivery_model", "is_illustrative", "is_recommended", "is_locked",
+                  "owner_username")
+REASON_MAX = 500
 
 #: Columns of `scenarios_frame`, as the page shows them.
 LIST_COLUMNS = ["Scenario", "Delivery model", "Owner", "Recommended", "Illustrative", "Adviser FTE", "Total FTE",
@@ -154,6 +157,85 @@ def compare(session: Session, scenario_ids: Iterable[int]) -> pd.DataFrame:
     return compare_scenarios((s.name, scenario_inputs(s)) for s in chosen)
 
 
+def changed_inputs(saved: ScenarioInputs, now: ScenarioInputs) -> list[str]:
+    """The labels of the inputs that differ between the saved scenario and what is on screen."""
+    from review.costing import DEFAULTS
+
+    before, after = saved.to_dict(), now.to_dict()
+    for values in (before, after):  # relative weights: only their shares matter
+        for key in ("monthly_profile", "day_weights", "hour_weights"):
+            total = sum(values[key]) or 1.0
+            values[key] = [x / total for x in values[key]]
+    return [DEFAULTS[k].label if k in DEFAULTS else k.replace("_", " ").capitalize()
+            for k in after if not _same(before.get(k), after[k])]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal, allowing the rounding the page's tables introduce (0.1 % of the value)."""
+    if isinstance(a, list | tuple) and isinstance(b, list | tuple):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, int | float) and isinstance(b, int | float) and not isinstance(a, bool):
+        return math.isclose(a, b, rel_tol=1e-3, abs_tol=1e-6)
+    return a == b
+
+
+# ---------------------------------------------------------------- ownership and the lock
+
+def may_change(actor: Actor | None, scenario: CostScenario) -> bool:
+    """The owner or an administrator may change, recommend, unrecommend, unlock or delete a scenario."""
+    return actor is not None and actor.can(Permission.EDIT_SCENARIOS) and (
+        actor.role is Role.ADMIN or actor.username == scenario.owner_username)
+
+
+def _require_owner(actor: Actor | None, scenario: CostScenario) -> None:
+    require(actor, Permission.EDIT_SCENARIOS)
+    if not may_change(actor, scenario):
+        raise PermissionDenied(f"Only {scenario.owner_name}, who owns '{scenario.name}', or an administrator can "
+                               "change it. Duplicate it to try your own changes.")
+
+
+def _require_unlocked(scenario: CostScenario, doing: str) -> None:
+    if scenario.is_locked:
+        raise PermissionDenied(f"'{scenario.name}' is the recommended scenario and is locked, so it cannot be "
+                               f"{doing}. Its owner or an administrator can unlock it, giving a reason.")
+
+
+def unlock_scenario(session: Session, actor: Actor, scenario_id: int, expected_version: int | None,
+                    reason: str) -> CostScenario:
+    """Unlock a locked (recommended) scenario so it can be changed; the reason is required and audited."""
+    require(actor, Permission.EDIT_SCENARIOS)
+    scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
+    _require_owner(actor, scenario)
+    why = clean_text(reason)
+    if not why:
+        raise ValidationFailed({"reason": "Give the reason for unlocking the recommended scenario."})
+    if len(why) > REASON_MAX:
+        raise ValidationFailed({"reason": f"Keep the reason to {REASON_MAX} characters."})
+    if not scenario.is_locked:
+        return scenario
+    scenario.is_locked = False
+    session.flush()
+    audit.record(session, actor, ENTITY, scenario.id, "unlock", {"is_locked": {"before": True, "after": False}},
+                 scenario.version, summary=f"{scenario.name}: unlocked because {why}")
+    return scenario
+
+
+def lock_scenario(session: Session, actor: Actor, scenario_id: int, expected_version: int | None) -> CostScenario:
+    """Lock the recommended scenario again after changes (only a recommended scenario is locked)."""
+    require(actor, Permission.EDIT_SCENARIOS)
+    scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
+    _require_owner(actor, scenario)
+    if not scenario.is_recommended:
+        raise ValidationFailed({"is_locked": "Only the recommended scenario is locked."})
+    if scenario.is_locked:
+        return scenario
+    scenario.is_locked = True
+    session.flush()
+    audit.record(session, actor, ENTITY, scenario.id, "lock", {"is_locked": {"before": False, "after": True}},
+                 scenario.version, summary=scenario.name)
+    return scenario
+
+
 # ---------------------------------------------------------------- writes
 
 def create_scenario(session: Session, actor: Actor, name: str, inputs: ScenarioInputs | dict | None = None,
@@ -194,6 +276,8 @@ def update_scenario(session: Session, actor: Actor, scenario_id: int, expected_v
     require(actor, Permission.EDIT_SCENARIOS)
     records.reject_unknown(changes, EDITABLE_FIELDS)
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
+    _require_owner(actor, scenario)
+    _require_unlocked(scenario, "changed")
     before = _snapshot(scenario)
     current = records.current_values(scenario, EDITABLE_FIELDS)
     v = {**current, **FIELD_PARSERS.parse({k: val for k, val in changes.items() if k != "inputs"})}
@@ -238,24 +322,34 @@ def duplicate_scenario(session: Session, actor: Actor, scenario_id: int, new_nam
 
 def set_recommended(session: Session, actor: Actor, scenario_id: int, expected_version: int | None,
                     recommended: bool = True) -> CostScenario:
-    """Mark one scenario as recommended (any other loses the mark), or clear the mark."""
+    """Mark one scenario as recommended and lock it (any other loses the mark), or clear the mark.
+
+    Only the owner or an administrator; a locked recommended scenario (this one or the one it would replace)
+    must be unlocked first.
+    """
     require(actor, Permission.EDIT_SCENARIOS)
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
+    _require_owner(actor, scenario)
     if bool(scenario.is_recommended) == bool(recommended):
         return scenario
     if recommended:
         for other in session.scalars(select(CostScenario).where(CostScenario.is_recommended.is_(True),
                                                                  CostScenario.id != scenario.id)):
+            _require_unlocked(other, f"replaced by '{scenario.name}' as the recommendation")
             other.is_recommended = False
             session.flush()
             audit.record(session, actor, ENTITY, other.id, "unrecommend",
                          {"is_recommended": {"before": True, "after": False}}, other.version,
                          summary=f"'{scenario.name}' recommended instead")
+    else:
+        _require_unlocked(scenario, "unrecommended")
+    before = {"is_recommended": scenario.is_recommended, "is_locked": scenario.is_locked}
     scenario.is_recommended = bool(recommended)
+    scenario.is_locked = bool(recommended)
     session.flush()
     audit.record(session, actor, ENTITY, scenario.id, "recommend" if recommended else "unrecommend",
-                 {"is_recommended": {"before": not recommended, "after": bool(recommended)}}, scenario.version,
-                 summary=scenario.name)
+                 audit.diff(before, {"is_recommended": scenario.is_recommended, "is_locked": scenario.is_locked}),
+                 scenario.version, summary=scenario.name)
     return scenario
 
 
@@ -263,5 +357,7 @@ def delete_scenario(session: Session, actor: Actor, scenario_id: int, expected_v
     """Delete a saved scenario after a version check (editors), keeping it in the audit log."""
     require(actor, Permission.EDIT_SCENARIOS)
     scenario = records.load_for_edit(session, CostScenario, ENTITY, scenario_id, expected_version)
+    _require_owner(actor, scenario)
+    _require_unlocked(scenario, "deleted")
     before = _snapshot(scenario)
     records.record_deleted(session, actor, ENTITY, scenario, before, summary=before["name"])

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Index, String, Text, text
+from sqlalchemy import JSON, Boolean, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from review.models.base import Base, Timestamped, Versioned
@@ -32,5 +32,7 @@ class CostScenario(Versioned, Timestamped, Base):
     inputs: Mapped[dict[str, Any]] = mapped_column(JSON)
     is_illustrative: Mapped[bool] = mapped_column(Boolean, default=False)
     is_recommended: Mapped[bool] = mapped_column(Boolean, default=False)
+    # set when recommended; changes, unrecommending and deleting wait until the owner or an admin unlocks it
+    is_locked: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     owner_username: Mapped[str] = mapped_column(String(60))
     owner_name: Mapped[str] = mapped_column(String(120))

@@ -129,3 +129,6 @@ class SubmissionPack(Base):
     changes: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     filename: Mapped[str] = mapped_column(String(200))
     document: Mapped[bytes] = mapped_column(LargeBinary)
+    # set when an editor marks this pack issued to SEND Executive; viewers download the latest issued pack
+    issued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    issued_by: Mapped[str | None] = mapped_column(String(60))

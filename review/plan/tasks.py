@@ -526,3 +526,20 @@ def tasks_csv(session_or_frame: Session | pd.DataFrame) -> bytes:
     cols = ["Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Priority", "Start", "Due", "Completed",
             "% complete", "Milestone", "Overdue", "description"]
     return exports.to_csv_bytes(frame[cols].rename(columns={"description": "Description"}))
+
+
+def linked_records(session: Session, task_id: int) -> list[tuple[str, str]]:
+    """The RAID items and decisions that name this task: (kind, "R-03 title (status)") pairs, for its full view."""
+    from review.models.decisions import Decision, DecisionTask
+    from review.models.plan import RaidItem, RaidTaskLink
+    from review.plan.raid import KIND_LABELS, STATUS_LABELS
+
+    raid = session.execute(select(RaidItem.reference, RaidItem.title, RaidItem.kind, RaidItem.status)
+                           .join(RaidTaskLink, RaidTaskLink.raid_item_id == RaidItem.id)
+                           .where(RaidTaskLink.task_id == task_id).order_by(RaidItem.reference)).all()
+    found = [(KIND_LABELS.get(kind, kind), f"{ref} {title} ({STATUS_LABELS.get(status, status).lower()})")
+             for ref, title, kind, status in raid]
+    decisions = session.execute(select(Decision.reference, Decision.title).join(
+        DecisionTask, DecisionTask.decision_id == Decision.id).where(DecisionTask.task_id == task_id)
+        .order_by(Decision.reference)).all()
+    return found + [("Decision", f"{ref} {title}") for ref, title in decisions]

@@ -6,7 +6,6 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -85,48 +84,6 @@ def check_version(session: Session, entity: str, obj: Any, record_id: Any, expec
         for f, v in (e.changes or {}).items()
     ]
     raise EditConflict(entity, record_id, expected_version, obj.version, changes)
-
-
-def events_frame(
-    session: Session,
-    username: str | None = None,
-    entity: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    limit: int = 2000,
-) -> pd.DataFrame:
-    """Audit events, newest first, filtered; one row per event with a readable list of changes."""
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-    if username:
-        query = query.where(AuditEvent.username == username)
-    if entity:
-        query = query.where(AuditEvent.entity == entity)
-    if start:
-        query = query.where(AuditEvent.occurred_at >= datetime.combine(start, datetime.min.time()))
-    if end:
-        query = query.where(AuditEvent.occurred_at < datetime.combine(end, datetime.max.time()))
-    rows = [
-        {
-            "When (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M:%S") if e.occurred_at else "",
-            "Who": e.username,
-            "Record type": e.entity,
-            "Record": e.record_id,
-            "Action": e.action,
-            "Changes": "; ".join(
-                f"{f}: {v.get('before')!r} -> {v.get('after')!r}" for f, v in (e.changes or {}).items()
-            ),
-            "Note": e.summary or "",
-        }
-        for e in session.scalars(query)
-    ]
-    return pd.DataFrame(rows, columns=["When (UTC)", "Who", "Record type", "Record", "Action", "Changes", "Note"])
-
-
-def audit_filter_options(session: Session) -> tuple[list[str], list[str]]:
-    """Distinct usernames and record types present in the trail, for filter menus."""
-    users = sorted(session.scalars(select(AuditEvent.username).distinct()).all())
-    entities = sorted(session.scalars(select(AuditEvent.entity).distinct()).all())
-    return users, entities
 
 
 # Audit actions that record an event but change no data, so they must not invalidate read caches.

@@ -465,7 +465,7 @@ def stamp_of(pack: Any) -> str | None:
     """A one-line description of a stored pack, for 'changes since ...'."""
     if pack is None:
         return None
-    return (f"pack {pack.number} ({pack.generated_at:%d %b %Y %H:%M} UTC, figures as at {pack.as_at:%d %B %Y}, "
+    return (f"pack {pack.number} ({clock.local_time(pack.generated_at)}, figures as at {pack.as_at:%d %B %Y}, "
             f"data version {pack.data_version})")
 
 
@@ -965,6 +965,12 @@ def _longest_word_cm(column: str, values: list[str]) -> float:
     """The narrowest a column can be without breaking a word ("Milesto/ne", "PLN-/04"): its longest word."""
     words = [(w, True) for w in str(column).split()] + [(w, False) for v in values for w in v.split()]
     return max((_text_cm(w, bold) for w, bold in words), default=0.0) + CELL_PADDING_CM
+
+
+def unbroken_width_cm(frame: pd.DataFrame, column: Any) -> float:
+    """The width a short column needs so that no word breaks ("Milestone", "PLN-04", "12 Dec 2019" as words)."""
+    words = [len(w) for v in [column, *frame[column].tolist()] for w in str(v).split()] or [3]
+    return max(words) * CHAR_CM * 1.1 + CELL_PADDING_CM  # the header is bold
 
 
 def column_widths_cm(frame: pd.DataFrame, total: float = TEXT_WIDTH_CM) -> list[float]:

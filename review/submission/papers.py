@@ -588,18 +588,45 @@ def latest_pack(session: Session, submission_id: int) -> SubmissionPack | None:
                           .order_by(SubmissionPack.number.desc()).limit(1))
 
 
+def latest_issued_pack(session: Session, submission_id: int) -> SubmissionPack | None:
+    """The newest pack an editor marked issued to SEND Executive (what viewers download)."""
+    return session.scalar(select(SubmissionPack).where(SubmissionPack.submission_id == submission_id,
+                                                       SubmissionPack.issued_at.is_not(None))
+                          .order_by(SubmissionPack.number.desc()).limit(1))
+
+
+def issue_pack(session: Session, actor: Actor, pack_id: int) -> SubmissionPack:
+    """Mark a generated pack as issued to SEND Executive (audited); viewers then download it."""
+    require(actor, Permission.EDIT_SUBMISSIONS)
+    pack = get_pack(session, pack_id)
+    if pack.issued_at is not None:
+        return pack
+    pack.issued_at, pack.issued_by = clock.now_utc(), actor.username
+    session.flush()
+    audit.record(session, actor, "submission_pack", pack.id, "issue",
+                 {"issued_at": {"before": None, "after": pack.issued_at.isoformat()}},
+                 summary=f"Pack {pack.number} issued to SEND Executive")
+    return pack
+
+
+def issued_text(pack: SubmissionPack) -> str:
+    """'Pack 3, issued 15 Nov 2019 14:03 GMT by demo-editor (figures as at 15 November 2019)'."""
+    return (f"Pack {pack.number}, issued {clock.local_time(pack.issued_at)} by {pack.issued_by} "
+            f"(figures as at {pack.as_at:%d %B %Y})")
+
+
 def get_pack(session: Session, pack_id: int) -> SubmissionPack:
     """A generated pack, or NotFound."""
     return records.get_or_not_found(session, SubmissionPack, pack_id, "This pack no longer exists.")
 
 
 def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
-    """A paper's generated packs as a table (number, when, by whom, figures as at)."""
-    rows = [{"id": p.id, "Pack": p.number, "Generated (UTC)": p.generated_at.strftime("%Y-%m-%d %H:%M"),
-             "By": p.generated_by, "Figures as at": p.as_at, "Data version": p.data_version,
+    rows = [{"id": p.id, "Pack": p.number, "Generated": clock.local_time(p.generated_at),
+             "By": p.generated_by, "Issued": clock.local_time(p.issued_at) or "Not issued",
+             "Figures as at": p.as_at, "Data version": p.data_version,
              "Changes since previous": len(p.changes or []) if p.number > 1 else None, "File": p.filename}
             for p in packs_of(session, submission_id)]
-    return pd.DataFrame(rows, columns=["id", "Pack", "Generated (UTC)", "By", "Figures as at", "Data version",
+    return pd.DataFrame(rows, columns=["id", "Pack", "Generated", "By", "Issued", "Figures as at", "Data version",
                                        "Changes since previous", "File"])
 
 

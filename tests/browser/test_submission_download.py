@@ -21,6 +21,9 @@ def test_editor_generates_and_viewer_downloads_the_pack(page, app_url, tmp_path)
     page.get_by_role("button", name="Generate the pack from live data").click()
     page.get_by_text("Pack 1 generated from live data").wait_for()
     wait_idle(page)
+    page.get_by_role("button", name="Mark pack 1 as issued").click()
+    page.get_by_text("Pack 1 is marked issued to SEND Executive").wait_for()
+    wait_idle(page)
     screenshot(page, "submission-editor")
 
     page.get_by_role("button", name="Sign out").click()  # then sign in as a SEND Executive viewer
@@ -29,9 +32,10 @@ def test_editor_generates_and_viewer_downloads_the_pack(page, app_url, tmp_path)
     sign_in_as(page, app_url, "SEND Executive Group (viewer)")
     open_submission_page(page)
     assert page.get_by_role("button", name="Generate the pack from live data").count() == 0
+    page.get_by_text("Issued to SEND Executive: Pack 1, issued").wait_for()
     screenshot(page, "submission-viewer")
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download the latest pack (Word)").click()
+        page.get_by_role("button", name="Download the issued pack (Word)").click()
     download = info.value
     assert download.suggested_filename.endswith("-pack-1.docx")
     path = tmp_path / download.suggested_filename

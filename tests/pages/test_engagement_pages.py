@@ -125,7 +125,9 @@ def test_identifiers_in_an_input_are_offered_one_click_redaction(open_page):
     click(at, "Add input")
     assert not at.exception
     page = texts(at)
-    assert "looks like it identifies someone" in page and "07700 900123" in page
+    assert "Nothing was saved yet: some text looks like personal data." in page and "07700 900123" in page
+    found = [t.value for t in at.text]
+    assert any(t.startswith("Verbatim quote: ") and "“07700 900123”" in t for t in found), found
     assert "This looks like personal data" in page  # the message next to the field
     assert not query(select(EngagementInput.id).where(EngagementInput.need == "Wants a call back about transport."))
     click(at, "Redact and save")

@@ -153,9 +153,9 @@ def test_admin_filters_the_audit_log(open_page):
     at = open_page("pages/12_Audit_log.py", Role.ADMIN)
     assert not at.exception
     assert "event(s) shown" in texts(at)
-    at.selectbox[1].select("task").run()
+    at.selectbox(key="audit_entity").select("task").run()
     frame = at.dataframe[0].value
-    assert set(frame["Record type"]) == {"task"}
+    assert set(frame["Record type"]) == {"Task"}
 
 
 @pytest.mark.both_engines

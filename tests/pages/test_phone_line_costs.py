@@ -96,12 +96,26 @@ def test_commissioner_creates_and_saves_a_scenario(open_page):
 
 def test_commissioner_duplicates_and_recommends(open_page):
     at = open_page(PAGE, Role.COMMISSIONER)
+    office = stored_scenarios()["Office-hours SEND line run in house"]
+    assert office.is_recommended and office.is_locked  # the recommended scenario is locked
+    at.selectbox(key="cost_choice").set_value(office.id).run()
+    keys = {b.key for b in at.button}
+    assert not keys & {"cost_save", "cost_unrecommend", "cost_delete"} and "cost_unlock" in keys
+    at.button(key="cost_unlock").click().run()  # no reason given: refused
+    assert stored_scenarios()["Office-hours SEND line run in house"].is_locked
+    assert any("reason" in e.value for e in at.error)
+    at.text_input(key=f"cost_unlock_reason_{office.id}").input("Extended hours preferred after consultation")
+    at.button(key="cost_unlock").click().run()
+    assert not at.exception
+    assert not stored_scenarios()["Office-hours SEND line run in house"].is_locked
+    assert "cost_unrecommend" in {b.key for b in at.button}
     extended = stored_scenarios()["Extended-hours SEND line run in house"]
     at.selectbox(key="cost_choice").set_value(extended.id).run()
     at.button(key="cost_recommend").click().run()
     assert not at.exception
     assert stored_scenarios()["Extended-hours SEND line run in house"].is_recommended
     assert not stored_scenarios()["Office-hours SEND line run in house"].is_recommended
+    assert stored_scenarios()["Extended-hours SEND line run in house"].is_locked
     at.button(key="cost_duplicate").click().run()
     assert "Copy of Extended-hours SEND line run in house" in stored_scenarios()
 
@@ -127,3 +141,49 @@ def test_viewer_cannot_save(open_page):
     widget(at, "number_input", "_annual_calls").set_value(99999).run()
     assert not at.exception
     assert all(s.inputs["annual_calls"] != 99999 for s in stored_scenarios().values())
+
+
+def test_a_commissioner_cannot_change_someone_elses_scenario(open_page):
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        extended = session.scalar(select(CostScenario).where(CostScenario.name.like("Extended%")))
+        extended.owner_username, extended.owner_name = "someone-else", "Alex Other"
+        extended_id = extended.id
+    engine.dispose()
+    at = open_page(PAGE, Role.COMMISSIONER)
+    at.selectbox(key="cost_choice").set_value(extended_id).run()
+    assert not at.exception
+    assert "belongs to Alex Other" in texts(at)
+    keys = {b.key for b in at.button}
+    assert not keys & {"cost_save", "cost_recommend", "cost_unrecommend", "cost_delete", "cost_unlock"}
+    assert {"cost_save_new", "cost_duplicate"} <= keys
+    at = open_page(PAGE, Role.ADMIN)  # an administrator may
+    at.selectbox(key="cost_choice").set_value(extended_id).run()
+    assert {"cost_save", "cost_recommend"} <= {b.key for b in at.button}
+
+
+def test_unsaved_input_changes_are_shown(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    extended = stored_scenarios()["Extended-hours SEND line run in house"]
+    at.selectbox(key="cost_choice").set_value(extended.id).run()
+    assert not any("Unsaved changes" in w.value for w in at.warning), [w.value for w in at.warning]
+    widget(at, "number_input", "_shrinkage").set_value(41.0).run()
+    [notice] = [w.value for w in at.warning if "Unsaved changes" in w.value]
+    assert "1 input(s)" in notice and "Shrinkage" in notice
+    at.button(key="cost_save").click().run()
+    assert not any("Unsaved changes" in w.value for w in at.warning)
+
+
+def test_downloads_comparison_and_opening_times_read_for_people(open_page):
+    at = open_page(PAGE, Role.COMMISSIONER)
+    assert not at.exception
+    labels = [b.proto.label for b in at.get("download_button")]
+    for what in ("results", "comparison", "sensitivity", "P10, P50 and P90"):
+        assert f"Download {what} (CSV)" in labels and f"Download {what} (Excel)" in labels, labels
+    # the comparison is a static table (every scenario shows) with the recommended one marked
+    [table] = at.table
+    columns = list(table.value.columns)
+    assert any(c.startswith("★ Office-hours SEND line run in house (recommended)") for c in columns), columns
+    assert "★ marks the recommended scenario" in texts(at)
+    # opening hours are typed as times and the caption follows the table, not the default's source text
+    assert "Open now: Mon 09:00-17:00; Tue 09:00-17:00" in texts(at)

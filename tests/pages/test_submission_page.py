@@ -54,7 +54,7 @@ def test_every_role_reads_the_preview_of_the_demo_paper(open_page, role):
     assert "Submission pack" in page
     assert "1. Purpose of the report" in page and "4. Options appraisal" in page
     assert "Appendix A: Project initiation document" in page and "A9. Project controls" in page
-    assert "No pack has been generated for this paper yet" in page
+    assert "No pack has been issued to SEND Executive yet" in page
     tabs = [t.label for t in at.tabs]
     can_edit = role in (Role.ADMIN, Role.EDITOR)
     assert all((name in tabs) == can_edit for name in EDITOR_TABS)
@@ -62,15 +62,22 @@ def test_every_role_reads_the_preview_of_the_demo_paper(open_page, role):
     assert at.get("plotly_chart")
 
 
-def test_viewer_sees_no_edit_controls_and_downloads_a_generated_pack(open_page):
+def test_viewer_downloads_a_draft_then_the_issued_pack(open_page):
     paper_id, _, _ = demo_paper()
-    query(lambda s: submissions.generate_pack(s, SYSTEM, paper_id))
     at = open_page(PAGE, Role.VIEWER)
     assert not at.exception
     assert not at.get("form") and not at.text_input and not at.text_area
-    assert "Latest pack:" in texts(at) and "pack 1" in texts(at)
+    [draft] = at.get("download_button")  # before any pack: a draft built from live data
+    assert draft.proto.label == "Download a draft from live data (Word)"
+    pack_id = query(lambda s: submissions.generate_pack(s, SYSTEM, paper_id).id)
+    at.run()
+    assert "No pack has been issued to SEND Executive yet" in texts(at)  # generated is not issued
+    query(lambda s: submissions.issue_pack(s, SYSTEM, pack_id))
+    at.run()
+    assert "Issued to SEND Executive: Pack 1, issued " in texts(at) and "by system" in texts(at)
     downloads = at.get("download_button")
-    assert downloads and downloads[0].proto.label == "Download the latest pack (Word)"
+    assert downloads and downloads[0].proto.label == "Download the issued pack (Word)"
+    assert "Mark pack 1 as issued" not in [b.label for b in at.button]
 
 
 def test_editor_generates_the_pack_and_sees_the_change_report_after_an_edit(open_page):
@@ -81,7 +88,11 @@ def test_editor_generates_the_pack_and_sees_the_change_report_after_an_edit(open
     assert not at.exception
     assert "Pack 1 generated from live data" in texts(at)
     assert demo_paper()[2] == 1
-    assert "Latest pack:" in texts(at)
+    assert "Latest generated pack:" in texts(at) and "(not issued yet)" in texts(at)
+    button(at, "Mark pack 1 as issued").click().run()
+    assert "Pack 1 is marked issued to SEND Executive" in texts(at)
+    assert "Issued to SEND Executive: Pack 1, issued " in texts(at)
+    assert query(lambda s: s.scalar(select(SubmissionPack.issued_by))) == "demo-editor"
     # someone changes a timetable step; the preview then reports the difference before regenerating
     def move(session):
         task = session.scalar(select(Task).where(Task.reference == "PLN-03"))

@@ -131,6 +131,7 @@ def test_only_one_recommended(session, commissioner):
     session.commit()
     scenarios.set_recommended(session, commissioner, a.id, a.version)
     session.commit()
+    scenarios.unlock_scenario(session, commissioner, a.id, a.version, "Option B is now preferred")
     scenarios.set_recommended(session, commissioner, b.id, b.version)
     session.commit()
     session.refresh(a)
@@ -138,6 +139,7 @@ def test_only_one_recommended(session, commissioner):
     assert scenarios.recommended_scenario(session).id == b.id
     assert [s.name for s in scenarios.list_scenarios(session)] == ["B", "A"]
     assert events(session, a.id)[-1].action == "unrecommend"
+    scenarios.unlock_scenario(session, commissioner, b.id, b.version, "Paper withdrawn")
     scenarios.set_recommended(session, commissioner, b.id, b.version, recommended=False)
     session.commit()
     assert scenarios.recommended_scenario(session) is None
@@ -194,3 +196,70 @@ def test_demo_scenarios_load_through_the_services(session, admin):
     extended = frame.set_index("Scenario").filter(like="Extended", axis=0).iloc[0]
     office = frame.set_index("Scenario").filter(like="Office", axis=0).iloc[0]
     assert extended["Average annual cost (GBP)"] > office["Average annual cost (GBP)"]
+
+
+def other_commissioner():
+    from review.platform.roles import Actor, Role
+    return Actor(9103, "other-commissioner", "Other Commissioner", Role.COMMISSIONER)
+
+
+def test_only_the_owner_or_an_admin_changes_a_scenario(session, commissioner, admin):
+    s = scenarios.create_scenario(session, commissioner, "Mine")
+    session.commit()
+    other = other_commissioner()
+    for write in (lambda: scenarios.update_scenario(session, other, s.id, s.version, name="Theirs"),
+                  lambda: scenarios.set_recommended(session, other, s.id, s.version),
+                  lambda: scenarios.delete_scenario(session, other, s.id, s.version)):
+        with pytest.raises(PermissionDenied) as err:
+            write()
+        assert "Only Test Commissioner, who owns 'Mine', or an administrator" in str(err.value)
+    session.rollback()
+    assert not scenarios.may_change(other, s) and scenarios.may_change(commissioner, s)
+    assert scenarios.may_change(admin, s)
+    copy = scenarios.duplicate_scenario(session, other, s.id)  # anyone may copy it and change the copy
+    scenarios.update_scenario(session, other, copy.id, copy.version, name="Theirs")
+    scenarios.update_scenario(session, admin, s.id, s.version, name="Renamed by admin")
+    session.commit()
+    assert scenarios.get_scenario(session, s.id).name == "Renamed by admin"
+
+
+def test_recommended_scenario_is_locked_until_unlocked_with_a_reason(session, commissioner, admin):
+    s = scenarios.create_scenario(session, commissioner, "Preferred")
+    session.commit()
+    scenarios.set_recommended(session, commissioner, s.id, s.version)
+    session.commit()
+    assert s.is_locked and s.is_recommended
+    for write in (lambda: scenarios.update_scenario(session, commissioner, s.id, s.version, name="Edited"),
+                  lambda: scenarios.set_recommended(session, commissioner, s.id, s.version, recommended=False),
+                  lambda: scenarios.delete_scenario(session, admin, s.id, s.version)):
+        with pytest.raises(PermissionDenied) as err:
+            write()
+        assert "is locked" in str(err.value)
+    session.rollback()
+    other = scenarios.create_scenario(session, commissioner, "Other")
+    with pytest.raises(PermissionDenied):  # recommending another would unrecommend the locked one
+        scenarios.set_recommended(session, commissioner, other.id, other.version)
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        scenarios.unlock_scenario(session, other_commissioner(), s.id, s.version, "I want to")
+    with pytest.raises(ValidationFailed) as err:
+        scenarios.unlock_scenario(session, commissioner, s.id, s.version, "   ")
+    assert "reason" in err.value.errors
+    scenarios.unlock_scenario(session, commissioner, s.id, s.version, "Call volumes revised by finance")
+    session.commit()
+    assert not s.is_locked and s.is_recommended
+    unlock = events(session, s.id)[-1]
+    assert unlock.action == "unlock" and "Call volumes revised by finance" in unlock.summary
+    scenarios.update_scenario(session, commissioner, s.id, s.version, inputs={"annual_calls": 16000})
+    scenarios.lock_scenario(session, commissioner, s.id, s.version)
+    session.commit()
+    assert s.is_locked and events(session, s.id)[-1].action == "lock"
+
+
+def test_changed_inputs_names_what_differs_from_the_saved_scenario():
+    saved = ScenarioInputs()
+    assert scenarios.changed_inputs(saved, ScenarioInputs()) == []
+    percent = ScenarioInputs(monthly_profile=tuple(round(x * 100, 2) for x in saved.monthly_profile))
+    assert scenarios.changed_inputs(saved, percent) == []  # the same shares, as the page's table gives them
+    changed = ScenarioInputs(annual_calls=saved.annual_calls + 500, shrinkage=saved.shrinkage + 0.05)
+    assert scenarios.changed_inputs(saved, changed) == ["Calls a year", "Shrinkage"]

@@ -8,6 +8,7 @@ import sys
 from datetime import date
 
 import docx
+import pandas as pd
 import pytest
 from sqlalchemy import func, select, text
 
@@ -292,3 +293,39 @@ def test_control_characters_stored_before_the_text_policy_never_stop_the_pack(en
     assert "Keepthe hubs as they are" in body
     assert "Paper to SEND Executive Group" in body
     assert not any(ch in body for ch in "\x00\x0b\x1f\ufffe")
+
+
+def test_an_editor_marks_a_pack_issued_and_readers_get_the_latest_issued(session, editor, viewer, paper):
+    from review.platform.errors import PermissionDenied
+
+    first = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    assert submissions.latest_issued_pack(session, paper.id) is None
+    with pytest.raises(PermissionDenied):
+        submissions.issue_pack(session, viewer, first.id)
+    submissions.issue_pack(session, editor, first.id)
+    session.commit()
+    second = submissions.generate_pack(session, editor, paper.id)
+    session.commit()
+    issued = submissions.latest_issued_pack(session, paper.id)
+    assert issued.id == first.id and second.issued_at is None  # a newer pack is not issued until marked
+    assert issued.issued_by == "test-editor" and "Pack 1, issued " in submissions.issued_text(issued)
+    event = session.scalar(select(AuditEvent).where(AuditEvent.entity == "submission_pack",
+                                                    AuditEvent.action == "issue"))
+    assert event.record_id == str(first.id) and "issued to SEND Executive" in event.summary
+    frame = submissions.packs_frame(session, paper.id)
+    assert list(frame["Issued"]) == ["Not issued", submissions.clock.local_time(first.issued_at)]
+
+
+def test_word_table_columns_never_break_a_word():
+    wide = pd.DataFrame({
+        "Ref": ["PLN-04", "EXP-15"], "Task": ["Consult parents and carers on the proposed model " * 2] * 2,
+        "Owner": ["Head of SEND Commissioning"] * 2, "Start": ["02 Dec 2019"] * 2, "Due": ["12 Dec 2019"] * 2,
+        "Status": ["In progress"] * 2, "Milestone": ["Yes", ""], "Critical path": ["Yes", ""],
+        "Baseline due": ["10 Dec 2019"] * 2,
+    })
+    widths = submission_pack.column_widths_cm(wide)
+    assert abs(sum(widths) - submission_pack.TEXT_WIDTH_CM) < 0.01
+    for column, width in zip(wide.columns, widths, strict=True):
+        longest_word = max(len(w) for v in [column, *wide[column]] for w in str(v).split())
+        assert width >= longest_word * submission_pack.CHAR_CM, (column, width)

@@ -1,0 +1,131 @@
+"""AppTest of everyday-use fixes: the audit log in words (labels, values as shown, references, each event in
+full, filter by reference)."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from review.models import Person, Task
+from review.plan import tasks
+from review.platform import db
+from review.platform.config import get_settings
+from review.platform.roles import SYSTEM, Role
+from tests.pages.conftest import texts
+
+AUDIT = "pages/12_Audit_log.py"
+
+
+def change_task(reference: str, **changes) -> tuple[str, str]:
+    """Change a demo task's owner (and `changes`) through the service, as SYSTEM: (old owner, new owner)."""
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        task = session.scalar(select(Task).where(Task.reference == reference))
+        person = session.scalar(select(Person).where(Person.id != task.owner_id).order_by(Person.id))
+        old = session.get(Person, task.owner_id).name
+        tasks.update_task(session, SYSTEM, task.id, task.version, owner_id=person.id, **changes)
+        found = old, person.name
+    engine.dispose()
+    return found
+
+
+@pytest.mark.both_engines
+def test_audit_log_reads_in_words_and_filters_by_reference(open_page):
+    old, new = change_task("EXP-15", status="done")
+    at = open_page(AUDIT, Role.ADMIN)
+    assert not at.exception
+    at.text_input(key="audit_record").input("exp-15").run()
+    frame = at.dataframe[0].value
+    assert set(frame["Record"]) == {"EXP-15"}  # the reference, not the internal id
+    newest = frame.iloc[0]
+    assert newest["Record type"] == "Task" and newest["Action"] == "Changed" and newest["Who"] == "system"
+    assert "Status: In progress → Done" in newest["Changes"]
+    assert f"Owner: {old} → {new}" in newest["Changes"]
+    assert "None" not in " ".join(frame["Changes"]) and "_id" not in " ".join(frame["Changes"])
+    assert "GMT" in newest["When"] or "BST" in newest["When"]  # local time, said so
+    # the event opens in full: every field with before and after, nothing cut short
+    changes = at.dataframe[1].value
+    assert list(changes.columns) == ["Field", "Before", "After"]
+    assert {"Status", "Owner"} <= set(changes["Field"])
+    assert any(t.value == "Record: EXP-15" for t in at.text)
+    # the page no longer offers an unrelated task download
+    labels = [b.label for b in at.get("download_button")]
+    assert labels == ["Download these events (CSV)"]
+
+
+def test_audit_log_reference_that_matches_nothing_says_so(open_page):
+    at = open_page(AUDIT, Role.ADMIN)
+    at.text_input(key="audit_record").input("ZZZ-99").run()
+    assert not at.exception
+    assert "No audit events match these filters. Check the reference, or clear it." in texts(at)
+
+
+def test_dashboard_says_days_late_as_home_does(open_page):
+    at = open_page("pages/1_Executive_dashboard.py", Role.VIEWER)
+    assert not at.exception
+    deadlines = next(df.value for df in at.dataframe if "Days remaining" in df.value.columns)
+    assert "16 days overdue" in list(deadlines["Days remaining"])
+    assert not any(str(v).startswith("-") for v in deadlines["Days remaining"])
+
+
+def _shown_cells(at) -> list[str]:
+    return [str(v) for df in at.dataframe for col in df.value.columns for v in df.value[col].tolist()]
+
+
+@pytest.mark.parametrize(("page", "role"), [("pages/4_RAID_log.py", Role.EDITOR),
+                                            ("pages/7_Engagement.py", Role.EDITOR),
+                                            ("pages/1_Executive_dashboard.py", Role.VIEWER)])
+def test_no_none_in_tables(open_page, page, role):
+    at = open_page(page, role)
+    assert not at.exception
+    cells = _shown_cells(at)
+    assert cells and not [c for c in cells if c in ("None", "nan", "<NA>", "NaN")], page
+
+
+def test_account_form_errors_sit_beside_their_field_named_by_label(open_page):
+    at = open_page("pages/11_Users.py", Role.ADMIN)
+    at.text_input(key="add_user_username").input("new.person")
+    at.text_input(key="add_user_display_name").input("New Person")
+    at.text_input(key="add_user_password").input("short")
+    next(b for b in at.button if b.label == "Create account").click().run()
+    assert not at.exception
+    assert any(e.value.startswith("Nothing was saved. Please correct 'Initial password'") for e in at.error)
+    page = texts(at)
+    assert "**password**" not in page
+    # the field itself is marked, with its message under it
+    markdown = [m.value for m in at.markdown if ":material/error:" in m.value]
+    assert len(markdown) == 1 and "characters" in markdown[0]  # only the password field is marked
+    at.text_input(key="add_user_password").input("a much longer password 123")
+    next(b for b in at.button if b.label == "Create account").click().run()
+    assert "Account new.person created." in texts(at)
+
+
+def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        before = session.scalar(select(Task.id).where(Task.reference == "EXP-15"))
+    at.text_input(key="add_0_title").input("Brief the Executive Member")
+    at.multiselect(key="add_0_predecessors").select(before)
+    next(b for b in at.button if b.label == "Add task").click().run()
+    assert not at.exception
+    assert "Added task" in texts(at) and "It is open below" in texts(at)
+    with db.unit_of_work(engine) as session:
+        new_id = session.scalar(select(Task.id).where(Task.title == "Brief the Executive Member"))
+        assert tasks.predecessors_of(session, new_id) == [before]
+    engine.dispose()
+    assert at.selectbox(key="edit_task_choice").value == new_id  # the new task is open in full
+    assert at.session_state["tasks_tab"] == "Edit a task in full"
+
+
+def test_full_view_lists_every_task_and_its_linked_risks(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    picker = at.selectbox(key="edit_task_choice")
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        total = session.query(Task).count()
+        linked = session.scalar(select(Task.id).where(Task.reference == "SUB-03"))  # linked to R-01
+    engine.dispose()
+    assert len(picker.options) == total  # not only the rows the table's filters leave
+    picker.set_value(linked).run()
+    shown = [t.value for t in at.text]
+    assert any(t.startswith("Risk: R-") for t in shown), shown

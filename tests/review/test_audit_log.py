@@ -1,0 +1,57 @@
+"""The audit log in words: labels, values as the app shows them, references, local time, reference filter."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from review.models import AuditEvent
+from review.plan import tasks
+from review.platform.clock import local_time
+from review.reports import audit_log
+
+
+def test_changes_read_in_words(session, admin, org):
+    a = tasks.create_task(session, admin, title="Map current IAG offer", phase_id=org.phase_id,
+                          owner_id=org.person_id, reference="EXP-01")
+    b = tasks.create_task(session, admin, title="Survey parents", phase_id=org.phase_id, reference="EXP-02")
+    tasks.add_dependency(session, admin, a.id, b.id)
+    tasks.update_task(session, admin, b.id, b.version, status="in_progress", owner_id=org.person2_id,
+                      due_date="2019-12-02")
+    session.commit()
+    events = audit_log.find_events(session, record="exp-02")
+    frame = audit_log.events_in_words(session, events)
+    assert set(frame["Record"]) == {"EXP-02", "EXP-01 before EXP-02"}  # its dependency belongs to it too
+    changed = frame[frame["Action"] == "Changed"].iloc[0]
+    assert "Status: Not started → In progress" in changed["Changes"]
+    assert "Owner: (blank) → Project Manager" in changed["Changes"]
+    assert "Due date: (blank) → 02 Dec 2019" in changed["Changes"]
+    link = frame[frame["Record type"] == "Task dependency"].iloc[0]
+    assert link["Changes"] == "Dependency: (blank) → EXP-01 before EXP-02"
+    assert "None" not in " ".join(frame["Changes"])
+    assert audit_log.find_events(session, record="no such thing") == []
+
+
+def test_an_event_opens_in_full_and_a_deleted_record_is_named(session, admin):
+    long_text = "A long description. " * 40
+    session.add(AuditEvent(username="someone", entity="raid_item", record_id="999", action="update",
+                           changes={"description": {"before": None, "after": long_text},
+                                    "theme_ids": {"before": [], "after": [12345]}}))
+    session.commit()
+    [event] = audit_log.find_events(session, entity="raid_item")
+    facts, table = audit_log.event_in_full(session, event.id)
+    assert facts["Record"] == "RAID item 999 (deleted)" and facts["Action"] == "Changed"
+    assert table.loc[0, "After"] == long_text  # nothing cut short
+    assert table.loc[1, "Field"] == "Themes"
+
+
+def test_times_are_in_the_councils_local_time():
+    assert local_time(datetime(2019, 7, 1, 12, 0, tzinfo=UTC)) == "01 Jul 2019 13:00 BST"
+    assert local_time(datetime(2019, 12, 1, 12, 0)) == "01 Dec 2019 12:00 GMT"
+    assert local_time(None) == ""
+
+
+def test_days_are_said_one_way():
+    from review.platform.clock import days_text
+
+    assert days_text(-16) == "16 days overdue" and days_text(-1) == "1 day overdue"
+    assert days_text(0) == "due today" and days_text(1) == "in 1 day" and days_text(12) == "in 12 days"
+    assert days_text(None) == "" and days_text(float("nan")) == ""
