@@ -200,12 +200,6 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
     try:
         yield session
         session.commit()
-    except (OperationalError, InternalError) as exc:
-        session.rollback()
-        if _read_only(exc):
-            raise DatabaseUnavailable("The database is read-only, so nothing was saved. Ask the administrator to "
-                                      "check the database's file or server permissions.") from exc
-        raise
     except (StaleDataError, IntegrityError) as exc:
         # The services check versions and unique values before writing, so a refusal here means another
         # transaction committed between that check and this one's flush: report it, never a database error.
@@ -214,6 +208,9 @@ def unit_of_work(engine: Engine) -> Iterator[Session]:
         raise SimultaneousSave() from exc
     except DBAPIError as exc:
         session.rollback()
+        if isinstance(exc, OperationalError | InternalError) and _read_only(exc):
+            raise DatabaseUnavailable("The database is read-only, so nothing was saved. Ask the administrator to "
+                                      "check the database's file or server permissions.") from exc
         if not is_transient(exc):
             raise
         log.warning("Transaction aborted by the database because of another one (deadlock or serialisation "

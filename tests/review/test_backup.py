@@ -20,7 +20,7 @@ from sqlalchemy import Engine, MetaData, func, select
 from sqlalchemy.orm import Session
 
 from review import demo
-from review.accounts import users
+from review.accounts import sessions
 from review.models import AuditEvent, User, Workstream
 from review.operations import archive, backup, check, restore
 from review.operations.archive import BackupRefused
@@ -179,7 +179,7 @@ def test_encrypted_backup_round_trip_and_plain_text_absent(source, new_database)
 def test_backup_leaves_out_sign_in_sessions(source):
     with db.unit_of_work(source) as session:
         admin = session.scalars(select(User).where(User.role == "admin")).first()
-        token = users.start_session(session, users.actor_for(admin))
+        token = sessions.start_session(session, admin.id, "local")
     taken = backup.take(source)
     assert "sign_in_sessions" not in taken.archive.tables
     assert token.encode() not in b"".join(taken.archive.tables.values())
@@ -232,9 +232,13 @@ def test_an_older_backup_is_upgraded_after_loading(source, new_database):
     done = restore.restore(target, old.content, "old.zip", SYSTEM)
     assert done.from_revision == ["0008"] and not db.needs_upgrade(target)
     restored = dump(target)
-    for row in expected["decisions"]:
-        row["submission_id"] = None  # the column the newer schema added, empty as after any upgrade
-    assert_same_rows(expected, restored)
+    # What the backup held comes back whole: every table and column of the 0008 schema, row for row. The
+    # migrations after 0008 then add their own tables and columns, which hold what the upgrade puts there.
+    old_columns = {name: set(table["columns"]) for name, table in old.archive.manifest["tables"].items()}
+    def as_of_0008(dumped):
+        return {name: [{k: v for k, v in row.items() if k in old_columns[name]} for row in rows]
+                for name, rows in dumped.items() if name in old_columns}
+    assert_same_rows(as_of_0008(expected), as_of_0008(restored))
 
 
 # ------------------------------------------------------------------ refusals leave the target as it was

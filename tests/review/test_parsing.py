@@ -48,7 +48,7 @@ def test_what_is_not_a_whole_number_is_marked_not_raised(raw):
 def test_money_text_bool_and_ids():
     assert MONEY("£185,000.5") == Decimal("185000.50") and MONEY("") is None
     assert MONEY("lots") == Invalid("lots", "amount") and is_invalid(MONEY("NaN"))
-    assert TEXT("  a need  ") == "a need" and TEXT("   ") is None and text(max_length=3)("abcdef") == "abc"
+    assert TEXT("  a need  ") == "a need" and TEXT("   ") is None and text(single_line=True)("a\nb") == "a b"
     assert BOOL(1) is True and BOOL(None) is False
     assert IDS([3, "1", 3.0]) == [1, 3] and IDS(None) == []
     assert is_invalid(IDS(["x"])) and is_invalid(IDS("1,2")) and is_invalid(IDS(5))
