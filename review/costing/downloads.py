@@ -61,6 +61,7 @@ def _summary_format(key: str) -> tuple[float, str, str]:
 
 
 def summary_table(name: str, result: ScenarioResult) -> Table:
+    """The scenario's headline measures, one row each, rounded and with their units."""
     rows, formats = [], []
     for key, label in SUMMARY_LABELS.items():
         factor, fmt, unit = _summary_format(key)
@@ -72,6 +73,7 @@ def summary_table(name: str, result: ScenarioResult) -> Table:
 
 
 def yearly_table(result: ScenarioResult) -> Table:
+    """Cost by contract year in pounds, rounded, one row a year."""
     frame = result.cost.yearly.copy()
     out = pd.DataFrame({"Year": frame["year"].astype(int)})
     formats = {"Year": WHOLE}
@@ -89,6 +91,7 @@ def yearly_table(result: ScenarioResult) -> Table:
 
 
 def monthly_table(result: ScenarioResult) -> Table:
+    """Calls and staffing by month, rounded, with plain column names and units."""
     m = result.demand.monthly
     out = pd.DataFrame({
         "Month": m["month"],
@@ -107,6 +110,7 @@ def monthly_table(result: ScenarioResult) -> Table:
 
 
 def busiest_week_table(result: ScenarioResult) -> Table:
+    """Advisers needed in each opening interval of the busiest week."""
     w = result.demand.intervals
     out = pd.DataFrame({
         "Day": w["day"], "Starts at": w["time"], "Length (hours)": w["hours"].round(2),
@@ -140,6 +144,7 @@ def input_text(name: str, value: Any) -> str:
 
 
 def inputs_table(inputs: ScenarioInputs) -> Table:
+    """Every input as typed, with its unit and the source of its default."""
     rows = [{"Input": DEFAULTS[name].label, "Value": input_text(name, value),
              "Unit": "" if DEFAULTS[name].percent or name == "opening_hours"
              else DEFAULTS[name].unit.replace("GBP", "£"),
@@ -150,6 +155,7 @@ def inputs_table(inputs: ScenarioInputs) -> Table:
 
 
 def result_tables(name: str, result: ScenarioResult) -> list[Table]:
+    """The tables of one scenario's download: summary, cost by year, by month, busiest week, inputs."""
     return [summary_table(name, result), yearly_table(result), monthly_table(result), busiest_week_table(result),
             inputs_table(result.inputs)]
 

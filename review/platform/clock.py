@@ -51,6 +51,7 @@ def days_text(days: int | None) -> str:
 
 
 def pd_isna(value: object) -> bool:
+    """True for None and for pandas' and numpy's missing values (NaN, NaT, NA)."""
     try:
         return bool(value != value)  # NaN is not equal to itself
     except TypeError:

@@ -57,7 +57,7 @@ ACTION_LABELS = {"create": "Created", "update": "Changed", "delete": "Deleted", 
                  "issue": "Marked issued", "generate": "Generated"}
 
 # entity -> (model, the column that names a record to a person)
-_NAMED_BY: dict[str, tuple[type, Any]] = {
+_NAMED_BY: dict[str, tuple[Any, Any]] = {
     "task": (Task, Task.reference), "raid_item": (RaidItem, RaidItem.reference), "person": (Person, Person.name),
     "workstream": (Workstream, Workstream.name), "phase": (Phase, Phase.name), "baseline": (Baseline, Baseline.name),
     "user": (User, User.username), "contract": (Contract, Contract.reference),
@@ -83,7 +83,9 @@ _CODES: dict[str, dict[str, str]] = {
     "engagement_input.sentiment": SENTIMENTS, "engagement_activity.activity_type": ACTIVITY_TYPES,
     "engagement_activity.lawful_basis": LAWFUL_BASES, "decision.call_in_status": CALL_IN_LABELS,
     "decision.decision_type": TYPE_LABELS, "submission.status": PAPER_STATUSES,
-    "contract.status": CONTRACT_STATUSES, "contract_kpi_value.rating": RATING_LABELS,
+
+    "contract.status": {str(getattr(k, "value", k)): v for k, v in CONTRACT_STATUSES.items()},
+    "contract_kpi_value.rating": RATING_LABELS,
     "user.role": {r.value: label for r, label in ROLE_LABELS.items()},
 }
 _FIELD_LABELS = {
@@ -103,6 +105,7 @@ _LINK = re.compile(r"^(\d+)->(\d+)$")
 
 
 def entity_label(entity: str) -> str:
+    """A record type as people say it ('RAID item'), from its audit code ('raid_item')."""
     return ENTITY_LABELS.get(entity, entity.replace("_", " ").capitalize())
 
 
@@ -125,6 +128,7 @@ class Names:
     by_entity: dict[str, dict[str, str]]
 
     def name(self, entity: str, record_id: Any) -> str:
+        """How the record is named in the log: its reference or name, else its type and id."""
         key = str(record_id)
         return self.by_entity.get(entity, {}).get(key) or f"{entity_label(entity)} {key} (deleted)"
 
@@ -203,10 +207,10 @@ def names_for(session: Session, events: list[AuditEvent]) -> Names:
                                    .where(TaskComment.id.in_(numeric)))
             found[entity] = {str(i): f"Comment on {_task_ref(t)}" for i, t in rows}
         elif entity == "task_dependency" and numeric:
-            rows = session.execute(select(TaskDependency.id, TaskDependency.predecessor_id,
-                                          TaskDependency.successor_id).where(TaskDependency.id.in_(numeric)))
+            links = session.execute(select(TaskDependency.id, TaskDependency.predecessor_id,
+                                           TaskDependency.successor_id).where(TaskDependency.id.in_(numeric)))
             tasks = {t.id: _task_ref(t) for t in session.scalars(select(Task))}
-            found[entity] = {str(i): f"{tasks.get(p, p)} before {tasks.get(s, s)}" for i, p, s in rows}
+            found[entity] = {str(i): f"{tasks.get(p, p)} before {tasks.get(s, s)}" for i, p, s in links}
     return Names(found)
 
 

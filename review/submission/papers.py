@@ -621,6 +621,7 @@ def get_pack(session: Session, pack_id: int) -> SubmissionPack:
 
 
 def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """A paper's generated packs as a table: number, when (UK time), by whom, issued, figures as at."""
     rows = [{"id": p.id, "Pack": p.number, "Generated": clock.local_time(p.generated_at),
              "By": p.generated_by, "Issued": clock.local_time(p.issued_at) or "Not issued",
              "Figures as at": p.as_at, "Data version": p.data_version,

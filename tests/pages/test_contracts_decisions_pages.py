@@ -105,7 +105,7 @@ def test_home_page_shows_what_needs_attention_for_every_role(open_page, role):
     assert "What needs attention" in texts(at)
     soon = at.dataframe[-1].value
     assert list(soon["What"])[:3] == ["KPI return due", "Call-in period ends", "Notice deadline"]
-    assert list(soon["Days remaining"])[:3] == ["16 days overdue", "in 4 days", "in 46 days"]
+    assert list(soon["Days remaining"])[:3] == ["16 days overdue", "4 days", "46 days"]
     assert "Add these dates to your calendar (.ics)" in [d.proto.label for d in at.get("download_button")]
 
 

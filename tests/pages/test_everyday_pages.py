@@ -71,8 +71,9 @@ def _shown_cells(at) -> list[str]:
     return [str(v) for df in at.dataframe for col in df.value.columns for v in df.value[col].tolist()]
 
 
-@pytest.mark.parametrize(("page", "role"), [("pages/4_RAID_log.py", Role.EDITOR),
-                                            ("pages/7_Engagement.py", Role.EDITOR),
+# The RAID log shows missing scores blank through ui.tables.show (display placeholders, the values stay numbers
+# so they sort): tests/pages/test_everyday_small.py checks what it shows.
+@pytest.mark.parametrize(("page", "role"), [("pages/7_Engagement.py", Role.EDITOR),
                                             ("pages/1_Executive_dashboard.py", Role.VIEWER)])
 def test_no_none_in_tables(open_page, page, role):
     at = open_page(page, role)
@@ -81,22 +82,6 @@ def test_no_none_in_tables(open_page, page, role):
     assert cells and not [c for c in cells if c in ("None", "nan", "<NA>", "NaN")], page
 
 
-def test_account_form_errors_sit_beside_their_field_named_by_label(open_page):
-    at = open_page("pages/11_Users.py", Role.ADMIN)
-    at.text_input(key="add_user_username").input("new.person")
-    at.text_input(key="add_user_display_name").input("New Person")
-    at.text_input(key="add_user_password").input("short")
-    next(b for b in at.button if b.label == "Create account").click().run()
-    assert not at.exception
-    assert any(e.value.startswith("Nothing was saved. Please correct 'Initial password'") for e in at.error)
-    page = texts(at)
-    assert "**password**" not in page
-    # the field itself is marked, with its message under it
-    markdown = [m.value for m in at.markdown if ":material/error:" in m.value]
-    assert len(markdown) == 1 and "characters" in markdown[0]  # only the password field is marked
-    at.text_input(key="add_user_password").input("a much longer password 123")
-    next(b for b in at.button if b.label == "Create account").click().run()
-    assert "Account new.person created." in texts(at)
 
 
 def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):

@@ -7,7 +7,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from review.platform.roles import Role
-from tests.pages.conftest import APP, TIMEOUT, texts
+from tests.pages.conftest import APP, TIMEOUT, shown, texts
 
 TASKS = "pages/2_Tasks.py"
 
@@ -77,7 +77,7 @@ def test_an_account_form_error_sits_beside_its_field_named_by_its_label(open_pag
     children = _form_children(at, "add_user")
     position = next(i for i, c in enumerate(children) if getattr(c, "key", None) == "add_user_password")
     beside = children[position + 1]
-    assert beside.type == "markdown" and "Initial password: Use at least" in beside.value
+    assert beside.type == "markdown" and "Initial password: Use at least" in shown(beside.value)
     assert any(".st-key-add_user_password" in h.proto.body for h in at.get("html"))  # the input outlined
     assert at.text_input(key="add_user_username").value == "new.officer"  # what was typed is kept
     assert "new.officer" not in set(at.dataframe[0].value["Username"])
@@ -90,7 +90,7 @@ def test_a_valid_account_is_created_and_the_form_cleared(open_page):
     at.text_input(key="add_user_password").input("a-long-enough-password")
     next(b for b in at.button if b.label == "Create account").click()
     at.run()
-    assert "Account new.officer created." in [s.value for s in at.success]
+    assert "Account new.officer created." in [shown(s.value) for s in at.success]
     assert "new.officer" in set(at.dataframe[0].value["Username"])
     assert at.text_input(key="add_user_username").value == ""
 
@@ -166,8 +166,8 @@ def test_generating_the_pack_again_replaces_the_last_message(open_page):
     at = open_page("pages/10_Submission.py", Role.EDITOR)
     generate = next(b for b in at.button if b.label == "Generate the pack from live data")
     generate.click().run()
-    assert [s.value for s in at.success if "generated" in s.value] == [
+    assert [shown(s.value) for s in at.success if "generated" in s.value] == [
         "Pack 1 generated from live data. Download it below."]
     next(b for b in at.button if b.label == "Generate the pack from live data").click().run()
-    shown = [s.value for s in at.success if "generated" in s.value]
-    assert len(shown) == 1 and shown[0].startswith("Pack 2 generated")
+    messages = [shown(s.value) for s in at.success if "generated" in s.value]
+    assert len(messages) == 1 and messages[0].startswith("Pack 2 generated")

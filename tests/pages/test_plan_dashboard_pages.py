@@ -169,7 +169,7 @@ def test_viewer_reads_the_raid_log_and_heat_maps(open_page):
     at = open_page(RAID, Role.VIEWER)
     assert len(at.tabs) == 2
     log = at.dataframe[0].value
-    assert log.iloc[0]["Ref"] == "R-01" and log.iloc[0]["Score"] == "16"  # text: unscored rows blank
+    assert log.iloc[0]["Ref"] == "R-01" and log.iloc[0]["Score"] == 16  # a number (sorts); unscored rows show blank
     assert len(at.get("plotly_chart")) == 2
 
 

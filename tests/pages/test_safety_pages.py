@@ -95,6 +95,7 @@ def test_a_task_comment_and_title_show_as_plain_text(open_page):
 def test_the_dashboard_shows_a_hostile_scenario_name_and_rag_reason_as_text(open_page):
     def plant(session):
         scenario = session.scalar(select(CostScenario).where(CostScenario.is_recommended.is_(True)))
+        scenario = scenarios.unlock_scenario(session, SYSTEM, scenario.id, scenario.version, "testing hostile text")
         scenarios.update_scenario(session, SYSTEM, scenario.id, scenario.version, name=f"Line {IMAGE}",
                                   delivery_model="<img src=x onerror=alert(1)>")
     with_session(plant)
@@ -106,6 +107,8 @@ def test_the_dashboard_shows_a_hostile_scenario_name_and_rag_reason_as_text(open
 def test_the_scenario_page_shows_a_hostile_description_as_text(open_page):
     def plant(session):
         scenario = session.scalar(select(CostScenario).order_by(CostScenario.id).limit(1))
+        if scenario.is_locked:
+            scenario = scenarios.unlock_scenario(session, SYSTEM, scenario.id, scenario.version, "testing")
         scenarios.update_scenario(session, SYSTEM, scenario.id, scenario.version, description=HOSTILE)
     with_session(plant)
     at = open_page("pages/9_Phone_line_costs.py", Role.COMMISSIONER)

@@ -137,3 +137,11 @@ def test_no_module_reaches_into_another_modules_private_names():
                       if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name)
                       and node.value.id in bound and node.attr.startswith("_") and not node.attr.startswith("__")]
     assert offenders == []
+
+
+def test_every_models_module_is_imported_for_its_tables():
+    """review/models/__init__.py imports each models module by name, so a new one left out would have no tables in
+    Base.metadata (migrations, backups and the tests' database copies would miss them)."""
+    init = (CORE / "models" / "__init__.py").read_text(encoding="utf-8")
+    modules = {p.stem for p in (CORE / "models").glob("*.py")} - {"__init__", "base"}
+    assert [m for m in sorted(modules) if f"    {m},\n" not in init] == []

@@ -313,7 +313,8 @@ def test_every_text_column_of_every_model_is_written_by_some_case():
         ("cost_scenarios", "owner_username"), ("cost_scenarios", "owner_name"), ("reference_counters", "series"),
         ("task_comments", "author"), ("raid_items", "reference"),
         ("sign_in_throttles", "key"), ("users", "sign_in_method"), ("sign_in_sessions", "method"),
-        ("submission_packs", "issued_by"),
+        ("submission_packs", "issued_by"), ("database_settings", "key"), ("database_settings", "value"),
+        ("reminder_preferences", "frequency"), ("sent_reminders", "kind"), ("sent_reminders", "message_id"),
         # from the identity provider's signed claims at single sign-on (the flush backstop still cleans them)
         ("users", "oidc_issuer"), ("users", "oidc_subject"), ("users", "email"),
     }  # written by the services from the signed-in user, a choice, another record or a counter, never typed
