@@ -18,7 +18,8 @@ show_my_reminders(ctx.actor, mine)
 
 if ctx.actor.can(Permission.MANAGE_USERS):
     st.subheader("Who gets what")
-    st.caption("Reminders go to people with an email address; `python -m review send-reminders` sends them.")
+    st.caption("Reminders go to people with an email address; the command python -m review send-reminders, run "
+               "each morning by the council's scheduler, sends them.")
     with data.reading() as session:
         overview = preferences.overview(session, ctx.actor)
     if overview.empty:

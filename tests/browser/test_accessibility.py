@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
+from tests.browser.conftest import running_app, screenshot, sign_in_as, wait_for_heading, wait_idle
 
 axe_module = pytest.importorskip("axe_playwright_python.sync_playwright")
 
@@ -23,6 +23,14 @@ def violations(page, state: str) -> list[str]:
     found = _AXE.run(page, options=AXE_OPTIONS).response["violations"]
     return [f"{state}: {v['id']} ({v['impact']}) x{len(v['nodes'])}: "
             + " | ".join(n["html"][:120] for n in v["nodes"][:3]) for v in found]
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory):
+    """An app on a database of its own: the keyboard journeys record a KPI value and change a task, which the
+    other browser tests' expected dates must not see."""
+    with running_app(tmp_path_factory.mktemp("a11y") / "a11y.db") as url:
+        yield url
 
 
 def signed_in(page, app_url: str, role: str) -> None:

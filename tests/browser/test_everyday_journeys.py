@@ -94,28 +94,8 @@ def test_compare_scenarios_fits_1366_with_the_recommended_one_marked(laptop, app
     screenshot(page, "compare-scenarios-1366")
 
 
-def test_a_deep_link_survives_sign_in(laptop, app_url):
-    page = laptop
-    page.goto(f"{app_url}/Tasks")
-    page.get_by_text("Please sign in to use this page; after signing in you come back to Tasks.").wait_for()
-    wait_idle(page)
-    page.get_by_role("link", name="Go to sign-in").click()
-    page.get_by_role("button", name="Sign in as Project team (editor)").click()
-    wait_for_heading(page, "Tasks")  # not Home
-    assert page.get_by_role("tab", name="All tasks").count() == 1
 
 
-def test_half_typed_input_warns_before_it_is_lost(laptop, app_url):
-    page = laptop
-    open_tab(page, app_url, "Decisions", "Decisions", "Decision log")
-    assert page.evaluate("window.__reviewDirty") is False
-    page.get_by_label("Search reference or title").first.fill("KIDS")  # typing marks the page dirty
-    assert page.evaluate("window.__reviewDirty") is True
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
-    page.close(run_before_unload=True)
-    page.wait_for_timeout(1000)
-    assert dialogs == ["beforeunload"]  # the browser asked before the input was lost
 
 
 def test_sign_in_buttons_and_the_tasks_table_fit_1366(laptop, app_url):
