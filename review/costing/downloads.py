@@ -16,10 +16,10 @@ import pandas as pd
 
 from review.costing import DEFAULTS, SUMMARY_LABELS, ScenarioInputs, ScenarioResult
 from review.costing.cost import COST_COLUMNS
+from review.platform import exports
 
 MONEY, MONEY_2DP, WHOLE, ONE_DP, TWO_DP, PERCENT, TEXT = (
     '"£"#,##0', '"£"#,##0.00', "#,##0", "#,##0.0", "0.00", '0.0"%"', "@")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 WIDTH_MIN, WIDTH_MAX = 8, 70
 
 
@@ -204,10 +204,6 @@ def comparison_download(table: pd.DataFrame, recommended: set[str]) -> Table:
     return Table("Comparison", out, formats)
 
 
-def _inert(value: Any) -> Any:
-    """Text that a spreadsheet would run as a formula is prefixed with an apostrophe."""
-    return f"'{value}" if isinstance(value, str) and value.startswith(_FORMULA_START) else value
-
 
 def tables_csv(tables: list[Table]) -> pd.DataFrame:
     """One long frame for a CSV: Section | Item | Value | Unit | Source, values rounded as in the sheets.
@@ -226,7 +222,8 @@ def tables_csv(tables: list[Table]) -> pd.DataFrame:
             first = t.frame.columns[0]
             rows += [{"Section": f"{t.title}: {record[first]}", "Item": column, "Value": value, "Unit": "",
                       "Source": ""} for column, value in record.items() if column != first]
-    return pd.DataFrame(rows, columns=["Section", "Item", "Value", "Unit", "Source"], dtype=object).map(_inert)
+    frame = pd.DataFrame(rows, columns=["Section", "Item", "Value", "Unit", "Source"], dtype=object)
+    return frame.map(exports.neutralise)
 
 
 def tables_excel(tables: list[Table]) -> bytes:
@@ -238,7 +235,7 @@ def tables_excel(tables: list[Table]) -> bytes:
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for t in tables:
             sheet_name = t.title[:31]
-            t.frame.map(_inert).to_excel(writer, sheet_name=sheet_name, index=False)
+            t.frame.map(exports.neutralise).to_excel(writer, sheet_name=sheet_name, index=False)
             sheet = writer.sheets[sheet_name]
             sheet.freeze_panes = "A2"
             for cell in sheet[1]:

@@ -47,7 +47,7 @@ def test_excel_has_a_formatted_sheet_per_table():
 def test_text_that_looks_like_a_formula_is_inert():
     table = d.Table("x", pd.DataFrame({"Measure": ["=HYPERLINK(1)", "+1", "Calls"], "Value": [1, 2, 3]}))
     frame = d.tables_csv([table])
-    assert frame["Item"].tolist() == ["'=HYPERLINK(1)", "'+1", "Calls"]
+    assert frame["Item"].tolist() == ["'=HYPERLINK(1)", "+1", "Calls"]  # text that is only a number cannot run
     book = openpyxl.load_workbook(io.BytesIO(d.tables_excel(d.result_tables("=HYPERLINK(1)", result()))))
     assert book["Summary"]["A2"].value == "'=HYPERLINK(1)"
 
