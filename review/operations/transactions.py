@@ -8,7 +8,8 @@ for a consistent read, `BEGIN IMMEDIATE` for a restore, which then includes the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 from sqlalchemy import Connection, Engine, event
 from sqlalchemy.pool import NullPool
@@ -33,10 +34,11 @@ def _own_sqlite_engine(engine: Engine, begin: str) -> Engine:
 
 
 @contextmanager
-def read_transaction(engine: Engine) -> Iterator[Connection]:
-    """A connection in one read-only snapshot (SQLite: deferred BEGIN; PostgreSQL: REPEATABLE READ, read only)."""
+def _transaction(engine: Engine, sqlite_begin: str, **postgres_options: Any) -> Iterator[Connection]:
+    """A connection in one transaction: on SQLite through an engine of its own that starts it with
+    `sqlite_begin`, on PostgreSQL with the given execution options."""
     if engine.dialect.name == "sqlite":
-        own = _own_sqlite_engine(engine, "BEGIN")
+        own = _own_sqlite_engine(engine, sqlite_begin)
         try:
             with own.connect() as connection, connection.begin():
                 yield connection
@@ -44,21 +46,15 @@ def read_transaction(engine: Engine) -> Iterator[Connection]:
             own.dispose()
         return
     with engine.connect() as connection:
-        connection = connection.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        with connection.begin():
+        with connection.execution_options(**postgres_options).begin():
             yield connection
 
 
-@contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def read_transaction(engine: Engine) -> AbstractContextManager[Connection]:
+    """A connection in one read-only snapshot (SQLite: deferred BEGIN; PostgreSQL: REPEATABLE READ, read only)."""
+    return _transaction(engine, "BEGIN", isolation_level="REPEATABLE READ", postgresql_readonly=True)
+
+
+def write_transaction(engine: Engine) -> AbstractContextManager[Connection]:
     """A connection in one transaction that covers data and schema changes: all of it commits or none."""
-    if engine.dialect.name == "sqlite":
-        own = _own_sqlite_engine(engine, "BEGIN IMMEDIATE")
-        try:
-            with own.connect() as connection, connection.begin():
-                yield connection
-        finally:
-            own.dispose()
-        return
-    with engine.connect() as connection, connection.begin():
-        yield connection
+    return _transaction(engine, "BEGIN IMMEDIATE")
