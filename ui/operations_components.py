@@ -8,6 +8,7 @@ import streamlit as st
 
 from review.operations import archive, backup, check
 from review.platform.roles import Actor
+from review.platform.wording import local_time_text
 from ui import data
 
 STATUS_WORDS = {check.Status.OK: "OK", check.Status.WARNING: "Warning", check.Status.CRITICAL: "Critical"}
@@ -33,7 +34,7 @@ def show_backup_files(files: list[backup.BackupFile]) -> None:
         st.info(f"No backup files in {folder} yet.", icon=":material/folder_open:")
         return
     st.dataframe(pd.DataFrame([{"File": f.path.name, "Size (KB)": round(f.size / 1024),
-                                "Written (UTC)": f"{f.modified:%Y-%m-%d %H:%M}"} for f in files[:20]]),
+                                "Written": local_time_text(f.modified)} for f in files[:20]]),
                  hide_index=True)
 
 

@@ -12,7 +12,7 @@ from review.plan import organisation, tasks
 from review.plan.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
 from review.platform.errors import DomainError, EditConflict, ValidationFailed
 from review.platform.roles import Actor
-from review.platform.wording import BLANK
+from review.platform.wording import BLANK, local_time_text
 from ui import data
 from ui.feedback import field_error, flash, refusal_text, write
 from ui.forms import confirm_button, loaded_version, read_fields
@@ -299,7 +299,7 @@ def show_edit_form(actor: Actor, all_tasks: pd.DataFrame, lookups: dict[str, dic
     if not comments:
         st.caption("No comments yet.")
     for c in comments:
-        st.markdown(f"*{plain(c.author)}, {c.created_at:%d %b %Y %H:%M}*  \n{plain(c.body)}")
+        st.markdown(f"*{plain(c.author)}, {local_time_text(c.created_at)}*  \n{plain(c.body)}")
     comment_key = f"comment_{task_id}"
     with st.form(f"comment_form_{task_id}"):
         st.text_area("Add a comment", key=comment_key, max_chars=5000)

@@ -24,6 +24,7 @@ from review.platform.clock import as_utc
 from review.platform.errors import AuthenticationFailed, ValidationFailed
 from review.platform.roles import Actor, Permission, Role, require
 from review.platform.validation import Problems
+from review.platform.wording import local_time_text
 
 __all__ = ["MIN_PASSWORD_LENGTH", "hash_password", "verify_password"]
 
@@ -276,7 +277,7 @@ def get_user(session: Session, user_id: int) -> User:
 
 
 def _when(moment: datetime | None) -> str:
-    return f"{as_utc(moment):%d %b %Y %H:%M} UTC" if moment is not None else ""
+    return local_time_text(moment)
 
 
 def users_frame(session: Session, actor: Actor, now: datetime | None = None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from review.operations.archive import Archive
 from review.operations.transactions import read_transaction
 from review.platform import audit
 from review.platform.roles import Actor, Permission, require
+from review.platform.wording import local_time_text
 
 BACKUP_DIR_ENV = "REVIEW_BACKUP_DIR"
 FILE_PREFIX = "review-backup-"
@@ -185,7 +186,7 @@ def history_frame(session: Session, actor: Actor, limit: int = 20) -> pd.DataFra
     require(actor, Permission.MANAGE_USERS)
     events = session.scalars(select(AuditEvent).where(AuditEvent.entity == AUDIT_ENTITY)
                              .order_by(AuditEvent.id.desc()).limit(limit))
-    rows = [{"When (UTC)": e.occurred_at.strftime("%Y-%m-%d %H:%M") if e.occurred_at else "",
+    rows = [{"When": local_time_text(e.occurred_at),
              "What": ACTION_WORDS.get(e.action, e.action), "File": e.record_id, "Who": e.username,
              "Details": e.summary or ""} for e in events]
-    return pd.DataFrame(rows, columns=["When (UTC)", "What", "File", "Who", "Details"])
+    return pd.DataFrame(rows, columns=["When", "What", "File", "Who", "Details"])

@@ -36,8 +36,10 @@ def local_time(moment: datetime) -> datetime:
     return moment.astimezone(COUNCIL_TIME_ZONE)
 
 
-def local_time_text(moment: datetime) -> str:
-    """'30 Nov 2019 14:05 GMT': the council's local time with its zone named."""
+def local_time_text(moment: datetime | None) -> str:
+    """'30 Nov 2019 14:05 GMT': the council's local time with its zone named (BLANK when there is none)."""
+    if moment is None:
+        return BLANK
     local = local_time(moment)
     return f"{local:%d %b %Y %H:%M} {local.tzname()}"
 

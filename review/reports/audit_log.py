@@ -33,8 +33,8 @@ from review.plan.raid import KIND_LABELS as RAID_KINDS
 from review.plan.raid import STATUS_LABELS as RAID_STATUSES
 from review.plan.tasks import PRIORITY_LABELS
 from review.plan.tasks import STATUS_LABELS as TASK_STATUSES
-from review.platform.clock import local_time
 from review.platform.roles import ROLE_LABELS
+from review.platform.wording import local_time_text
 from review.submission.papers import STATUS_LABELS as PAPER_STATUSES
 
 BLANK = "(blank)"
@@ -161,7 +161,7 @@ def show_value(entity: str, field: str, value: Any, names: Names) -> str:
             return f"{date.fromisoformat(value):%d %b %Y}"
         if _ISO_DATETIME.match(value):
             try:
-                return local_time(datetime.fromisoformat(value))
+                return local_time_text(datetime.fromisoformat(value))
             except ValueError:
                 return value
         return value
@@ -281,7 +281,7 @@ def events_in_words(session: Session, events: list[AuditEvent]) -> pd.DataFrame:
     for e in events:
         changes = describe_changes(e, names)
         rows.append({
-            "When": local_time(e.occurred_at), "Who": e.username, "Record type": entity_label(e.entity),
+            "When": local_time_text(e.occurred_at), "Who": e.username, "Record type": entity_label(e.entity),
             "Record": _record_name(e, names), "Action": ACTION_LABELS.get(e.action, e.action.capitalize()),
             "Changes": "; ".join(f"{label}: {before}{ARROW}{after}" for label, before, after in changes),
             "Note": e.summary or "",
@@ -295,7 +295,7 @@ def event_in_full(session: Session, event_id: int) -> tuple[dict[str, str], pd.D
     if event is None:
         return {}, pd.DataFrame(columns=["Field", "Before", "After"])
     names = names_for(session, [event])
-    facts = {"When": local_time(event.occurred_at), "Who": event.username,
+    facts = {"When": local_time_text(event.occurred_at), "Who": event.username,
              "Record type": entity_label(event.entity), "Record": _record_name(event, names),
              "Action": ACTION_LABELS.get(event.action, event.action.capitalize()),
              "Version after the change": "" if event.record_version is None else str(event.record_version),

@@ -36,6 +36,7 @@ from review.platform import audit, clock, text_policy
 from review.platform.errors import NotFound
 from review.platform.privacy import NOT_SHOWN
 from review.platform.roles import Actor, Role
+from review.platform.wording import local_time_text
 from review.submission.fields import AUDITED_FIELDS, STATUS_LABELS
 
 # Aggregate counts below this are suppressed when shown to viewers (BRIEF: engagement data is personal).
@@ -97,7 +98,7 @@ class PackContent:
     @property
     def stamp(self) -> str:
         pack = f"Pack {self.pack_number}" if self.pack_number else "Live preview"
-        return (f"{pack}: figures as at {self.as_at:%d %B %Y}, pulled {self.generated_at:%d %b %Y %H:%M} UTC, "
+        return (f"{pack}: figures as at {self.as_at:%d %B %Y}, pulled {local_time_text(self.generated_at)}, "
                 f"data version {self.data_version}")
 
 
@@ -465,7 +466,7 @@ def stamp_of(pack: Any) -> str | None:
     """A one-line description of a stored pack, for 'changes since ...'."""
     if pack is None:
         return None
-    return (f"pack {pack.number} ({clock.local_time(pack.generated_at)}, figures as at {pack.as_at:%d %B %Y}, "
+    return (f"pack {pack.number} ({local_time_text(pack.generated_at)}, figures as at {pack.as_at:%d %B %Y}, "
             f"data version {pack.data_version})")
 
 

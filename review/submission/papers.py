@@ -29,6 +29,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, Fields, declare, is_invalid, report_invalid
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text
+from review.platform.wording import local_time_text
 from review.submission import pack as submission_pack
 from review.submission.fields import (  # noqa: F401 - part of this module's interface
     AUDITED_FIELDS,
@@ -611,7 +612,7 @@ def issue_pack(session: Session, actor: Actor, pack_id: int) -> SubmissionPack:
 
 def issued_text(pack: SubmissionPack) -> str:
     """'Pack 3, issued 15 Nov 2019 14:03 GMT by demo-editor (figures as at 15 November 2019)'."""
-    return (f"Pack {pack.number}, issued {clock.local_time(pack.issued_at)} by {pack.issued_by} "
+    return (f"Pack {pack.number}, issued {local_time_text(pack.issued_at)} by {pack.issued_by} "
             f"(figures as at {pack.as_at:%d %B %Y})")
 
 
@@ -622,8 +623,8 @@ def get_pack(session: Session, pack_id: int) -> SubmissionPack:
 
 def packs_frame(session: Session, submission_id: int) -> pd.DataFrame:
     """A paper's generated packs as a table: number, when (UK time), by whom, issued, figures as at."""
-    rows = [{"id": p.id, "Pack": p.number, "Generated": clock.local_time(p.generated_at),
-             "By": p.generated_by, "Issued": clock.local_time(p.issued_at) or "Not issued",
+    rows = [{"id": p.id, "Pack": p.number, "Generated": local_time_text(p.generated_at),
+             "By": p.generated_by, "Issued": local_time_text(p.issued_at) or "Not issued",
              "Figures as at": p.as_at, "Data version": p.data_version,
              "Changes since previous": len(p.changes or []) if p.number > 1 else None, "File": p.filename}
             for p in packs_of(session, submission_id)]

@@ -114,3 +114,23 @@ def test_full_view_lists_every_task_and_its_linked_risks(open_page):
     picker.set_value(linked).run()
     shown = [t.value for t in at.text]
     assert any(t.startswith("Risk: R-") for t in shown), shown
+
+
+def test_task_comment_times_are_in_the_councils_local_time(open_page):
+    """A comment stored at 08:00 UTC on 1 July reads 09:00 BST; one at 12:00 UTC on 2 December reads 12:00 GMT."""
+    from datetime import UTC, datetime
+
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        task = session.scalar(select(Task).where(Task.reference == "EXP-15"))
+        summer = tasks.add_comment(session, SYSTEM, task.id, "Summer comment")
+        winter = tasks.add_comment(session, SYSTEM, task.id, "Winter comment")
+        summer.created_at = datetime(2019, 7, 1, 8, 0, tzinfo=UTC)
+        winter.created_at = datetime(2019, 12, 2, 12, 0, tzinfo=UTC)
+        task_id = task.id
+    engine.dispose()
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at.selectbox(key="edit_task_choice").set_value(task_id).run()
+    shown_text = texts(at)
+    assert "01 Jul 2019 09:00 BST" in shown_text and "02 Dec 2019 12:00 GMT" in shown_text
+    assert "UTC" not in shown_text

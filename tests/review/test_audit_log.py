@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 
 from review.models import AuditEvent
 from review.plan import tasks
-from review.platform.clock import local_time
+from review.platform.wording import local_time_text
 from review.reports import audit_log
 
 
@@ -44,14 +44,6 @@ def test_an_event_opens_in_full_and_a_deleted_record_is_named(session, admin):
 
 
 def test_times_are_in_the_councils_local_time():
-    assert local_time(datetime(2019, 7, 1, 12, 0, tzinfo=UTC)) == "01 Jul 2019 13:00 BST"
-    assert local_time(datetime(2019, 12, 1, 12, 0)) == "01 Dec 2019 12:00 GMT"
-    assert local_time(None) == ""
-
-
-def test_days_are_said_one_way():
-    from review.platform.clock import days_text
-
-    assert days_text(-16) == "16 days overdue" and days_text(-1) == "1 day overdue"
-    assert days_text(0) == "due today" and days_text(1) == "in 1 day" and days_text(12) == "in 12 days"
-    assert days_text(None) == "" and days_text(float("nan")) == ""
+    assert local_time_text(datetime(2019, 7, 1, 12, 0, tzinfo=UTC)) == "01 Jul 2019 13:00 BST"
+    assert local_time_text(datetime(2019, 12, 1, 12, 0)) == "01 Dec 2019 12:00 GMT"
+    assert local_time_text(None) == ""

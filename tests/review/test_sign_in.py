@@ -214,11 +214,11 @@ def test_admin_sees_method_last_sign_in_failures_and_lock(session, admin, alice)
         attempt(session, "alice", WRONG, now=T0 + timedelta(minutes=1, seconds=i))
     row = users.users_frame(session, admin, now=T0 + timedelta(minutes=2)).set_index("Username").loc["alice"]
     assert (row["Sign-in method"], row["Last sign-in"], row["Failed attempts"], row["Locked until"]) == (
-        "Password", "30 Nov 2026 09:00 UTC", 2, "")
+        "Password", "30 Nov 2026 09:00 GMT", 2, "")
     for i in range(3):
         attempt(session, "alice", WRONG, now=T0 + timedelta(minutes=3, seconds=i))
     row = users.users_frame(session, admin, now=T0 + timedelta(minutes=4)).set_index("Username").loc["alice"]
-    assert row["Locked until"] == "30 Nov 2026 09:18 UTC"
+    assert row["Locked until"] == "30 Nov 2026 09:18 GMT"
     users.unlock(session, admin, alice.id)
     assert attempt(session, "alice", PASSWORD, now=T0 + timedelta(minutes=5)).actor is not None
 

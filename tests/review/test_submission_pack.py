@@ -19,6 +19,7 @@ from review.plan import tasks
 from review.platform import audit
 from review.platform.config import PROJECT_ROOT
 from review.platform.errors import EditConflict
+from review.platform.wording import local_time_text
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
 from review.submission.pack import APPENDIX_HEADINGS, OPTION_TABLE_COLUMNS, PAPER_SECTIONS, PID_SECTIONS, money
@@ -314,7 +315,7 @@ def test_an_editor_marks_a_pack_issued_and_readers_get_the_latest_issued(session
                                                     AuditEvent.action == "issue"))
     assert event.record_id == str(first.id) and "issued to SEND Executive" in event.summary
     frame = submissions.packs_frame(session, paper.id)
-    assert list(frame["Issued"]) == ["Not issued", submissions.clock.local_time(first.issued_at)]
+    assert list(frame["Issued"]) == ["Not issued", local_time_text(first.issued_at)]
 
 
 def test_word_table_columns_never_break_a_word():
