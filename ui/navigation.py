@@ -46,7 +46,7 @@ PAGES: list[PageSpec] = [
     PageSpec("account", "pages/13_My_account.py", "My account", ":material/person:", Permission.VIEW, "Account"),
     PageSpec("settings", "pages/14_My_settings.py", "My settings", ":material/settings:", Permission.VIEW,
              "Account"),
-    PageSpec("accessibility", "pages/13_Accessibility.py", "Accessibility statement", ":material/accessibility:",
+    PageSpec("accessibility", "pages/16_Accessibility.py", "Accessibility statement", ":material/accessibility:",
              Permission.VIEW, "Help", public=True),
 ]
 PAGE_BY_KEY = {p.key: p for p in PAGES}
