@@ -15,22 +15,26 @@ from __future__ import annotations
 
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import streamlit as st
 
+from ui import palette
+
 SAVING = "Saving..."
 SLOW_WRITES_ENV = "REVIEW_TEST_SLOW_WRITES"
 _PINNED_KEY = "progress_pinned"
 # The pinned spinner sits under Streamlit's header bar (3.75rem), centred, above the page's content; the
 # container itself has no size or colour, so nothing shows before the spinner does.
+_PINNED = f'[class*="st-key-{_PINNED_KEY}"]'
 CSS = f"""<style>
-.st-key-{_PINNED_KEY} {{ position: fixed; top: 4.25rem; left: 50%; transform: translateX(-50%); z-index: 999990;
+{_PINNED} {{ position: fixed; top: 4.25rem; left: 50%; transform: translateX(-50%); z-index: 999990;
   width: auto !important; }}
-.st-key-{_PINNED_KEY} [data-testid="stSpinner"] {{ background: #ffffff; border: 1px solid #1d4f91;
-  border-radius: 0.5rem; padding: 0.5rem 1rem; box-shadow: 0 2px 8px rgba(0, 0, 0, 0.2); }}
+{_PINNED} [data-testid="stSpinner"] {{ background: {palette.WHITE}; border: 1px solid {palette.NAVY};
+  border-radius: 0.5rem; padding: 0.5rem 1rem; box-shadow: 0 2px 8px {palette.GRID}; }}
 </style>"""
 
 
@@ -44,7 +48,8 @@ def test_delay() -> None:
 @contextmanager
 def working(text: str = SAVING) -> Iterator[None]:
     """Show `text` (the app's own words, Markdown) with a spinner, pinned in view, while the block runs."""
-    with st.container(key=_PINNED_KEY), st.spinner(text):
+    # A key of its own each time: a run may save twice, and keys must be unique in a run.
+    with st.container(key=f"{_PINNED_KEY}_{uuid.uuid4().hex[:8]}"), st.spinner(text):
         yield
 
 
