@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review.operations import backup, check
+from review.operations import backup
 from ui import data, operations_components
 from ui.page import setup_page
 
@@ -15,7 +15,7 @@ st.warning("Backups hold every record, including parents' personal data from eng
            "keep them on council storage only, and delete copies you no longer need.", icon=":material/shield:")
 
 st.subheader("Health check")
-operations_components.show_check(check.run(data.engine(), ctx.settings, backup.backup_dir()))
+operations_components.show_check(operations_components.run_check(ctx.settings))
 
 st.subheader("Backup files")
 operations_components.show_backup_files(backup.list_backups(backup.backup_dir()))

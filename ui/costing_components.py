@@ -39,7 +39,7 @@ from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
 from review.platform import exports
 from review.platform.roles import Actor, Permission
-from ui import charts, data, palette
+from ui import charts, data, palette, progress
 from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
 
@@ -336,10 +336,14 @@ def download_pair(tables: list[downloads.Table], stem: str, what: str, key: str)
     """A CSV and an Excel download of the same tables, side by side (rounded, units in the column names)."""
     d1, d2 = st.columns(2)
     # Built when a button is clicked (Streamlit calls the function then), not on every rerun as inputs change.
-    d1.download_button(f"Download {what} (CSV)", partial(_tables_csv_bytes, tables),
-                       f"{stem}.csv", "text/csv", icon=":material/download:", key=f"{key}_csv", width="stretch")
-    d2.download_button(f"Download {what} (Excel)", partial(downloads.tables_excel, tables), f"{stem}.xlsx", XLSX,
-                       icon=":material/table:", key=f"{key}_xlsx", width="stretch")
+    with d1:
+        progress.download_button(f"Download {what} (CSV)", partial(_tables_csv_bytes, tables), f"{stem}.csv",
+                                 "text/csv", key=f"{key}_csv", preparing=f"Preparing the {what} (CSV)...",
+                                 icon=":material/download:", width="stretch")
+    with d2:
+        progress.download_button(f"Download {what} (Excel)", partial(downloads.tables_excel, tables),
+                                 f"{stem}.xlsx", XLSX, key=f"{key}_xlsx", preparing=f"Preparing the {what} (Excel)...",
+                                 icon=":material/table:", width="stretch")
 
 
 def _tables_csv_bytes(tables: list[downloads.Table]) -> bytes:
@@ -395,9 +399,10 @@ def results_panel(name: str, result: ScenarioResult) -> None:
 
 # ------------------------------------------------------------------ saving
 
-def _write(action, message: str, choose: Any | None = None) -> None:
+def _write(action, message: str, choose: Any | None = None, doing: str = "Saving the scenario...") -> None:
     done = False
-    with guarded("cost_save"), data.writing() as session:
+    with guarded("cost_save"), progress.working(doing), data.writing() as session:
+        progress.test_delay()
         outcome = action(session)
         done = True
         if choose == "result" and outcome is not None:
@@ -426,7 +431,8 @@ def _unlock_panel(actor: Actor, current: CostScenario, column) -> None:
                                placeholder="e.g. Finance revised the call volumes")
         if st.button("Unlock", type="primary", key="cost_unlock"):
             _write(lambda s: scenarios.unlock_scenario(s, actor, current.id, current.version, reason),
-                   f"'{current.name}' is unlocked; the reason is in the audit log.")
+                   f"'{current.name}' is unlocked; the reason is in the audit log.",
+                   doing="Unlocking the scenario...")
 
 
 def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInputs | None) -> None:
@@ -480,7 +486,7 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
     if b3.button("Duplicate", icon=":material/content_copy:", key="cost_duplicate", width="stretch",
                  help="A copy of the saved scenario, owned by you."):
         _write(lambda s: scenarios.duplicate_scenario(s, actor, current.id),
-               f"Duplicated '{current.name}'.", choose="result")
+               f"Duplicated '{current.name}'.", choose="result", doing="Duplicating the scenario...")
     if not owns:
         return
     if locked:
@@ -489,20 +495,21 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
     if current.is_recommended:
         if b4.button("Lock again", icon=":material/lock:", key="cost_lock", width="stretch"):
             _write(lambda s: scenarios.lock_scenario(s, actor, current.id, current.version),
-                   f"'{current.name}' is locked again.")
+                   f"'{current.name}' is locked again.", doing="Locking the scenario...")
         if b5.button("Remove recommendation", icon=":material/star_outline:", key="cost_unrecommend",
                      width="stretch"):
             _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version, False),
-                   f"'{current.name}' is no longer recommended.")
+                   f"'{current.name}' is no longer recommended.", doing="Removing the recommendation...")
         return
     if b4.button("Mark as recommended", icon=":material/star:", key="cost_recommend", width="stretch"):
         _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
-               f"'{current.name}' is now the recommended scenario (locked).")
+               f"'{current.name}' is now the recommended scenario (locked).",
+                   doing="Marking the scenario as recommended...")
     with b5.popover("Delete this scenario", icon=":material/delete:", width="stretch"):
         st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
         if st.button("Yes, delete", type="primary", key="cost_delete"):
             _write(lambda s: scenarios.delete_scenario(s, actor, current.id, current.version),
-                   f"Deleted '{current.name}'.", choose=NEW)
+                   f"Deleted '{current.name}'.", choose=NEW, doing="Deleting the scenario...")
 
 
 # ------------------------------------------------------------------ comparison

@@ -19,14 +19,15 @@ from ui.text import plain
 # ------------------------------------------------------------------ import
 
 def _import(actor: Actor, frame: pd.DataFrame, mapping: dict[str, Any], activity_id: int, valid_only: bool,
-            redact: bool, source: str) -> None:
+            redact: bool, source: str, rows: int) -> None:
     def message(report: ImportReport) -> str:
         skipped = f" {len(report.rejected)} rejected row(s) were left out." if report.rejected else ""
         return f"Imported {report.imported} input(s) from {source}.{skipped}"
 
     # A refused file (ImportRefused) shows its one "file" message, as other refusals show their field messages.
     if write(lambda session: import_inputs(session, actor, frame, mapping, activity_id, valid_only, redact, source),
-             message, refusal_kind="error", reason=refusal_text):
+             message, refusal_kind="error", reason=refusal_text,
+             progress_text=f"Importing {rows:,} row(s) from {plain(source)}..."):
         st.session_state["eng_import_nonce"] = st.session_state.get("eng_import_nonce", 0) + 1
 
 
@@ -50,7 +51,8 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
     if upload is None:
         return
     try:
-        frame = read_table(upload.getvalue(), upload.name)
+        with st.spinner(f"Reading {plain(upload.name)}..."):
+            frame = read_table(upload.getvalue(), upload.name)
     except ValidationFailed as exc:
         st.error(exc.errors.get("file", str(exc)), icon=":material/error:")
         return
@@ -69,7 +71,8 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
     redact = st.checkbox("Redact identifiers found in free text (otherwise rows holding them are rejected)",
                          key=f"eng_import_redact_{nonce}")
     try:
-        with data.reading() as session:
+        with st.spinner(f"Checking {len(frame):,} row(s) against the engagement rules..."), \
+                data.reading() as session:
             report = check_rows(session, actor, frame, mapping, activity_id, redact)
     except DomainError as exc:
         for fld, message in getattr(exc, "errors", {"file": str(exc)}).items():
@@ -86,11 +89,11 @@ def show_import(actor: Actor, activities: pd.DataFrame) -> None:
     if report.rejected:
         st.button(f"Import only the {len(report.valid)} valid row(s)", type="primary", key="eng_import_valid",
                   icon=":material/upload:", on_click=_import,
-                  args=(actor, frame, mapping, activity_id, True, redact, upload.name))
+                  args=(actor, frame, mapping, activity_id, True, redact, upload.name, len(report.valid)))
     else:
         st.button(f"Import all {len(report.valid)} row(s)", type="primary", key="eng_import_all",
                   icon=":material/upload:", on_click=_import,
-                  args=(actor, frame, mapping, activity_id, False, redact, upload.name))
+                  args=(actor, frame, mapping, activity_id, False, redact, upload.name, len(report.valid)))
 
 
 # ------------------------------------------------------------------ retention and erasure

@@ -4,7 +4,7 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -12,7 +12,7 @@ import streamlit as st
 from sqlalchemy.orm import Session
 
 from review.platform.errors import DomainError, EditConflict, PermissionDenied, ValidationFailed
-from ui import data
+from ui import data, progress
 from ui.text import plain
 
 log = logging.getLogger("review.ui")
@@ -83,9 +83,14 @@ class Written(Generic[T]):
 
 def write(action: Callable[[Session], T], success: str | Callable[[T], str] | None = None, *,
           form: str | None = None, invalid: str | Callable[[ValidationFailed], str] | None = None,
-          refusal_kind: str = "warning", reason: Callable[[DomainError], str] = str) -> Written[T]:
+          refusal_kind: str = "warning", reason: Callable[[DomainError], str] = str,
+          progress_text: str | None = progress.SAVING) -> Written[T]:
     """Run `action(session)` in one transaction (`ui.data.run_writing`, which runs it again after a deadlock) and
     report it with `flash()`, for callbacks.
+
+    While it runs, `progress_text` ("Saving..." unless the caller says what it does, e.g. "Importing 1,240
+    rows...") shows with a spinner pinned in view (`ui.progress.working`, after half a second); None when the caller
+    shows its own progress.
 
     Committed: clear `form`'s field errors and flash `success` (a message, or a function of the action's result).
     ValidationFailed, when `form` or `invalid` is given: store the field errors for `form` (shown by
@@ -94,7 +99,9 @@ def write(action: Callable[[Session], T], success: str | Callable[[T], str] | No
     Unexpected exceptions propagate. It never calls `st.rerun()`; Streamlit reruns after the callback.
     """
     try:
-        result = data.run_writing(action)
+        with progress.working(progress_text) if progress_text is not None else nullcontext():
+            progress.test_delay()
+            result = data.run_writing(action)
     except DomainError as exc:
         if isinstance(exc, ValidationFailed) and (form is not None or invalid is not None):
             if form is not None:

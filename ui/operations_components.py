@@ -7,11 +7,18 @@ import pandas as pd
 import streamlit as st
 
 from review.operations import archive, backup, check
+from review.platform.config import Settings
 from review.platform.roles import Actor
 from review.platform.wording import local_time_text
-from ui import data
+from ui import data, progress
 
 STATUS_WORDS = {check.Status.OK: "OK", check.Status.WARNING: "Warning", check.Status.CRITICAL: "Critical"}
+
+
+def run_check(settings: Settings) -> list[check.Finding]:
+    """The health check, with words on screen while it runs (it reaches the database and the backup folder)."""
+    with st.spinner("Running the health check..."):
+        return check.run(data.engine(), settings, backup.backup_dir())
 
 
 def show_check(findings: list[check.Finding]) -> None:
@@ -58,5 +65,6 @@ def download_button(actor: Actor) -> None:
     def fresh_backup() -> bytes:
         return backup.take_recorded(data.engine(), passphrase, actor, backup.DOWNLOADED, file_name).content
 
-    st.download_button("Download a backup now", fresh_backup, file_name, "application/octet-stream",
-                       icon=":material/download:", type="primary")
+    progress.download_button("Download a backup now", fresh_backup, file_name, "application/octet-stream",
+                             key="backup_download", preparing="Writing the backup of every table...",
+                             icon=":material/download:", type="primary")

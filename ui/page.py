@@ -17,7 +17,7 @@ from review.platform import clock, db
 from review.platform.config import Settings, get_settings
 from review.platform.errors import DatabaseUnavailable
 from review.platform.roles import Actor
-from ui import data, deep_link, unsaved
+from ui import data, deep_link, progress, unsaved
 from ui.feedback import flash, show_flash
 from ui.navigation import PAGE_BY_KEY, draw_menu
 from ui.text import plain
@@ -229,13 +229,13 @@ def _show_first_run_progress() -> None:
              "once, takes a few seconds, and the sign-in appears here by itself when it is ready.")
 
     @st.fragment(run_every=1)
-    def progress() -> None:
+    def setting_up() -> None:
         prepared = data.preparation()
         if prepared.done.is_set():
             st.rerun(scope="app")
         st.progress(min(max(prepared.share, 0.02), 1.0), text=f"Setting up: {prepared.step}...")
 
-    progress()
+    setting_up()
     st.stop()
 
 
@@ -251,6 +251,7 @@ def setup_page(key: str) -> PageContext:
             _show_first_run_progress()
         db.check_database(data.engine())
         st.html(ACCESSIBLE_CSS)
+        st.html(progress.CSS)
         st.html(SIDEBAR_FOCUS_SCRIPT, unsafe_allow_javascript=True)
         actor = current_actor()
         _apply_cookie_script()

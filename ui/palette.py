@@ -20,6 +20,7 @@ MUTED = "#5f6b7a"
 INK = "#1b1b1b"  # text on amber, milestones
 SHADE = "#eef2f7"  # background bands
 GRID = "#e5e8eb"
+WHITE = "#ffffff"  # boxes that float over the page (the pinned progress message)
 
 RAG = {"Red": RED, "Amber": AMBER, "Green": GREEN}
 QUALITATIVE = ["#0072b2", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442", "#6a3d9a", "#999999", NAVY,

@@ -17,7 +17,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
-from ui import charts, data, forms, palette
+from ui import charts, data, forms, palette, progress
 from ui.charts import cached_chart, finish
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
@@ -82,7 +82,7 @@ def _generate(actor: Actor, submission_id: int, version: int) -> bool:
         return (f"Pack {number} generated from live data: {changed} change(s) since pack {number - 1} "
                 "(see 'Changes since the last pack').")
 
-    return bool(write(act, message, invalid=_nothing_saved))
+    return bool(write(act, message, invalid=_nothing_saved, progress_text=None))  # the caller's status shows it
 def _issue(actor: Actor, pack_id: int, number: int) -> None:
     write(lambda session: submissions.issue_pack(session, actor, pack_id),
           f"Pack {number} is marked issued to SEND Executive; viewers now download it.")
@@ -122,9 +122,11 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
             st.download_button("Download the issued pack (Word)", given[1], given[2], DOCX_MIME,
                                icon=":material/download:", key="download_issued", type="primary", width="stretch")
         elif not can_edit:
-            st.download_button("Download a draft from live data (Word)", lambda: _draft_docx(submission.id),
-                               f"draft-{submissions.pack_filename(submission, 0).replace('-pack-0', '')}",
-                               DOCX_MIME, icon=":material/draft:", key="download_draft", width="stretch")
+            progress.download_button("Download a draft from live data (Word)", lambda: _draft_docx(submission.id),
+                                     f"draft-{submissions.pack_filename(submission, 0).replace('-pack-0', '')}",
+                                     DOCX_MIME, key="download_draft",
+                                     preparing="Building the draft pack from live data...",
+                                     icon=":material/draft:", width="stretch")
         if can_edit and latest is not None:
             st.download_button("Download the latest pack (Word)", latest[2], latest[3], DOCX_MIME,
                                icon=":material/download:", key="download_latest", type="primary", width="stretch")
@@ -135,10 +137,10 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
                                   width="stretch"):
             # In the script run, not a callback: the page (and the last run's message) is redrawn at once and the
             # status shows progress while the pack is built; the outcome is flashed after the rerun.
-            with st.status("Generating the pack from live data...", expanded=False) as progress:
+            with st.status("Generating the pack from live data...", expanded=False) as status:
                 generated = _generate(actor, submission.id, version)
-                progress.update(label="Pack generated." if generated else "The pack was not generated.",
-                                state="complete" if generated else "error")
+                status.update(label="Pack generated." if generated else "The pack was not generated.",
+                          state="complete" if generated else "error")
             st.rerun()
 
 

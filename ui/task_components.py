@@ -13,7 +13,7 @@ from review.plan.tasks import PRIORITY_LABELS, STATUS_LABELS, TaskFilter
 from review.platform.errors import DomainError, EditConflict, ValidationFailed
 from review.platform.roles import Actor
 from review.platform.wording import BLANK, local_time_text
-from ui import data
+from ui import data, progress
 from ui.feedback import field_error, flash, refusal_text, write
 from ui.forms import confirm_button, loaded_version, read_fields
 from ui.text import plain
@@ -83,7 +83,9 @@ def _save_table(actor: Actor, editor_key: str, owner_ids: dict[str, int]) -> Non
         flash("No changes to save.", "info")
         return
     try:
-        changed = data.run_writing(lambda session: tasks.apply_task_edits(session, actor, edits))
+        with progress.working(f"Saving {len(edits)} task{'s' if len(edits) != 1 else ''}..."):
+            progress.test_delay()
+            changed = data.run_writing(lambda session: tasks.apply_task_edits(session, actor, edits))
     except ValidationFailed as exc:
         flash("Nothing was saved. " + " ".join(f"{k}: {v}" for k, v in exc.errors.items()), "error")
         return
