@@ -51,7 +51,7 @@ def test_sign_in_and_changes_are_shared_by_both_processes(page, cluster):
     for index in (0, 1):
         page.goto(cluster.app_url(index))
         wait_for_heading(page, "The review at a glance")
-        assert page.get_by_role("button", name="Sign out").is_visible()
+        page.get_by_role("button", name="Sign out").wait_for(state="visible", timeout=30_000)  # signed in here too
 
     # A change saved through process 0 ...
     page.goto(cluster.app_url(0))
