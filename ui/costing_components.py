@@ -504,7 +504,7 @@ def save_panel(actor: Actor, current: CostScenario | None, inputs: ScenarioInput
     if b4.button("Mark as recommended", icon=":material/star:", key="cost_recommend", width="stretch"):
         _write(lambda s: scenarios.set_recommended(s, actor, current.id, current.version),
                f"'{current.name}' is now the recommended scenario (locked).",
-                   doing="Marking the scenario as recommended...")
+               doing="Marking the scenario as recommended...")
     with b5.popover("Delete this scenario", icon=":material/delete:", width="stretch"):
         st.write(f"Delete **{current.name}**? The audit log keeps what it held.")
         if st.button("Yes, delete", type="primary", key="cost_delete"):

@@ -140,7 +140,7 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
             with st.status("Generating the pack from live data...", expanded=False) as status:
                 generated = _generate(actor, submission.id, version)
                 status.update(label="Pack generated." if generated else "The pack was not generated.",
-                          state="complete" if generated else "error")
+                              state="complete" if generated else "error")
             st.rerun()
 
 
