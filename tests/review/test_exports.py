@@ -153,6 +153,9 @@ SAFE_DATA_SOURCES = {
     "html.encode", "_draft_docx", "_report_bytes", "given[1]", "latest[2]", "fresh_backup",
     "document", "document[0]", "csv", "all_tasks_csv",
 }
+# ui.progress.download_button hands its `data` parameter on to st.download_button; its callers are
+# `download_button` calls too, so the scan checks their data sources instead.
+PASS_THROUGH = {("progress.py", "data")}
 
 
 def _data_argument(call: ast.Call) -> str:
@@ -175,7 +178,7 @@ def test_every_download_button_gets_its_data_from_a_neutralising_source():
                     and node.func.attr == "download_button" and len(node.args) + len(node.keywords) >= 2:
                 found.append((path.name, _data_argument(node)))
     assert len(found) >= 12
-    assert [f for f in found if f[1] not in SAFE_DATA_SOURCES] == []
+    assert [f for f in found if f[1] not in SAFE_DATA_SOURCES and f not in PASS_THROUGH] == []
     # "csv" in the contracts page is contracts.register_csv's result.
     contracts_page = Path(PROJECT_ROOT, "pages", "5_Contracts.py").read_text()
     assert "csv = contracts.register_csv(session)" in contracts_page
