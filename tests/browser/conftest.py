@@ -102,10 +102,12 @@ def page(browser):
 
 
 def wait_idle(page) -> None:
-    """Wait until Streamlit has finished running the script and dropped the previous run's elements."""
+    """Wait until Streamlit has finished running the script, dropped the previous run's elements and drawn every
+    element (an element whose code the browser is still fetching shows a skeleton meanwhile)."""
     page.wait_for_timeout(300)
     page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=30_000)
-    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"]').length === 0", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"], [data-testid=\"stSkeleton\"]')"
+                           ".length === 0", timeout=30_000)
     page.wait_for_timeout(200)
 
 
