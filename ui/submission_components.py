@@ -42,6 +42,11 @@ def load_submissions() -> pd.DataFrame:
     return data.cached(submissions.submissions_frame)
 
 
+def preview_content(submission_id: int) -> submission_pack.PackContent:
+    """The pack's content from live data (shared by every session until the data changes)."""
+    return data.cached(submissions.preview, submission_id)
+
+
 def choose_submission(papers: pd.DataFrame) -> int:
     """A pick list of papers, the one for the latest meeting first."""
     labels = {int(r["id"]): f"{r['Meeting date']:%d %b %Y} · {r['Meeting']} · {r['Title']}"
