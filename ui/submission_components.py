@@ -19,6 +19,7 @@ from review.submission import pack as submission_pack
 from review.submission import papers as submissions
 from ui import charts, data, forms, palette, progress
 from ui.charts import cached_chart, finish
+from ui.costing_components import evaluate as evaluate_costs
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
 from ui.text import plain, plain_frame
@@ -42,9 +43,14 @@ def load_submissions() -> pd.DataFrame:
     return data.cached(submissions.submissions_frame)
 
 
+def _preview(session, submission_id: int) -> submission_pack.PackContent:
+    """The pack's content from live data, the cost scenarios evaluated through the costing page's cache."""
+    return submissions.preview(session, submission_id, evaluate=evaluate_costs)
+
+
 def preview_content(submission_id: int) -> submission_pack.PackContent:
     """The pack's content from live data (shared by every session until the data changes)."""
-    return data.cached(submissions.preview, submission_id)
+    return data.cached(_preview, submission_id)
 
 
 def choose_submission(papers: pd.DataFrame) -> int:
@@ -77,7 +83,7 @@ def _reloaded() -> None:
 
 def _generate(actor: Actor, submission_id: int, version: int) -> bool:
     def act(session):
-        pack = submissions.generate_pack(session, actor, submission_id, version)
+        pack = submissions.generate_pack(session, actor, submission_id, version, evaluate=evaluate_costs)
         return pack.number, len(pack.changes)
 
     def message(result) -> str:
@@ -96,7 +102,7 @@ def _issue(actor: Actor, pack_id: int, number: int) -> None:
 def _draft_docx(submission_id: int) -> bytes:
     """A Word pack built now from live data, not stored or issued (for readers when none is issued yet)."""
     with data.reading() as session:
-        content = submissions.preview(session, submission_id)
+        content = _preview(session, submission_id)
     return submission_pack.build_docx(content)
 
 
