@@ -678,7 +678,7 @@ def preview(session: Session, submission_id: int,
     previous = latest_pack(session, submission_id)
     content = submission_pack.gather(session, submission_id, pack_number=None, generated_by=None,
                                      evaluate=evaluate)
-    content.changes = submission_pack.compare_snapshots(previous.snapshot if previous else None,
-                                                        submission_pack.snapshot_of(content))
+    if previous is not None:  # with no pack yet there is nothing to compare (and no snapshot to take)
+        content.changes = submission_pack.compare_snapshots(previous.snapshot, submission_pack.snapshot_of(content))
     content.previous_stamp = submission_pack.stamp_of(previous)
     return content
