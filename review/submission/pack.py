@@ -543,15 +543,12 @@ def _paragraphs(text: str | None, missing: str) -> list[Block]:
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Money and FTE as text, dates as 05 Dec 2019, empty cells blank: how tables read in the paper."""
-    out = frame.copy()
-    for column in out.columns:
-        if "(GBP)" in column or "(£)" in column:
-            out[column] = [money(v) for v in out[column]]
-        elif "FTE" in column:
-            out[column] = [fte(v) for v in out[column]]
-        else:
-            out[column] = [_cell(v) for v in out[column]]
-    return out
+    def shown(column: str) -> list[str]:
+        show = money if "(GBP)" in column or "(£)" in column else fte if "FTE" in column else _cell
+        return [show(v) for v in frame[column].tolist()]
+
+    return pd.DataFrame({column: shown(column) for column in frame.columns}, index=frame.index,
+                        columns=frame.columns)  # built at once: a column at a time costs a copy a column
 
 
 def _is_blank(value: Any) -> bool:
