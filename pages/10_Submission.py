@@ -11,7 +11,7 @@ from ui.submission_components import (
     load_submission,
     load_submissions,
     loaded_version,
-    preview_content,
+    preview,
     show_alignment,
     show_changes,
     show_decision,
@@ -39,12 +39,12 @@ if papers.empty:
 submission = load_submission(choose_submission(papers))
 version = loaded_version(submission)
 show_pack_bar(ctx.actor, submission, version, can_edit)
-tabs = {"Preview": lambda: show_preview(preview_content(submission.id)),
-        "Changes since the last pack": lambda: show_changes(preview_content(submission.id)),
+tabs = {"Preview": lambda: show_preview(preview(submission.id)),
+        "Changes since the last pack": lambda: show_changes(preview(submission.id).content),
         "Pack history": lambda: show_history(submission.id)}
 if can_edit:
     tabs |= {"Edit the paper": lambda: show_paper_form(ctx.actor, submission, version),
-             "Options": lambda: show_options(ctx.actor, submission.id, preview_content(submission.id)),
+             "Options": lambda: show_options(ctx.actor, submission.id, preview(submission.id).content),
              "Strategic alignment": lambda: show_alignment(ctx.actor, submission, version),
              "Decision and actions": lambda: show_decision(ctx.actor, submission, version),
              "Start a new paper": lambda: show_new_paper_form(ctx.actor)}
