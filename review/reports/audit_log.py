@@ -192,23 +192,30 @@ def _task_name(task: Any) -> Any:
 
 
 def names_for(session: Session, events: list[AuditEvent]) -> Names:
-    """Look up the names of every record these events mention, in one statement whatever the events are (a union
-    of a branch per record type; a type the events do not mention has an empty id list), so a page's statements do
+    """Look up the names of every record these events mention in one statement, whatever the events are: a union
+    of a branch per record type they mention (one empty branch when they mention none), so a page's statements do
     not depend on which record types its newest events touch."""
-    wanted = {entity: [int(i) for i in ids if str(i).isdigit()] for entity, ids in _ids_in(events).items()}
+    wanted = {entity: numeric for entity, ids in _ids_in(events).items()
+              if (numeric := [int(i) for i in ids if str(i).isdigit()])}
 
     def branch(entity: str, key: Any, name: Any):
         return select(literal(entity, String).label("entity"), key.label("id"), name.label("name")).where(
             key.in_(wanted.get(entity, [])))
 
-    branches = [branch(entity, model.id, _task_name(Task) if model is Task else column)
-                for entity, (model, column) in _NAMED_BY.items()]
-    branches.append(branch("task_comment", TaskComment.id, "Comment on " + _task_name(Task))
-                    .join(Task, Task.id == TaskComment.task_id))
-    before, after = aliased(Task), aliased(Task)
-    branches.append(branch("task_dependency", TaskDependency.id, _task_name(before) + " before " + _task_name(after))
-                    .join(before, before.id == TaskDependency.predecessor_id)
-                    .join(after, after.id == TaskDependency.successor_id))
+    def comments():
+        return branch("task_comment", TaskComment.id, "Comment on " + _task_name(Task)).join(
+            Task, Task.id == TaskComment.task_id)
+
+    def dependencies():
+        before, after = aliased(Task), aliased(Task)
+        return (branch("task_dependency", TaskDependency.id, _task_name(before) + " before " + _task_name(after))
+                .join(before, before.id == TaskDependency.predecessor_id)
+                .join(after, after.id == TaskDependency.successor_id))
+
+    builders = {entity: (lambda m=model, c=column, e=entity: branch(e, m.id, _task_name(Task) if m is Task else c))
+                for entity, (model, column) in _NAMED_BY.items()}
+    builders |= {"task_comment": comments, "task_dependency": dependencies}
+    branches = [build() for entity, build in builders.items() if entity in wanted] or [builders["task"]()]
     found: dict[str, dict[str, str]] = {}
     for entity, record_id, name in session.execute(union_all(*branches)):
         found.setdefault(entity, {})[str(record_id)] = str(name)
