@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -212,8 +213,9 @@ def names_for(session: Session, events: list[AuditEvent]) -> Names:
                 .join(before, before.id == TaskDependency.predecessor_id)
                 .join(after, after.id == TaskDependency.successor_id))
 
-    builders = {entity: (lambda m=model, c=column, e=entity: branch(e, m.id, _task_name(Task) if m is Task else c))
-                for entity, (model, column) in _NAMED_BY.items()}
+    builders: dict[str, Callable[[], Any]] = {
+        entity: partial(branch, entity, model.id, _task_name(Task) if model is Task else column)
+        for entity, (model, column) in _NAMED_BY.items()}
     builders |= {"task_comment": comments, "task_dependency": dependencies}
     branches = [build() for entity, build in builders.items() if entity in wanted] or [builders["task"]()]
     found: dict[str, dict[str, str]] = {}
