@@ -5,14 +5,13 @@ from __future__ import annotations
 import streamlit as st
 
 from review.platform.roles import Permission
-from review.submission import papers as submissions
-from ui import data
 from ui.page import setup_page
 from ui.submission_components import (
     choose_submission,
     load_submission,
     load_submissions,
     loaded_version,
+    preview,
     show_alignment,
     show_changes,
     show_decision,
@@ -40,25 +39,17 @@ if papers.empty:
 submission = load_submission(choose_submission(papers))
 version = loaded_version(submission)
 show_pack_bar(ctx.actor, submission, version, can_edit)
-content = data.cached(submissions.preview, submission.id)
-names = ["Preview", "Changes since the last pack", "Pack history"]
+tabs = {"Preview": lambda: show_preview(preview(submission.id)),
+        "Changes since the last pack": lambda: show_changes(preview(submission.id).content),
+        "Pack history": lambda: show_history(submission.id)}
 if can_edit:
-    names += ["Edit the paper", "Options", "Strategic alignment", "Decision and actions", "Start a new paper"]
-tabs = dict(zip(names, st.tabs(names, key="submission_tab", on_change="rerun"), strict=True))
-with tabs["Preview"]:
-    show_preview(content)
-with tabs["Changes since the last pack"]:
-    show_changes(content)
-with tabs["Pack history"]:
-    show_history(submission.id)
-if can_edit:
-    with tabs["Edit the paper"]:
-        show_paper_form(ctx.actor, submission, version)
-    with tabs["Options"]:
-        show_options(ctx.actor, submission.id, content)
-    with tabs["Strategic alignment"]:
-        show_alignment(ctx.actor, submission, version)
-    with tabs["Decision and actions"]:
-        show_decision(ctx.actor, submission, version)
-    with tabs["Start a new paper"]:
-        show_new_paper_form(ctx.actor)
+    tabs |= {"Edit the paper": lambda: show_paper_form(ctx.actor, submission, version),
+             "Options": lambda: show_options(ctx.actor, submission.id, preview(submission.id).content),
+             "Strategic alignment": lambda: show_alignment(ctx.actor, submission, version),
+             "Decision and actions": lambda: show_decision(ctx.actor, submission, version),
+             "Start a new paper": lambda: show_new_paper_form(ctx.actor)}
+# Only the open tab runs (choosing a tab reruns the page), so readers do not pay for the editors' forms.
+for tab, show in zip(st.tabs(list(tabs), key="submission_tab", on_change="rerun"), tabs.values(), strict=True):
+    if tab.open:
+        with tab:
+            show()

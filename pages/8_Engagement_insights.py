@@ -29,13 +29,10 @@ if nothing_yet:
             icon=":material/groups:")
     st.stop()
 show_headline(figures)
-themes_tab, responses_tab, quotes_tab, coverage_tab = st.tabs(["Themes", "You said, we did", "Quotes", "Coverage"],
-                                                                key="insights_tab", on_change="rerun")
-with themes_tab:
-    show_themes(ctx.actor)
-with responses_tab:
-    show_you_said_we_did(ctx.actor)
-with quotes_tab:
-    show_quotes(ctx.actor)
-with coverage_tab:
-    show_coverage(ctx.actor)
+tabs = {"Themes": show_themes, "You said, we did": show_you_said_we_did, "Quotes": show_quotes,
+        "Coverage": show_coverage}
+# Only the open tab runs (choosing a tab reruns the page).
+for tab, show in zip(st.tabs(list(tabs), key="insights_tab", on_change="rerun"), tabs.values(), strict=True):
+    if tab.open:
+        with tab:
+            show(ctx.actor)

@@ -32,6 +32,7 @@ def _labels(series: pd.Series) -> list[str]:
     return [_label(v) for v in series]
 
 
+@cached_chart
 def theme_bar(frame: pd.DataFrame, value: str = "Mentions", title: str = "How often each theme was raised",
               x_title: str = "Mentions (inputs tagged with the theme)") -> go.Figure:
     """Horizontal bars, largest at the top; suppressed themes listed with an empty bar."""

@@ -2,6 +2,7 @@
 document lays it out, the change report, and the editors' forms (paper, options, alignment, decision)."""
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -19,6 +20,7 @@ from review.submission import pack as submission_pack
 from review.submission import papers as submissions
 from ui import charts, data, forms, palette, progress
 from ui.charts import cached_chart, finish
+from ui.costing_components import evaluate as evaluate_costs
 from ui.feedback import field_error, flash, write
 from ui.navigation import PAGE_BY_KEY
 from ui.text import plain, plain_frame
@@ -40,6 +42,27 @@ def _nothing_saved(exc: ValidationFailed) -> str:
 
 def load_submissions() -> pd.DataFrame:
     return data.cached(submissions.submissions_frame)
+
+
+@dataclass
+class Preview:
+    """The pack's content from live data and the preview's blocks ready to draw (table cells escaped)."""
+
+    content: submission_pack.PackContent
+    blocks: list[submission_pack.Block]
+
+
+def _preview(session, submission_id: int) -> Preview:
+    """The pack's content, the cost scenarios evaluated through the costing page's cache, and its outline."""
+    content = submissions.preview(session, submission_id, evaluate=evaluate_costs)
+    blocks = [replace(b, frame=plain_frame(b.frame)) if b.kind == "table" else b
+              for b in submission_pack.outline(content, max_rows=PREVIEW_ROWS)]
+    return Preview(content, blocks)
+
+
+def preview(submission_id: int) -> Preview:
+    """The preview, read once per data version and shared by every session (the next reader only draws it)."""
+    return data.cached(_preview, submission_id)
 
 
 def choose_submission(papers: pd.DataFrame) -> int:
@@ -72,7 +95,7 @@ def _reloaded() -> None:
 
 def _generate(actor: Actor, submission_id: int, version: int) -> bool:
     def act(session):
-        pack = submissions.generate_pack(session, actor, submission_id, version)
+        pack = submissions.generate_pack(session, actor, submission_id, version, evaluate=evaluate_costs)
         return pack.number, len(pack.changes)
 
     def message(result) -> str:
@@ -91,7 +114,7 @@ def _issue(actor: Actor, pack_id: int, number: int) -> None:
 def _draft_docx(submission_id: int) -> bytes:
     """A Word pack built now from live data, not stored or issued (for readers when none is issued yet)."""
     with data.reading() as session:
-        content = submissions.preview(session, submission_id)
+        content = submissions.preview(session, submission_id, evaluate=evaluate_costs)
     return submission_pack.build_docx(content)
 
 
@@ -198,14 +221,14 @@ def chart_figure(chart: submission_pack.Chart) -> go.Figure:
     return finish(fig, chart.title, chart.value_title, None, max(240, 60 * len(chart.labels) + 100))
 
 
-def show_preview(content: submission_pack.PackContent) -> None:
+def show_preview(preview: Preview) -> None:
     """Render the pack's outline: what the Word document will contain, block by block."""
     note = "What the next pack will contain, from the tracker's data now."
-    if content.previous_stamp:
-        note += (f" The latest generated pack is {plain(content.previous_stamp)}; 'Changes since the last pack' lists "
-                 "any figure or row that differs.")
+    if preview.content.previous_stamp:
+        note += (f" The latest generated pack is {plain(preview.content.previous_stamp)}; 'Changes since the last "
+                 "pack' lists any figure or row that differs.")
     st.caption(note)
-    for block in submission_pack.outline(content, max_rows=PREVIEW_ROWS):
+    for block in preview.blocks:
         if block.kind == "title":
             st.subheader(plain(block.text))
         elif block.kind == "cover":
@@ -223,7 +246,7 @@ def show_preview(content: submission_pack.PackContent) -> None:
         elif block.kind == "table":
             if block.text:
                 st.caption(plain(block.text))
-            st.table(plain_frame(block.frame), hide_index=True, border="horizontal")
+            st.table(block.frame, hide_index=True, border="horizontal")  # escaped by _preview
         elif block.kind == "chart":
             charts.show(chart_figure(block.chart))
 

@@ -35,7 +35,12 @@ def plain_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """A copy of the frame whose text cells and headers are escaped, for st.table (which renders Markdown)."""
     out = frame.copy()
     for column in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[column]):
-            out[column] = out[column].map(lambda v: plain(v) if isinstance(v, str) else v)
+        values = out[column]
+        if pd.api.types.is_string_dtype(values) and not isinstance(values.dtype, pd.CategoricalDtype):
+            # text (and mixed) columns through a list: Series.map costs many pandas calls on a string column
+            out[column] = pd.Series([plain(v) if isinstance(v, str) else v for v in values.tolist()],
+                                    index=out.index)
+        elif not pd.api.types.is_numeric_dtype(values):
+            out[column] = values.map(lambda v: plain(v) if isinstance(v, str) else v)
     out.columns = [plain(c) if isinstance(c, str) else c for c in out.columns]
     return out

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import partial
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import String, and_, cast, func, literal, or_, select, union_all
+from sqlalchemy.orm import Session, aliased
 
 from review.contracts.register import RATING_LABELS
 from review.contracts.register import STATUS_LABELS as CONTRACT_STATUSES
@@ -185,32 +186,41 @@ def _ids_in(events: Iterable[AuditEvent]) -> dict[str, set[str]]:
     return wanted
 
 
-def _task_ref(task: Task) -> str:
-    return task.reference or f"Task {task.id}: {task.title}"
+def _task_name(task: Any) -> Any:
+    """How a task is named, in SQL: its reference, else "Task <id>: <title>"."""
+    return func.coalesce(func.nullif(task.reference, ""),
+                         literal("Task ", String) + cast(task.id, String) + ": " + task.title)
 
 
 def names_for(session: Session, events: list[AuditEvent]) -> Names:
-    """Look up, in one query per record type, the names of every record these events mention."""
+    """Look up the names of every record these events mention in one statement, whatever the events are: a union
+    of a branch per record type they mention (one empty branch when they mention none), so a page's statements do
+    not depend on which record types its newest events touch."""
+    wanted = {entity: numeric for entity, ids in _ids_in(events).items()
+              if (numeric := [int(i) for i in ids if str(i).isdigit()])}
+
+    def branch(entity: str, key: Any, name: Any):
+        return select(literal(entity, String).label("entity"), key.label("id"), name.label("name")).where(
+            key.in_(wanted.get(entity, [])))
+
+    def comments():
+        return branch("task_comment", TaskComment.id, "Comment on " + _task_name(Task)).join(
+            Task, Task.id == TaskComment.task_id)
+
+    def dependencies():
+        before, after = aliased(Task), aliased(Task)
+        return (branch("task_dependency", TaskDependency.id, _task_name(before) + " before " + _task_name(after))
+                .join(before, before.id == TaskDependency.predecessor_id)
+                .join(after, after.id == TaskDependency.successor_id))
+
+    builders: dict[str, Callable[[], Any]] = {
+        entity: partial(branch, entity, model.id, _task_name(Task) if model is Task else column)
+        for entity, (model, column) in _NAMED_BY.items()}
+    builders |= {"task_comment": comments, "task_dependency": dependencies}
+    branches = [build() for entity, build in builders.items() if entity in wanted] or [builders["task"]()]
     found: dict[str, dict[str, str]] = {}
-    for entity, ids in _ids_in(events).items():
-        numeric = [int(i) for i in ids if str(i).isdigit()]
-        if entity in _NAMED_BY and numeric:
-            model, column = _NAMED_BY[entity]
-            if model is Task:
-                found[entity] = {str(t.id): _task_ref(t) for t in session.scalars(select(Task).where(
-                    Task.id.in_(numeric)))}
-            else:
-                found[entity] = {str(i): str(n) for i, n in session.execute(
-                    select(model.id, column).where(model.id.in_(numeric)))}
-        elif entity == "task_comment" and numeric:
-            rows = session.execute(select(TaskComment.id, Task).join(Task, Task.id == TaskComment.task_id)
-                                   .where(TaskComment.id.in_(numeric)))
-            found[entity] = {str(i): f"Comment on {_task_ref(t)}" for i, t in rows}
-        elif entity == "task_dependency" and numeric:
-            links = session.execute(select(TaskDependency.id, TaskDependency.predecessor_id,
-                                           TaskDependency.successor_id).where(TaskDependency.id.in_(numeric)))
-            tasks = {t.id: _task_ref(t) for t in session.scalars(select(Task))}
-            found[entity] = {str(i): f"{tasks.get(p, p)} before {tasks.get(s, s)}" for i, p, s in links}
+    for entity, record_id, name in session.execute(union_all(*branches)):
+        found.setdefault(entity, {})[str(record_id)] = str(name)
     return Names(found)
 
 

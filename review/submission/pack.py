@@ -23,6 +23,8 @@ from review import engagement
 from review.contracts.register import contracts_frame
 from review.costing import COST_COLUMNS
 from review.costing import scenarios as cost_scenarios
+from review.costing.inputs import ScenarioInputs
+from review.costing.scenario import ScenarioResult, evaluate_scenario
 from review.decisions.log import decisions_frame
 from review.models.submissions import (
     StrategicPriority,
@@ -102,6 +104,11 @@ class PackContent:
                 f"data version {self.data_version}")
 
 
+# The costing model's evaluation of a scenario's inputs. The page passes the costing page's cached one (keyed on the
+# inputs), so a pack after an unrelated change, or after the costing page, does not compute the scenarios again.
+Evaluate = Callable[[ScenarioInputs], ScenarioResult]
+
+
 # ====================================================================== other capabilities
 
 # ---------------------------------------------------------------- cost scenarios
@@ -118,15 +125,16 @@ def scenario_link_problem(session: Session, scenario_id: int) -> str | None:
     return None
 
 
-def scenario_figures(session: Session, scenario_ids: list[int]) -> tuple[dict[int, dict[str, Any]], str]:
-    """Whole-life cost, FTE and the year-by-year build-up of each scenario, computed now from its saved inputs."""
+def scenario_figures(session: Session, scenario_ids: list[int], evaluate: Evaluate = evaluate_scenario,
+                     ) -> tuple[dict[int, dict[str, Any]], str]:
+    """Whole-life cost, FTE and the year-by-year build-up of each scenario, computed from its saved inputs."""
     figures: dict[int, dict[str, Any]] = {}
     for scenario_id in scenario_ids:
         try:
             scenario = cost_scenarios.get_scenario(session, scenario_id)
         except NotFound:
             continue
-        result = cost_scenarios.evaluate(scenario)
+        result = evaluate(cost_scenarios.scenario_inputs(scenario))
         summary = result.summary
         yearly = result.cost.yearly.rename(columns=COST_COLUMNS)
         yearly = yearly[[c for c in ("Year", "Adviser FTE", "Team leader FTE", "Staff costs (GBP)",
@@ -229,11 +237,12 @@ def _decisions(session: Session) -> Part:
 
 # ====================================================================== gathering
 
-def _options(session: Session, submission_id: int) -> tuple[pd.DataFrame, str, dict[int, dict[str, Any]]]:
+def _options(session: Session, submission_id: int, evaluate: Evaluate,
+             ) -> tuple[pd.DataFrame, str, dict[int, dict[str, Any]]]:
     options = list(session.scalars(select(SubmissionOption).where(SubmissionOption.submission_id == submission_id)
                                   .order_by(SubmissionOption.sequence, SubmissionOption.id)))
     linked = sorted({o.scenario_id for o in options if o.scenario_id is not None})
-    figures, source = scenario_figures(session, linked)
+    figures, source = scenario_figures(session, linked, evaluate)
     rows = []
     for o in options:
         fig = figures.get(o.scenario_id) if o.scenario_id is not None else None
@@ -276,11 +285,16 @@ def _team(all_tasks: pd.DataFrame) -> pd.DataFrame:
     """Who is doing the work: task owners by workstream with their open and total tasks."""
     if all_tasks.empty:
         return pd.DataFrame(columns=["Workstream", "Owner", "Tasks", "Open tasks"])
-    live = all_tasks[all_tasks["Owner"] != ""]
-    open_mask = ~live["status"].isin(tasks.CLOSED_STATUSES)
-    grouped = (live.assign(open=open_mask.astype(int)).groupby(["Workstream", "Owner"], as_index=False)
-               .agg(Tasks=("id", "count"), **{"Open tasks": ("open", "sum")}))
-    return grouped.sort_values(["Workstream", "Owner"]).reset_index(drop=True)
+    counts: dict[tuple[str, str], list[int]] = {}  # counted in one pass: a pandas groupby costs more on a plan
+    for stream, owner, status in zip(all_tasks["Workstream"].tolist(), all_tasks["Owner"].tolist(),
+                                     all_tasks["status"].tolist(), strict=True):
+        if owner != "":
+            tally = counts.setdefault((stream, owner), [0, 0])
+            tally[0] += 1
+            tally[1] += status not in tasks.CLOSED_STATUSES
+    rows = [(stream, owner, n, n_open) for (stream, owner), (n, n_open) in sorted(counts.items())]
+    return pd.DataFrame(rows, columns=["Workstream", "Owner", "Tasks", "Open tasks"]).astype(
+        {"Tasks": "int64", "Open tasks": "int64"})
 
 
 def _submission_fields(submission: Submission) -> dict[str, Any]:
@@ -301,13 +315,19 @@ def _alignment(session: Session, submission_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Priority or duty", "Source", "How the proposals support it"])
 
 
-def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
-    """The decision's actions with their tasks' live owner, due date and status."""
+def actions_frame(session: Session, submission_id: int, all_tasks: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The decision's actions with their tasks' live owner, due date and status.
+
+    `all_tasks` is `tasks.tasks_frame(session)` when the caller has read it already (the pack does), so the linked
+    tasks are taken from it rather than read again.
+    """
     actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
                               .order_by(SubmissionAction.id)).all()
     linked = [a.task_id for a in actions if a.task_id]
-    # Always one query (an empty id list would mean "every task"), so the page's statement count stays fixed.
-    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
+    if all_tasks is not None:
+        frame = all_tasks[all_tasks["id"].isin(linked)]
+    else:  # always one query (an empty id list would mean "every task"), so the page's statement count stays fixed
+        frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
     by_id = {int(r.id): r for r in frame.itertuples()}
     rows = []
     for action in actions:
@@ -319,15 +339,16 @@ def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
 
 
 def gather(session: Session, submission_id: int, pack_number: int | None = None,
-           generated_by: str | None = None) -> PackContent:
-    """Pull every figure and table the pack shows, now, from the live data."""
+           generated_by: str | None = None, evaluate: Evaluate = evaluate_scenario) -> PackContent:
+    """Pull every figure and table the pack shows, now, from the live data (the tasks are read once)."""
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise NotFound("This submission no longer exists; someone may have deleted it.")
     data_version = audit.data_version(session)
     all_tasks = tasks.tasks_frame(session)
+    actions = actions_frame(session, submission_id, all_tasks).drop(columns=["task_id"])  # before "#id" refs
     all_tasks["Ref"] = [ref or f"#{i}" for ref, i in zip(all_tasks["Ref"], all_tasks["id"], strict=True)]
-    options, costing_source, figures = _options(session, submission_id)
+    options, costing_source, figures = _options(session, submission_id, evaluate)
     task_list = all_tasks[["Ref", "Task", "Phase", "Owner", "Status", "Due", "% complete"]].reset_index(drop=True)
     return PackContent(
         submission=_submission_fields(submission), as_at=clock.today(), generated_at=clock.now_utc(),
@@ -336,7 +357,7 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
         alignment=_alignment(session, submission_id), engagement=_engagement(session), risks=_risks(session),
         timetable=_timetable(session, all_tasks), progress=tasks.progress_by_phase(session), task_list=task_list,
         team=_team(all_tasks), contracts=_contracts(session), decisions=_decisions(session),
-        actions=actions_frame(session, submission_id).drop(columns=["task_id"]),
+        actions=actions,
     )
 
 
@@ -527,15 +548,12 @@ def _paragraphs(text: str | None, missing: str) -> list[Block]:
 
 def display_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """Money and FTE as text, dates as 05 Dec 2019, empty cells blank: how tables read in the paper."""
-    out = frame.copy()
-    for column in out.columns:
-        if "(GBP)" in column or "(£)" in column:
-            out[column] = [money(v) for v in out[column]]
-        elif "FTE" in column:
-            out[column] = [fte(v) for v in out[column]]
-        else:
-            out[column] = [_cell(v) for v in out[column]]
-    return out
+    def shown(column: str) -> list[str]:
+        show = money if "(GBP)" in column or "(£)" in column else fte if "FTE" in column else _cell
+        return [show(v) for v in frame[column].tolist()]
+
+    return pd.DataFrame({column: shown(column) for column in frame.columns}, index=frame.index,
+                        columns=frame.columns)  # built at once: a column at a time costs a copy a column
 
 
 def _is_blank(value: Any) -> bool:

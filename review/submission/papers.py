@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from review.costing.scenario import evaluate_scenario
 from review.decisions import log as decisions
 from review.models import Person, Phase, Task
 from review.models.decisions import Decision
@@ -638,17 +639,19 @@ def pack_filename(submission: Submission, number: int) -> str:
     return f"submission-{submission.id}-{meeting}-pack-{number}.docx"
 
 
-def generate_pack(session: Session, actor: Actor, submission_id: int,
-                  expected_version: int | None = None) -> SubmissionPack:
+def generate_pack(session: Session, actor: Actor, submission_id: int, expected_version: int | None = None,
+                  evaluate: submission_pack.Evaluate = evaluate_scenario) -> SubmissionPack:
     """Pull the figures now, build the Word pack, store it with its snapshot and the changes since the last one.
 
     `expected_version` (optional) is the version of the paper the user previewed; a newer one is refused.
+    `evaluate` is the costing model's evaluation of a scenario's inputs (the page passes its cached one).
     """
     require(actor, Permission.EDIT_SUBMISSIONS)
     submission = records.load_for_edit(session, Submission, "submission", submission_id, expected_version)
     previous = latest_pack(session, submission_id)
     number = (previous.number + 1) if previous else 1
-    content = submission_pack.gather(session, submission_id, pack_number=number, generated_by=actor.display_name)
+    content = submission_pack.gather(session, submission_id, pack_number=number, generated_by=actor.display_name,
+                                     evaluate=evaluate)
     snapshot = submission_pack.snapshot_of(content)
     changes = submission_pack.compare_snapshots(previous.snapshot if previous else None, snapshot)
     content.changes = changes
@@ -669,11 +672,13 @@ def generate_pack(session: Session, actor: Actor, submission_id: int,
     return pack
 
 
-def preview(session: Session, submission_id: int) -> submission_pack.PackContent:
+def preview(session: Session, submission_id: int,
+            evaluate: submission_pack.Evaluate = evaluate_scenario) -> submission_pack.PackContent:
     """The pack's content from live data now, with the changes since the last generated pack."""
     previous = latest_pack(session, submission_id)
-    content = submission_pack.gather(session, submission_id, pack_number=None, generated_by=None)
-    content.changes = submission_pack.compare_snapshots(previous.snapshot if previous else None,
-                                                        submission_pack.snapshot_of(content))
+    content = submission_pack.gather(session, submission_id, pack_number=None, generated_by=None,
+                                     evaluate=evaluate)
+    if previous is not None:  # with no pack yet there is nothing to compare (and no snapshot to take)
+        content.changes = submission_pack.compare_snapshots(previous.snapshot, submission_pack.snapshot_of(content))
     content.previous_stamp = submission_pack.stamp_of(previous)
     return content

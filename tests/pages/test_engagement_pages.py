@@ -26,6 +26,15 @@ CONSENTED_QUOTE = "Eighteen weeks for a call back is not a service."
 UNCONSENTED_QUOTE = "By the third call I was in tears."
 
 
+INSIGHTS_TABS = ["Themes", "You said, we did", "Quotes", "Coverage"]
+
+
+def open_insights_tab(at, tab: str):
+    """Choose an insights tab, as a click does: the page reruns and runs only that tab."""
+    at.session_state["insights_tab"] = tab
+    return at.run()
+
+
 def query(statement):
     engine = db.make_engine(get_settings().database_url)
     with db.unit_of_work(engine) as session:
@@ -59,27 +68,34 @@ def test_engagement_page_for_each_role(open_page, role):
 @pytest.mark.parametrize("role", list(Role))
 def test_insights_page_for_each_role(open_page, role):
     at = open_page(INSIGHTS, role)
-    assert not at.exception
-    assert not at.error, [e.value for e in at.error]
-    page = texts(at)
+    assert at.session_state["insights_tab"] == "Themes"
+    assert len(at.get("plotly_chart")) == 2 and "You said, we did" not in texts(at)  # the other tabs run when opened
+    page, charts, expanders = "", 0, []
+    for tab in INSIGHTS_TABS:
+        open_insights_tab(at, tab)
+        assert not at.exception, (tab, at.exception)
+        assert not at.error, [e.value for e in at.error]
+        page += texts(at) + "\n"
+        charts += len(at.get("plotly_chart"))
+        expanders += [e.label for e in at.expander]
     assert "Engagement insights" in page and "You said, we did" in page
-    assert len(at.get("plotly_chart")) == 4
+    assert charts == 4
     assert CONSENTED_QUOTE in page and UNCONSENTED_QUOTE not in page
     assert "P-0" not in page  # quotes never carry the pseudonym
     if role in EDITORS:
         assert "fewer than 5" not in page
-        assert any("need(s) in parents' words" in e.label for e in at.expander)
+        assert any("need(s) in parents' words" in label for label in expanders)
     else:
         assert 'counts below 5 are shown as "fewer than 5"' in page
         assert "### fewer than 5" in page  # the 3 responses done
-        assert not [e for e in at.expander if "parents' words" in e.label]
+        assert not [label for label in expanders if "parents' words" in label]
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.COMMISSIONER, Role.EDITOR])
 def test_insights_small_counts_cannot_be_worked_out_from_the_totals(open_page, role):
     """In the demo, July's one activity had 6 participants and August's (enquiry records) 0, with 151 in all:
     a viewer shown every other month and the 151 would get August's 0 by subtraction, so July is hidden too."""
-    at = open_page(INSIGHTS, role)
+    at = open_insights_tab(open_page(INSIGHTS, role), "Coverage")
     page = texts(at)
     listed = at.dataframe[-1].value.set_index("Activity")["Participants"].map(str)
     enquiry = listed["SENDIASS enquiry records 2018-19"]

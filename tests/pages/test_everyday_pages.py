@@ -2,10 +2,13 @@
 full, filter by reference)."""
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+from datetime import UTC, datetime
 
-from review.models import Person, Task
+import pytest
+import streamlit as st
+from sqlalchemy import Engine, event, insert, select
+
+from review.models import AuditEvent, Person, Task
 from review.plan import tasks
 from review.platform import db
 from review.platform.config import get_settings
@@ -50,6 +53,41 @@ def test_audit_log_reads_in_words_and_filters_by_reference(open_page):
     # the page no longer offers an unrelated task download
     labels = [b.label for b in at.get("download_button")]
     assert labels == ["Download these events (CSV)"]
+
+
+def _statements_of_a_run(open_page, page: str) -> int:
+    """Statements a new session's run of the page issues, with the shared caches empty."""
+    st.cache_data.clear()
+    seen = []
+
+    def count(*args) -> None:
+        seen.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        at = open_page(page, Role.ADMIN)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert not at.exception
+    return len(seen)
+
+
+@pytest.mark.both_engines
+def test_audit_log_issues_the_same_statements_whatever_record_types_its_events_touch(open_page):
+    open_page(AUDIT, Role.ADMIN)  # the first run opens the engine (the schema check's statements)
+    demo = _statements_of_a_run(open_page, AUDIT)  # the demo's newest events touch a dozen record types
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:  # now the newest 500 events are all about tasks
+        task = session.scalar(select(Task).where(Task.reference == "EXP-15"))
+        session.execute(insert(AuditEvent), [
+            {"occurred_at": datetime.now(UTC), "username": "bulk", "entity": "task", "record_id": str(task.id),
+             "action": "update", "changes": {"status": {"before": "not_started", "after": "in_progress"}},
+             "record_version": 2, "summary": "Bulk event"} for _ in range(600)])
+    engine.dispose()
+    assert _statements_of_a_run(open_page, AUDIT) == demo
+    at = open_page(AUDIT, Role.ADMIN)
+    newest = at.dataframe[0].value.iloc[0]
+    assert (newest["Record"], newest["Changes"]) == ("EXP-15", "Status: Not started → In progress")
 
 
 def test_audit_log_reference_that_matches_nothing_says_so(open_page):

@@ -45,6 +45,12 @@ def button(at, label):
     return next(b for b in at.button if b.label == label)
 
 
+def open_tab(at, name):
+    """Choose a tab, as a click does: the page reruns and runs only that tab's content."""
+    at.session_state["submission_tab"] = name
+    return at.run()
+
+
 @pytest.mark.parametrize("role", list(Role))
 def test_every_role_reads_the_preview_of_the_demo_paper(open_page, role):
     at = open_page(PAGE, role)
@@ -60,6 +66,24 @@ def test_every_role_reads_the_preview_of_the_demo_paper(open_page, role):
     assert all((name in tabs) == can_edit for name in EDITOR_TABS)
     assert ("Generate the pack from live data" in [b.label for b in at.button]) == can_edit
     assert at.get("plotly_chart")
+
+
+def test_only_the_open_tab_runs_and_each_tab_runs_when_opened(open_page):
+    at = open_page(PAGE, Role.EDITOR)
+    assert at.session_state["submission_tab"] == "Preview"
+    assert not at.get("form") and not at.text_area  # the editors' forms wait until their tab is opened
+    assert "Save the paper" not in texts(at) and "1. Purpose of the report" in texts(at)
+    expected = {"Changes since the last pack": "No pack has been generated yet, so there is nothing to compare",
+                "Pack history": "No pack has been generated yet.", "Edit the paper": "Sections of the paper",
+                "Options": "Edit an option", "Strategic alignment": "Manage the list of priorities and duties",
+                "Decision and actions": "Actions from the decision", "Start a new paper": None}
+    for tab, shown_text in expected.items():
+        open_tab(at, tab)
+        assert not at.exception, (tab, at.exception)
+        assert "1. Purpose of the report" not in texts(at)  # the preview is not built behind another tab
+        if shown_text:
+            assert shown_text in texts(at) + " ".join(e.label for e in at.expander), tab
+    assert "Start the paper" in [b.label for b in at.button]
 
 
 def test_viewer_downloads_a_draft_then_the_issued_pack(open_page):
@@ -98,7 +122,7 @@ def test_editor_generates_the_pack_and_sees_the_change_report_after_an_edit(open
         task = session.scalar(select(Task).where(Task.reference == "PLN-03"))
         tasks.update_task(session, SYSTEM, task.id, task.version, due_date=date(2020, 5, 1))
     query(move)
-    at.run()
+    open_tab(at, "Changes since the last pack")
     assert "change(s) since pack 1" in texts(at)
     button(at, "Generate the pack from live data").click().run()
     assert "Pack 2 generated from live data" in texts(at)
@@ -106,7 +130,7 @@ def test_editor_generates_the_pack_and_sees_the_change_report_after_an_edit(open
 
 def test_editor_saves_the_paper_and_a_stale_save_is_refused(open_page):
     paper_id, version, _ = demo_paper()
-    at = open_page(PAGE, Role.EDITOR)
+    at = open_tab(open_page(PAGE, Role.EDITOR), "Edit the paper")
     prefix = f"paper_{paper_id}_{version}"
     at.selectbox(key=f"{prefix}_status").select("in_review")
     at.text_area(key=f"{prefix}_purpose").input("A shorter purpose.")
@@ -119,7 +143,7 @@ def test_editor_saves_the_paper_and_a_stale_save_is_refused(open_page):
     # another editor's form, opened before that save, is refused with the other change shown
     stale = open_page(PAGE, Role.EDITOR)
     stale.session_state["submission_loaded"] = (paper_id, version)
-    stale.run()
+    open_tab(stale, "Edit the paper")
     assert "Someone else has saved this paper" in texts(stale)
     stale.text_input(key=f"{prefix}_title").input("A stale title")
     button(stale, "Save the paper").click().run()
@@ -129,7 +153,7 @@ def test_editor_saves_the_paper_and_a_stale_save_is_refused(open_page):
 
 def test_editor_sees_field_errors(open_page):
     paper_id, version, _ = demo_paper()
-    at = open_page(PAGE, Role.EDITOR)
+    at = open_tab(open_page(PAGE, Role.EDITOR), "Edit the paper")
     at.text_input(key=f"paper_{paper_id}_{version}_title").input("")
     button(at, "Save the paper").click().run()
     assert "Enter the title of the paper." in texts(at)
@@ -137,7 +161,7 @@ def test_editor_sees_field_errors(open_page):
 
 def test_editor_records_the_decision_and_adds_an_action_as_a_task(open_page):
     paper_id, version, _ = demo_paper()
-    at = open_page(PAGE, Role.EDITOR)
+    at = open_tab(open_page(PAGE, Role.EDITOR), "Decision and actions")
     assert "Recording the decision also enters it in the decision log as a draft" in texts(at)
     prefix = f"decision_{paper_id}_{version}"
     at.text_area(key=f"{prefix}_decision").input("The in-house office-hours phone line is agreed.")
@@ -175,7 +199,7 @@ def test_a_refusal_by_the_decision_log_is_shown_and_nothing_is_saved(open_page):
         decisions.update_decision(session, SYSTEM, entry.id, entry.version, call_in_status="published",
                                   publication_date=date(2019, 12, 6))
     query(publish_the_entry)
-    at = open_page(PAGE, Role.EDITOR)
+    at = open_tab(open_page(PAGE, Role.EDITOR), "Decision and actions")
     paper = query(lambda s: s.get(Submission, paper_id))
     at.date_input(key=f"decision_{paper_id}_{paper.version}_decision_date").set_value(date(2019, 12, 9))
     button(at, "Record the decision").click().run()
@@ -194,7 +218,7 @@ def test_no_paper_yet_shows_an_empty_state(open_page):
 
 def test_editor_adds_an_option_linked_to_a_scenario_and_delete_asks_for_confirmation(open_page):
     paper_id, _, _ = demo_paper()
-    at = open_page(PAGE, Role.EDITOR)
+    at = open_tab(open_page(PAGE, Role.EDITOR), "Options")
     scenario_id = next(iter(query(submission_pack.scenario_choices)))
     at.text_input(key="add_option_0_title").input("Phone line, pilot year")
     at.selectbox(key="add_option_0_scenario_id").select(scenario_id)

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from review.models import AuditEvent
+from sqlalchemy import event, update
+
+from review.models import AuditEvent, Task
 from review.plan import tasks
 from review.platform.wording import local_time_text
 from review.reports import audit_log
@@ -41,6 +43,39 @@ def test_an_event_opens_in_full_and_a_deleted_record_is_named(session, admin):
     assert facts["Record"] == "RAID item 999 (deleted)" and facts["Action"] == "Changed"
     assert table.loc[0, "After"] == long_text  # nothing cut short
     assert table.loc[1, "Field"] == "Themes"
+
+
+def test_names_are_read_in_one_statement_whatever_the_events_mention(engine, session, admin, org):
+    a = tasks.create_task(session, admin, title="Map current IAG offer", phase_id=org.phase_id,
+                          owner_id=org.person_id)
+    b = tasks.create_task(session, admin, title="Survey parents", phase_id=org.phase_id, reference="EXP-02")
+    tasks.add_dependency(session, admin, a.id, b.id)
+    tasks.add_comment(session, admin, b.id, "Started")
+    session.add(AuditEvent(username="someone", entity="engagement_input", record_id="7", action="update",
+                           changes={"need": {"before": None, "after": "One number"}}))  # nothing to name
+    session.execute(update(Task).where(Task.id == a.id).values(reference=None))  # named by its id and title
+    session.commit()
+    events = audit_log.find_events(session)
+    seen = []
+
+    def count(*args) -> None:
+        seen.append(args[2])
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        names = audit_log.names_for(session, events)
+        nothing = audit_log.names_for(session, [e for e in events if e.entity == "engagement_input"])
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    assert len(seen) == 2  # one each: many record types, and none to name
+    assert nothing.by_entity == {}
+    assert names.name("task", a.id) == f"Task {a.id}: Map current IAG offer"
+    assert names.name("person", org.person_id) == "SENDIASS Manager"
+    assert names.name("phase", org.phase_id) and names.name("task", 99999) == "Task 99999 (deleted)"
+    [link] = [e for e in events if e.entity == "task_dependency"]
+    [note] = [e for e in events if e.entity == "task_comment"]
+    assert names.name("task_dependency", link.record_id) == f"Task {a.id}: Map current IAG offer before EXP-02"
+    assert names.name("task_comment", note.record_id) == "Comment on EXP-02"
 
 
 def test_times_are_in_the_councils_local_time():

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from review.costing import scenarios
+from review.costing.scenario import evaluate_scenario
 from review.models import AuditEvent
 from review.models.submissions import SubmissionPack
 from review.plan import tasks
@@ -223,6 +224,38 @@ def test_decision_and_actions_appear_in_the_pack(session, editor, paper, org):
     assert "Decision of 05 December 2019 (SEND Executive Group): Option 4 agreed." in text
     actions = next(t for t in document.tables if [c.text for c in t.rows[0].cells][:2] == ["Ref", "Action"])
     assert [c.text for c in actions.rows[1].cells][:3] == ["ACT-01", "Build the detailed plan", "Project Manager"]
+
+
+def test_the_pack_reads_the_tasks_once_and_its_actions_match_the_decision_tab(session, editor, paper, org,
+                                                                               monkeypatch):
+    submissions.record_decision(session, editor, paper.id, paper.version, "Option 4 agreed.", date(2019, 12, 5),
+                                "SEND Executive Group")
+    submissions.add_action(session, editor, paper.id, paper.version, "Build the detailed plan", org.person2_id,
+                           date(2020, 1, 24))
+    session.commit()
+    expected = submissions.actions_frame(session, paper.id).drop(columns=["task_id"])  # the tab's own read
+    reads = []
+    real = tasks.tasks_frame
+    monkeypatch.setattr(tasks, "tasks_frame", lambda *args, **kwargs: reads.append(args) or real(*args, **kwargs))
+    content = submissions.preview(session, paper.id)
+    assert len(reads) == 1
+    pd.testing.assert_frame_equal(content.actions.reset_index(drop=True), expected)
+    assert content.actions["Action"].tolist() == ["Build the detailed plan"]
+
+
+def test_the_pack_evaluates_each_linked_scenario_once_through_the_evaluator_it_is_given(session, paper):
+    asked = []
+
+    def evaluate(inputs):
+        asked.append(inputs)
+        return evaluate_scenario(inputs)
+
+    content = submissions.preview(session, paper.id, evaluate=evaluate)
+    linked = [scenarios.get_scenario(session, int(i)) for i in content.options["scenario_id"].dropna()]
+    assert sorted(asked, key=lambda i: i.annual_calls) == sorted(
+        (scenarios.scenario_inputs(s) for s in linked), key=lambda i: i.annual_calls)
+    assert len(asked) == 2
+    pd.testing.assert_frame_equal(content.options, submissions.preview(session, paper.id).options)
 
 
 def test_generation_refuses_a_stale_preview(session, editor, admin, paper):
