@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, and_, cast, func, literal, or_, select, union_all
+from sqlalchemy import String, and_, bindparam, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from review.contracts.register import RATING_LABELS
@@ -200,8 +200,11 @@ def names_for(session: Session, events: list[AuditEvent]) -> Names:
               if (numeric := [int(i) for i in ids if str(i).isdigit()])}
 
     def branch(entity: str, key: Any, name: Any):
+        # The ids are integers, written into the SQL rather than bound one variable each: a long page of events
+        # can mention more records than PostgreSQL allows bound values in one statement (65,535).
+        ids = bindparam(f"ids_{entity}", wanted.get(entity, []), expanding=True, literal_execute=True)
         return select(literal(entity, String).label("entity"), key.label("id"), name.label("name")).where(
-            key.in_(wanted.get(entity, [])))
+            key.in_(ids))
 
     def comments():
         return branch("task_comment", TaskComment.id, "Comment on " + _task_name(Task)).join(

@@ -45,6 +45,18 @@ def test_an_event_opens_in_full_and_a_deleted_record_is_named(session, admin):
     assert table.loc[1, "Field"] == "Themes"
 
 
+def test_names_for_a_page_mentioning_more_records_than_a_statement_may_bind(session, admin, org):
+    """70,000 distinct ids in one look-up: more than PostgreSQL allows bound values in a statement (65,535) or a
+    default SQLite build variables (32,766)."""
+    task = tasks.create_task(session, admin, title="Map current IAG offer", phase_id=org.phase_id)
+    session.commit()
+    events = [AuditEvent(username="someone", entity="task", record_id=str(i), action="update", changes={})
+              for i in range(task.id, task.id + 70_000)]
+    names = audit_log.names_for(session, events)
+    assert task.reference and names.name("task", task.id) == task.reference
+    assert names.name("task", task.id + 69_999) == f"Task {task.id + 69_999} (deleted)"
+
+
 def test_names_are_read_in_one_statement_whatever_the_events_mention(engine, session, admin, org):
     a = tasks.create_task(session, admin, title="Map current IAG offer", phase_id=org.phase_id,
                           owner_id=org.person_id)
