@@ -79,7 +79,8 @@ def scan_page_states(page, name: str) -> list[str]:
     return found
 
 
-# Every element of the main area (hidden tab panels and closed expanders included: Streamlit draws their content),
+# Every element of the main area as opened (closed expanders included: Streamlit draws their content; tabs that
+# run only when opened are not, and a permission that changes one also changes the page as opened, today),
 # as tag, test id, role, class, type, disabled, labelled and whether it holds text of its own. The words differ
 # from role to role ("My tasks" of whoever signed in); what axe-core judges (names, roles, structure, styles from
 # the classes) is the same when these are. Inside a data grid or a chart only the element itself counts: the grid
