@@ -12,12 +12,15 @@ ctx = setup_page("plan")
 st.title("Plan and baselines")
 st.caption(f"As at {clock.today():%A %d %B %Y}. The decision record's last step: the key steps to operationalise "
            "the phone line, the formal consultation and the timeframes.")
-names = lookups()
 timeline_tab, baseline_tab, template_tab = st.tabs(["Timeline", "Baselines and slippage", "Formal consultation"],
                                                      key="plan_tab", on_change="rerun")
-with timeline_tab:
-    show_timeline(names)
-with baseline_tab:
-    show_baselines(ctx.actor)
-with template_tab:
-    show_template(ctx.actor, names)
+# Only the open tab runs: opening another reruns the page (the slippage charts and the template cost a run each).
+if timeline_tab.open:
+    with timeline_tab:
+        show_timeline(lookups())
+if baseline_tab.open:
+    with baseline_tab:
+        show_baselines(ctx.actor)
+if template_tab.open:
+    with template_tab:
+        show_template(ctx.actor, lookups())

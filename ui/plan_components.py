@@ -32,7 +32,10 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
     streams = c2.multiselect("Workstream", list(lookups["workstream"]), format_func=lookups["workstream"].get,
                              key="plan_ws")
     critical_only = c3.toggle("Critical path only", key="plan_critical")
-    view = data.cached(plan.plan_view, sorted(phases), sorted(streams), critical_only)
+    # The timeline draws a page of tasks at a time; a new choice of filters starts again at the first page.
+    page_key = "plan_page_" + "_".join(map(str, [*sorted(phases), "ws", *sorted(streams), critical_only]))
+    view = data.cached(plan.plan_view, sorted(phases), sorted(streams), critical_only,
+                       int(st.session_state.get(page_key, 1)))
     if view.total_tasks == 0:
         st.info("No tasks yet. The project team adds them on the Tasks page, or inserts the formal consultation "
                 "template in the last tab.", icon=":material/info:")
@@ -40,16 +43,18 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
     if view.tasks.empty:
         st.info("No dated tasks match these filters.", icon=":material/filter_alt_off:")
         return
-    shown = len(view.tasks)
-    note = (f"Showing the first {shown} of the matching tasks; filter by phase or workstream to see the rest."
-            if shown >= plan.TIMELINE_MAX_TASKS else f"{shown} task(s) shown of {view.total_tasks}.")
-    st.caption(f"{note} Bars run from start to due date; diamonds are milestones; arrows are dependencies "
-               "(the successor waits for the predecessor to finish).")
+    st.caption(timeline_note(view) + " Bars run from start to due date; diamonds are milestones; arrows are "
+               "dependencies (the successor waits for the predecessor to finish).")
+    if view.pages > 1:
+        if st.session_state.get(page_key, 1) != view.page:
+            st.session_state[page_key] = view.page  # the plan shrank since this page was chosen
+        st.number_input(f"Timeline page (of {view.pages}; {view.page_size} tasks a page)", 1, view.pages,
+                        key=page_key, help="Pages follow the timeline's order: phase, then workstream, then start "
+                                           "date. Filter by phase or workstream to go straight to a part of the plan.")
     charts.show(plan_charts.timeline(view, clock.today()), key="plan_timeline", data=plan_charts.timeline_table(view),
                 summary=plan_charts.timeline_summary(view))
-    cpm = view.critical_path
     with st.container(border=True):
-        st.markdown(f"**Critical path**: {cpm.length} days of planned work from the first task to the last. "
+        st.markdown(f"**Critical path**: {view.critical_length} days of planned work from the first task to the last. "
                     "Critical tasks have no float: if one finishes late, the end date moves.")
         if view.chains:
             for chain in view.chains:
@@ -63,6 +68,17 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
         tables.show(view.critical_tasks, hide_index=True, column_config={
             "Start": st.column_config.DateColumn(format=DATE_FORMAT),
             "Due": st.column_config.DateColumn(format=DATE_FORMAT)})
+
+
+def timeline_note(view: plan.PlanView) -> str:
+    """What the timeline shows: everything that matches, or which page of it, why, and how to see the rest."""
+    shown = len(view.tasks)
+    if view.pages == 1:
+        return f"{shown} task(s) shown of {view.total_tasks}."
+    return (f"Showing tasks {view.first + 1:,} to {view.first + shown:,} of the {view.matching:,} that match "
+            f"({view.total_tasks:,} in the plan): the timeline draws {view.page_size} tasks at a time so that it "
+            "stays readable and quick. Choose another page below, or filter by phase or workstream, to see the "
+            "rest.")
 
 
 # ------------------------------------------------------------------ baselines and slippage

@@ -24,7 +24,7 @@ from review.platform.errors import NotFound, ValidationFailed
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text, to_date
 
-# The timeline draws at most this many tasks at once; filters narrow the rest down.
+# The timeline draws this many tasks at a time (a page); filters narrow them, pages step through the rest.
 TIMELINE_MAX_TASKS = 60
 NO_WORKSTREAM = "(no workstream)"
 
@@ -66,14 +66,27 @@ def finish_date_expr():
 
 @dataclass(frozen=True)
 class PlanView:
-    """What the plan page draws: the tasks shown, the links among them, the critical path over all tasks."""
+    """What the plan page draws: one page of the matching tasks, the links among them, and the critical path over
+    all tasks. Small whatever the plan's size (the full critical-path result stays out of it), so that it is cheap
+    to cache and to hash as a chart's argument."""
 
-    tasks: pd.DataFrame
+    tasks: pd.DataFrame  # the tasks shown: one page of the matching ones, in timeline order
     links: pd.DataFrame  # predecessor_id, successor_id, Critical (among the shown tasks)
-    critical_path: schedule.CriticalPath
-    total_tasks: int
+    critical_length: int  # days of planned work along the critical path
+    total_tasks: int  # every task in the plan
     chains: list[list[str]]  # critical chains as task labels
     critical_tasks: pd.DataFrame  # the critical tasks in order, with dates
+    matching: int = 0  # dated tasks that match the filters (the timeline pages through them)
+    first: int = 0  # position of the first task shown among the matching ones (0 on the first page)
+    page_size: int = TIMELINE_MAX_TASKS
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.matching // self.page_size))
+
+    @property
+    def page(self) -> int:
+        return self.first // self.page_size + 1
 
 
 TIMELINE_COLUMNS = ["id", "Ref", "Task", "Phase", "phase_sequence", "Workstream", "Owner", "Status", "status",
@@ -93,11 +106,14 @@ def duration_expr():
 
 
 def _network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]], dict[int, str]]:
-    """Durations, links and labels of every task, in two statements (durations worked out in SQL)."""
-    rows = session.execute(select(Task.id, Task.reference, duration_expr())).all()
+    """Durations, links and labels of every task, in two statements (durations worked out in SQL; rows read
+    through the Core connection: thousands of plain tuples, no ORM work per row)."""
+    connection = session.connection()
+    rows = connection.execute(select(Task.id, Task.reference, duration_expr())).all()
     durations = {i: int(d or 0) for i, _ref, d in rows}
     labels = {i: ref or f"#{i}" for i, ref, _d in rows}
-    links = [(a, b) for a, b in session.execute(select(TaskDependency.predecessor_id, TaskDependency.successor_id))]
+    links = [tuple(link) for link in connection.execute(select(TaskDependency.predecessor_id,
+                                                               TaskDependency.successor_id))]
     return durations, links, labels
 
 
@@ -108,10 +124,33 @@ def compute_critical_path(session: Session) -> schedule.CriticalPath:
 
 
 def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
-              critical_only: bool = False, limit: int = TIMELINE_MAX_TASKS) -> PlanView:
-    """Tasks for the timeline ordered by phase, workstream and start, with the critical path (five statements)."""
+              critical_only: bool = False, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanView:
+    """One page (`limit` tasks, `page` counted from 1) of the dated tasks matching the filters, ordered by phase,
+    workstream and start, with the critical path over all tasks (five statements whatever the plan's size).
+
+    The matching tasks' ids are read in order (one light statement), the critical-path filter is applied to them
+    in Python, and only the page's tasks are read in full.
+    """
     durations, links, labels = _network(session)
     cpm = schedule.critical_path(durations, links)
+    order = (
+        select(Task.id)
+        .join(Phase, Task.phase_id == Phase.id)
+        .outerjoin(Workstream, Task.workstream_id == Workstream.id)
+        .where(Task.start_date.is_not(None) | Task.due_date.is_not(None))
+        .order_by(Phase.sequence, func.coalesce(Workstream.sort_order, 999), Workstream.name,
+                  func.coalesce(Task.start_date, Task.due_date), Task.id)
+    )
+    if phase_ids:
+        order = order.where(Task.phase_id.in_(phase_ids))
+    if workstream_ids:
+        order = order.where(Task.workstream_id.in_(workstream_ids))
+    ids = session.connection().execute(order).scalars().all()
+    if critical_only:
+        ids = [i for i in ids if i in cpm.critical]
+    pages = max(1, -(-len(ids) // limit))
+    first = (min(max(1, page), pages) - 1) * limit
+    shown_ids = ids[first:first + limit]
     owner = aliased(Person)
     query = (
         select(Task.id, Task.reference, Task.title, Phase.name.label("phase"), Phase.sequence,
@@ -120,31 +159,23 @@ def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_i
         .join(Phase, Task.phase_id == Phase.id)
         .outerjoin(Workstream, Task.workstream_id == Workstream.id)
         .outerjoin(owner, Task.owner_id == owner.id)
-        .where(Task.start_date.is_not(None) | Task.due_date.is_not(None))
-        .order_by(Phase.sequence, func.coalesce(Workstream.sort_order, 999), Workstream.name,
-                  func.coalesce(Task.start_date, Task.due_date), Task.id)
+        .where(Task.id.in_(shown_ids))
     )
-    if phase_ids:
-        query = query.where(Task.phase_id.in_(phase_ids))
-    if workstream_ids:
-        query = query.where(Task.workstream_id.in_(workstream_ids))
-    if critical_only:
-        ids = sorted(cpm.critical)
-        query = query.where(Task.id.in_(ids)) if len(ids) < 30_000 else query
-    query = query.limit(limit)
+    found = {r.id: r for r in session.execute(query)}
     rows = [
         [r.id, r.reference or "", r.title, r.phase, r.sequence, r.workstream or NO_WORKSTREAM, r.owner or "",
          STATUS_LABELS.get(r.status, r.status), r.status, r.start_date or r.due_date, r.due_date or r.start_date,
          r.percent_complete, bool(r.is_milestone), r.id in cpm.critical,
          cpm.float_of(r.id) if r.id in cpm.latest_start else None]
-        for r in session.execute(query)
+        for r in (found[i] for i in shown_ids if i in found)
     ]
     frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
     shown = set(frame["id"].tolist())
     link_rows = [(a, b, (a, b) in cpm.critical_links) for a, b in links if a in shown and b in shown]
     link_frame = pd.DataFrame(link_rows, columns=["predecessor_id", "successor_id", "Critical"])
     chains = [[labels[t] for t in chain] for chain in cpm.chains(limit=5)]
-    return PlanView(frame, link_frame, cpm, len(durations), chains, critical_tasks_frame(session, cpm))
+    return PlanView(frame, link_frame, cpm.length, len(durations), chains, critical_tasks_frame(session, cpm),
+                    matching=len(ids), first=first, page_size=limit)
 
 
 def critical_tasks_frame(session: Session, cpm: schedule.CriticalPath, limit: int = 200) -> pd.DataFrame:

@@ -172,6 +172,12 @@ def open_page(app_db) -> Callable[[str, Role | None], AppTest]:
     return _open
 
 
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the tab `label` of the `st.tabs(..., key=key)` on the page and rerun: pages run only the open tab."""
+    at.session_state[key] = label
+    return at.run()
+
+
 # A backslash before ASCII punctuation: how ui.text.plain escapes stored text for Markdown.
 _MARKDOWN_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 

@@ -9,7 +9,7 @@ from review.models.plan import Baseline, RagOverride, RaidItem
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 
 DASHBOARD = "pages/1_Executive_dashboard.py"
 PLAN = "pages/3_Plan.py"
@@ -71,6 +71,11 @@ def test_each_page_for_each_role(open_page, page, role):
     at = open_page(page, role)
     assert not at.exception, at.exception
     assert not at.error, [e.value for e in at.error]
+    if page == PLAN:  # every tab, ending on the baselines, where the project team saves one
+        for tab in ("Formal consultation", "Baselines and slippage"):
+            open_tab(at, "plan_tab", tab)
+            assert not at.exception, at.exception
+            assert not at.error, [e.value for e in at.error]
     if role in EDITORS:
         assert at.get("form") or at.button, "the project team gets its edit controls"
     else:
@@ -82,11 +87,14 @@ def test_plan_page_draws_the_timeline_and_names_the_critical_path(open_page):
     at = open_page(PLAN, Role.VIEWER)
     page = texts(at)
     assert "Critical path" in page and "EXP-01 → EXP-02 → EXP-05" in page and "2 chains tie" in page
-    assert len(at.get("plotly_chart")) >= 3  # timeline and the two slippage charts
+    assert "31 task(s) shown of 31" in page and not at.number_input  # the demo plan fits on one page
+    assert len(at.get("plotly_chart")) == 1  # the timeline: the other tabs run when opened
+    page = texts(open_tab(at, "plan_tab", "Baselines and slippage"))
+    assert len(at.get("plotly_chart")) == 2  # the two slippage charts
     assert "Original plan agreed by the project team" in page or at.selectbox(key="bl_choice")
     slipped = next(df.value for df in at.dataframe if "Slippage (days)" in df.value.columns)
     assert slipped.iloc[0]["Ref"] == "SUB-05" and slipped.iloc[0]["Slippage (days)"] == 28
-    assert "The project team inserts these steps" in page
+    assert "The project team inserts these steps" in texts(open_tab(at, "plan_tab", "Formal consultation"))
 
 
 def test_plan_filters_to_the_critical_path(open_page):
@@ -96,9 +104,52 @@ def test_plan_filters_to_the_critical_path(open_page):
     assert "16 task(s) shown of 31" in texts(at)
 
 
+def add_dated_tasks(count: int) -> None:
+    """`count` more dated tasks in the demo's first phase (a plan too big for one page of the timeline)."""
+    from datetime import date, timedelta
+
+    engine = db.make_engine(get_settings().database_url)
+    try:
+        with db.unit_of_work(engine) as session:
+            phase_id = session.scalar(select(func.min(Task.phase_id)))
+            for i in range(count):
+                start = date(2019, 12, 2) + timedelta(days=i)
+                session.add(Task(reference=f"BIG-{i:03}", title=f"Extra task {i}", phase_id=phase_id,
+                                 status="not_started", priority="medium", start_date=start,
+                                 due_date=start + timedelta(days=3), percent_complete=0, is_milestone=False))
+    finally:
+        engine.dispose()
+
+
+def timeline_refs(at) -> list[str]:
+    """The refs in the timeline's text alternative (its "Chart data" table), in the order drawn."""
+    return next(df.value for df in at.dataframe if "Critical path" in df.value.columns)["Ref"].tolist()
+
+
+@pytest.mark.both_engines
+def test_a_big_plan_pages_the_timeline_and_says_so(open_page):
+    add_dated_tasks(70)  # 101 dated tasks: two pages of 60
+    at = open_page(PLAN, Role.VIEWER)
+    assert not at.exception, at.exception
+    assert "Showing tasks 1 to 60 of the 101 that match (101 in the plan)" in texts(at)
+    assert "draws 60 tasks at a time" in texts(at) and "Choose another page below" in texts(at)
+    first = timeline_refs(at)
+    assert len(first) == 60
+    at.number_input(key="plan_page_ws_False").set_value(2).run()
+    assert not at.exception, at.exception
+    assert "Showing tasks 61 to 101 of the 101" in texts(at)
+    second = timeline_refs(at)
+    assert len(second) == 41 and not set(first) & set(second)
+    every = {r[0] for r in query(select(Task.reference).where(Task.start_date.is_not(None)
+                                                               | Task.due_date.is_not(None)))}
+    assert set(first) | set(second) == every  # every dated task is on one page or the other
+    at.toggle(key="plan_critical").set_value(True).run()  # new filters start again on one page
+    assert "16 task(s) shown of 101" in texts(at) and not at.number_input
+
+
 @pytest.mark.both_engines
 def test_editor_saves_a_baseline(open_page):
-    at = open_page(PLAN, Role.EDITOR)
+    at = open_tab(open_page(PLAN, Role.EDITOR), "plan_tab", "Baselines and slippage")
     at.text_input(key="bl_name").input("").run()
     next(b for b in at.button if b.label == "Save baseline").click().run()
     assert "Give the baseline a name" in texts(at)
@@ -113,7 +164,7 @@ def test_editor_saves_a_baseline(open_page):
 def test_editor_inserts_the_consultation_template(open_page):
     from datetime import date
 
-    at = open_page(PLAN, Role.EDITOR)
+    at = open_tab(open_page(PLAN, Role.EDITOR), "plan_tab", "Formal consultation")
     at.date_input(key="tpl_start").set_value(date(2020, 1, 6)).run()
     at.slider(key="tpl_weeks").set_value(10).run()
     at.button(key="tpl_insert").click().run()

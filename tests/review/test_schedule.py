@@ -187,6 +187,24 @@ def test_plan_view_marks_the_critical_path_from_stored_tasks(session, editor, or
     assert list(only.tasks["Ref"]) == ["A", "B", "D"]
 
 
+def test_plan_view_pages_through_every_matching_task(session, editor, org):
+    made = [make(session, editor, org, f"Task {i}", date(2020, 1, 1 + i), date(2020, 1, 2 + i), reference=f"T{i}")
+            for i in range(5)]
+    make(session, editor, org, "Undated", None, None, reference="U")
+    for pred, succ in zip(made, made[1:3], strict=False):
+        tasks.add_dependency(session, editor, pred.id, succ.id)
+    session.commit()
+    pages = [plan.plan_view(session, page=n, limit=2) for n in (1, 2, 3)]
+    assert [list(v.tasks["Ref"]) for v in pages] == [["T0", "T1"], ["T2", "T3"], ["T4"]]
+    assert {(v.matching, v.pages, v.total_tasks) for v in pages} == {(5, 3, 6)}
+    assert [v.first for v in pages] == [0, 2, 4] and [v.page for v in pages] == [1, 2, 3]
+    assert plan.plan_view(session, page=9, limit=2).first == 4  # past the end: the last page
+    # Links are those among the shown tasks; the critical filter pages the critical tasks only.
+    assert len(pages[0].links) == 1 and len(pages[1].links) == 0
+    critical = plan.plan_view(session, critical_only=True, page=2, limit=2)
+    assert critical.matching == 3 and list(critical.tasks["Ref"]) == ["T2"]
+
+
 def test_save_baseline_copies_every_task_and_is_audited(session, editor, org):
     a = make(session, editor, org, "A", date(2019, 4, 1), date(2019, 4, 30), reference="A")
     make(session, editor, org, "B", None, None, reference="B")
