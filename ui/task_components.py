@@ -32,8 +32,7 @@ TABLE_COLUMNS = ["Ref", "Task", "Status", "Owner", "Due", "% complete", "Priorit
 
 
 def load_lookups() -> dict[str, dict[int, str]]:
-    with data.reading() as session:
-        return organisation.lookups(session)
+    return data.cached(organisation.lookups)
 
 
 def show_filters(lookups: dict[str, dict[int, str]]) -> TaskFilter:

@@ -13,7 +13,7 @@ from review.plan import tasks
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 
 AUDIT = "pages/12_Audit_log.py"
 
@@ -122,8 +122,21 @@ def test_no_none_in_tables(open_page, page, role):
 
 
 
-def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):
+def test_the_tasks_page_runs_only_the_open_tab(open_page):
+    """The first run draws the table only; the add and edit tabs (pickers listing every task) run when opened."""
     at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    assert at.get("arrow_data_frame") or at.session_state["task_table_key"]
+    assert [b.label for b in at.button if b.label in ("Add task", "Save task")] == []
+    with pytest.raises(KeyError):
+        at.selectbox(key="edit_task_choice")
+    open_tab(at, "tasks_tab", "Add a task")
+    assert not at.exception and "Add task" in [b.label for b in at.button]
+    open_tab(at, "tasks_tab", "Edit a task in full")
+    assert not at.exception and at.selectbox(key="edit_task_choice").options
+
+
+def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Add a task")
     engine = db.make_engine(get_settings().database_url)
     with db.unit_of_work(engine) as session:
         before = session.scalar(select(Task.id).where(Task.reference == "EXP-15"))
@@ -141,7 +154,7 @@ def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):
 
 
 def test_full_view_lists_every_task_and_its_linked_risks(open_page):
-    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     picker = at.selectbox(key="edit_task_choice")
     engine = db.make_engine(get_settings().database_url)
     with db.unit_of_work(engine) as session:
@@ -167,7 +180,7 @@ def test_task_comment_times_are_in_the_councils_local_time(open_page):
         winter.created_at = datetime(2019, 12, 2, 12, 0, tzinfo=UTC)
         task_id = task.id
     engine.dispose()
-    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     at.selectbox(key="edit_task_choice").set_value(task_id).run()
     shown_text = texts(at)
     assert "01 Jul 2019 09:00 BST" in shown_text and "02 Dec 2019 12:00 GMT" in shown_text

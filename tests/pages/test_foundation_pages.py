@@ -10,7 +10,7 @@ from review.models.sign_in import SignInSession
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 
 ALL_ROLES = list(Role)
 FOUNDATION_PAGES = {
@@ -127,7 +127,7 @@ def test_editor_saves_a_table_edit(open_page):
 
 @pytest.mark.both_engines
 def test_editor_adds_a_task_and_sees_field_errors(open_page):
-    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Add a task")
     form_buttons = [b for b in at.button if b.label == "Add task"]
     at.text_input(key="add_0_title").input("")
     form_buttons[0].click().run()
@@ -141,7 +141,7 @@ def test_editor_adds_a_task_and_sees_field_errors(open_page):
 
 
 def test_delete_asks_for_confirmation(open_page):
-    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     at.button(key="delete_task").click().run()
     assert "Yes, delete this task" in [b.label for b in at.button]
     at.button(key="confirm_delete_no").click().run()

@@ -19,7 +19,7 @@ from review.plan import tasks
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 from ui import engagement_admin_components, feedback, progress
 from ui.feedback import Written
 
@@ -65,7 +65,7 @@ def test_a_form_save_shows_saving_while_the_service_runs(open_page, spinners, mo
     with db.unit_of_work(engine) as session:
         task_id = session.scalar(select(Task.id).where(Task.reference == "SUB-04"))
     engine.dispose()
-    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     at.selectbox(key="edit_task_choice").set_value(task_id).run()
     next(b for b in at.button if b.label == "Save task").click().run()
     assert not at.exception

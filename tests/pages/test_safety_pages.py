@@ -18,7 +18,7 @@ from review.plan import tasks
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 from ui.text import plain
 
 IMAGE = "![p](http://127.0.0.1:9/x.png)"
@@ -86,7 +86,7 @@ def test_a_task_comment_and_title_show_as_plain_text(open_page):
         tasks.update_task(session, SYSTEM, task.id, task.version, title="**Bold** title ![t](http://127.0.0.1:9/t.png)")
         return task.id
     task_id = with_session(plant)
-    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     at.selectbox(key="edit_task_choice").set_value(task_id).run()
     assert_inert(at)
     assert IMAGE in texts(at)  # the reader sees what was typed, as text
