@@ -5,6 +5,7 @@ import json
 import os
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -78,25 +79,37 @@ def get_settings() -> Settings:
     Sign-in: REVIEW_IDLE_TIMEOUT_MINUTES, REVIEW_SESSION_HOURS, REVIEW_OIDC_ROLE_MAP ("claim-value=role,..."),
     REVIEW_OIDC_ROLE_CLAIMS (the claims holding groups or roles; default "groups,roles").
     """
-    url = os.environ.get("DATABASE_URL", "").strip()
+    return _settings_for(tuple(os.environ.get(name) for name in SETTINGS_ENVIRONMENT))
+
+
+# Every variable get_settings reads: settings are built once per set of their values (pages ask many times a run).
+SETTINGS_ENVIRONMENT = ("DATABASE_URL", "REVIEW_SQLITE_PATH", "REVIEW_DEMO", "REVIEW_TODAY", "REVIEW_CALL_IN_DAYS",
+                        "REVIEW_EXPIRING_DAYS", "REVIEW_IDLE_TIMEOUT_MINUTES", "REVIEW_SESSION_HOURS",
+                        "REVIEW_OIDC_ROLE_MAP", "REVIEW_OIDC_ROLE_CLAIMS", "REVIEW_ACCESSIBILITY_CONTACT")
+
+
+@lru_cache(maxsize=32)
+def _settings_for(values: tuple[str | None, ...]) -> Settings:
+    env = {name: value for name, value in zip(SETTINGS_ENVIRONMENT, values, strict=True) if value is not None}
+    url = env.get("DATABASE_URL", "").strip()
     shared = bool(url)
     if not url:
-        path = Path(os.environ.get("REVIEW_SQLITE_PATH") or DEFAULT_SQLITE_PATH)
+        path = Path(env.get("REVIEW_SQLITE_PATH") or DEFAULT_SQLITE_PATH)
         url = f"sqlite:///{path}"
-    demo = (not shared) and _truthy(os.environ.get("REVIEW_DEMO"), True)
-    today = os.environ.get("REVIEW_TODAY", "").strip()
+    demo = (not shared) and _truthy(env.get("REVIEW_DEMO"), True)
+    today = env.get("REVIEW_TODAY", "").strip()
     as_of = date.fromisoformat(today) if today else (demo_as_of() if demo else None)
     return Settings(
         database_url=normalise_database_url(url),
         shared_database=shared,
         demo_mode=demo,
         as_of=as_of,
-        call_in_working_days=int(os.environ.get("REVIEW_CALL_IN_DAYS", DEFAULT_CALL_IN_WORKING_DAYS)),
-        expiring_within_days=int(os.environ.get("REVIEW_EXPIRING_DAYS", DEFAULT_EXPIRING_WITHIN_DAYS)),
-        idle_timeout_minutes=int(os.environ.get("REVIEW_IDLE_TIMEOUT_MINUTES") or DEFAULT_IDLE_TIMEOUT_MINUTES),
-        session_lifetime_hours=int(os.environ.get("REVIEW_SESSION_HOURS") or DEFAULT_SESSION_LIFETIME_HOURS),
-        oidc_role_map=os.environ.get("REVIEW_OIDC_ROLE_MAP", "").strip(),
-        oidc_role_claims=os.environ.get("REVIEW_OIDC_ROLE_CLAIMS", "").strip() or "groups,roles",
-        accessibility_contact=os.environ.get("REVIEW_ACCESSIBILITY_CONTACT", "").strip()
+        call_in_working_days=int(env.get("REVIEW_CALL_IN_DAYS", DEFAULT_CALL_IN_WORKING_DAYS)),
+        expiring_within_days=int(env.get("REVIEW_EXPIRING_DAYS", DEFAULT_EXPIRING_WITHIN_DAYS)),
+        idle_timeout_minutes=int(env.get("REVIEW_IDLE_TIMEOUT_MINUTES") or DEFAULT_IDLE_TIMEOUT_MINUTES),
+        session_lifetime_hours=int(env.get("REVIEW_SESSION_HOURS") or DEFAULT_SESSION_LIFETIME_HOURS),
+        oidc_role_map=env.get("REVIEW_OIDC_ROLE_MAP", "").strip(),
+        oidc_role_claims=env.get("REVIEW_OIDC_ROLE_CLAIMS", "").strip() or "groups,roles",
+        accessibility_contact=env.get("REVIEW_ACCESSIBILITY_CONTACT", "").strip()
         or DEFAULT_ACCESSIBILITY_CONTACT,
     )
