@@ -11,7 +11,6 @@ from ui import attention_components, charts, data, deep_link, sign_in_components
 from ui.navigation import PAGE_BY_KEY
 from ui.page import setup_page
 
-ctx = setup_page("home")
 HOME_OVERDUE = ["Ref", "Task", "Owner", "Status", "Due", "Late"]
 HOME_MILESTONES = ["Ref", "Task", "Owner", "Status", "Due", "Days to go"]
 # Widths that keep every column in view on a 1366 px laptop screen (the task title takes what is left).
@@ -21,15 +20,16 @@ HOME_COLUMNS = {"Ref": st.column_config.TextColumn(width=70), "Task": st.column_
                 "Late": st.column_config.TextColumn(width=125), "Days to go": st.column_config.TextColumn(width=125)}
 
 
-def go_to_landing_page() -> None:
+def go_to_landing_page(rerun: bool = True) -> None:
     """The page asked for before signing in, if any; otherwise viewers (the SEND Executive Group) land on the
-    executive dashboard and everyone else on this page."""
+    executive dashboard and everyone else on this page (rerun, unless this run has drawn nothing yet)."""
     actor = st.session_state.get("actor")
     deep_link.go_to_wanted_page(actor)
     dashboard = PAGE_BY_KEY["dashboard"]
     if actor is not None and actor.role == Role.VIEWER:
         st.switch_page(dashboard.path)
-    st.rerun()
+    if rerun:
+        st.rerun()
 
 
 def sign_in_form() -> None:
@@ -76,6 +76,9 @@ def home() -> None:
     attention_components.show_summary()
 
 
+if st.session_state.pop(sign_in_components.LANDING_KEY, False):
+    go_to_landing_page(rerun=False)  # signed in by a button's callback: nothing drawn yet, so no second run
+ctx = setup_page("home")
 if ctx.actor is None:
     sign_in_form()
 else:

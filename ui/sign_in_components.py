@@ -62,19 +62,28 @@ def show_password_form(on_signed_in: Callable[[], None]) -> None:
                 on_signed_in()
 
 
-def show_demo_buttons(on_signed_in: Callable[[], None]) -> None:
+LANDING_KEY = "_signed_in_landing"  # set by a sign-in callback: the next run goes straight to the landing page
+
+
+def _demo_sign_in(role: Role) -> None:
+    """The one-click button's callback: sign in, then let the run that follows go straight to the landing page
+    (`app.py` checks LANDING_KEY before drawing anything), so the sign-in page is not drawn once more for nothing."""
+    signed_in = False
+    with guarded(), data.writing() as session:
+        sign_in(session, users.demo_sign_in(session, role), "demo")
+        signed_in = True
+    if signed_in:
+        flash(f"Signed in as the demo {role.label}.")
+        st.session_state[LANDING_KEY] = True
+
+
+def show_demo_buttons() -> None:
     st.info("This copy is running on **fictional demo data**. Sign in with one click as any role to "
             "look around; nothing here is real.", icon=":material/science:")
     cols = st.columns(2) + st.columns(2)  # two a row, so each full role name fits on a 1366 px screen
     for col, role in zip(cols, DEMO_ROLES, strict=True):
-        if col.button(f"Sign in as {role.label}", key=f"demo_{role.value}", width="stretch"):
-            signed_in = False
-            with guarded(), data.writing() as session:  # st.rerun() must stay outside: it would roll back
-                sign_in(session, users.demo_sign_in(session, role), "demo")
-                signed_in = True
-            if signed_in:
-                flash(f"Signed in as the demo {role.label}.")
-                on_signed_in()
+        col.button(f"Sign in as {role.label}", key=f"demo_{role.value}", width="stretch", on_click=_demo_sign_in,
+                   args=(role,))
 
 
 def show_sign_in(settings: Settings, on_signed_in: Callable[[], None]) -> None:
@@ -86,7 +95,7 @@ def show_sign_in(settings: Settings, on_signed_in: Callable[[], None]) -> None:
         demo = database_settings.demo_accounts_enabled(session)  # demo mode on, and a demo database
         local = users.local_sign_in_enabled(session)
     if demo:
-        show_demo_buttons(on_signed_in)
+        show_demo_buttons()
     if local or not sso_providers():
         show_password_form(on_signed_in)
 

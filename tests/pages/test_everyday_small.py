@@ -56,6 +56,21 @@ def test_only_known_pages_the_role_may_open_are_followed(app_db):
         assert "next" not in at.query_params
 
 
+def test_a_one_click_sign_in_goes_straight_to_the_landing_page(app_db, monkeypatch):
+    """The button signs in in its callback, so the run it starts lands at once instead of drawing the sign-in page
+    again first (issue 17: the sign-in landing's server time)."""
+    import ui.sign_in_components as components
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    drawn = []
+    monkeypatch.setattr(components, "show_sign_in", lambda *args: drawn.append(args))
+    _sign_in_with_demo_button(at, "SEND Executive Group (viewer)")
+    assert not at.exception
+    assert [t.value for t in at.title] == ["SEND Executive dashboard"]
+    assert "Signed in as the demo SEND Executive Group (viewer)." in texts(at)
+    assert drawn == []  # the sign-in page was not drawn on the way
+
+
 USERS = "pages/11_Users.py"
 
 
