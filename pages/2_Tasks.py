@@ -6,34 +6,39 @@ import streamlit as st
 from review.plan import tasks
 from ui import data, tables
 from ui.page import setup_page
-from ui.task_components import TABLE_COLUMNS, load_lookups, show_add_form, show_edit_form, show_filters, show_table
+from ui.task_components import (
+    TABLE_COLUMNS,
+    load_lookups,
+    show_add_form,
+    show_edit_form,
+    show_filters,
+    show_task_list,
+)
 
 ctx = setup_page("tasks")
 st.title("Tasks")
 lookups = load_lookups()
 all_tab, mine_tab, add_tab, edit_tab = st.tabs(["All tasks", "My tasks", "Add a task", "Edit a task in full"],
                                                key="tasks_tab", on_change="rerun")
-# One query per data version, shared by every session; every view below filters this frame. Only the open tab runs
-# (choosing another reruns the page): the add and edit tabs' pickers list every task.
-everything = data.cached(tasks.tasks_frame)
+# Reads are cached per data version and shared by every session. Only the open tab runs (choosing another reruns
+# the page): the table reads one page of tasks; the add and edit tabs' pickers list every task.
+
+
+def all_tasks_csv() -> bytes:
+    with data.reading() as session:
+        return tasks.tasks_csv(session)
+
 
 if all_tab.open:
     with all_tab:
-        filters = show_filters(lookups)
-        frame = tasks.filter_tasks(everything, filters)
-        if frame.empty:
-            st.info("No tasks match these filters. Clear a filter, or add a task in the 'Add a task' tab.",
-                    icon=":material/filter_alt_off:")
-        else:
-            st.caption(f"{len(frame)} task(s). Edit cells, then press **Save table changes**; "
-                       "open a task in full in the last tab for dependencies and comments.")
-            show_table(ctx.actor, frame, lookups, filters)
-        st.download_button("Download all tasks (CSV)", lambda: tasks.tasks_csv(everything), "tasks.csv",
-                           "text/csv", icon=":material/download:")
+        show_task_list(ctx.actor, lookups, show_filters(lookups))
+        st.download_button("Download all tasks (CSV)", all_tasks_csv, "tasks.csv", "text/csv",
+                           icon=":material/download:")
 
 if mine_tab.open:
     with mine_tab:
-        mine = tasks.my_tasks(everything, ctx.actor)
+        mine = data.cached(tasks.tasks_frame, tasks.TaskFilter(owner_ids=[ctx.actor.person_id or -1],
+                                                                open_only=True))
         if ctx.actor.person_id is None:
             st.info("Your account is not linked to a person in the people list, so no tasks are assigned to you.")
         elif mine.empty:
@@ -43,8 +48,8 @@ if mine_tab.open:
 
 if add_tab.open:
     with add_tab:
-        show_add_form(ctx.actor, lookups, everything)
+        show_add_form(ctx.actor, lookups, data.cached(tasks.tasks_frame))
 
 if edit_tab.open:
     with edit_tab:
-        show_edit_form(ctx.actor, everything, lookups)
+        show_edit_form(ctx.actor, data.cached(tasks.tasks_frame), lookups)

@@ -26,6 +26,7 @@ TABLE_EDITABLE = {"Task": "title", "Owner": "owner_id", "Status": "status", "Pri
                   "Milestone": "is_milestone"}
 # The editable table shows this many tasks at a time (filters narrow it; pages step through the rest).
 TABLE_PAGE_SIZE = 200
+PAGE_KEY = "task_page"
 # Status, owner and due date first, so they are in view without scrolling on a 1366 px screen.
 TABLE_COLUMNS = ["Ref", "Task", "Status", "Owner", "Due", "% complete", "Priority", "Start", "Phase", "Workstream",
                  "Milestone", "Overdue"]
@@ -99,14 +100,29 @@ def _save_table(actor: Actor, editor_key: str, owner_ids: dict[str, int]) -> Non
     st.session_state["table_nonce"] = st.session_state.get("table_nonce", 0) + 1
 
 
-def show_table(actor: Actor, frame: pd.DataFrame, lookups: dict[str, dict[int, str]], filters: TaskFilter) -> None:
-    """The tasks as an editable table in a form; saved in one transaction with version checks."""
+def show_task_list(actor: Actor, lookups: dict[str, dict[int, str]], filters: TaskFilter) -> None:
+    """The tasks matching the filters, a page at a time: the count and one page read in SQL (two statements,
+    cached per data version), so a first run costs about the same for 30 tasks as for 5,000."""
+    view = data.cached(tasks.task_page, filters, int(st.session_state.get(PAGE_KEY, 1)), TABLE_PAGE_SIZE)
+    if view.matching == 0:
+        st.info("No tasks match these filters. Clear a filter, or add a task in the 'Add a task' tab.",
+                icon=":material/filter_alt_off:")
+        return
+    shown = (f"{view.matching} task(s)." if view.pages == 1 else
+             f"{view.matching} task(s); this page shows {view.first + 1} to {view.first + len(view.tasks)}.")
+    st.caption(f"{shown} Edit cells, then press **Save table changes**; open a task in full in the last tab for "
+               "dependencies and comments.")
+    show_table(actor, view, lookups, filters)
+
+
+def show_table(actor: Actor, view: tasks.TaskPage, lookups: dict[str, dict[int, str]], filters: TaskFilter) -> None:
+    """One page of tasks as an editable table in a form; saved in one transaction with version checks."""
     owner_ids = {label: pid for pid, label in lookups["owner"].items()}
-    page = 1
-    if len(frame) > TABLE_PAGE_SIZE:
-        pages = -(-len(frame) // TABLE_PAGE_SIZE)
-        page = st.number_input(f"Page (of {pages}; {TABLE_PAGE_SIZE} tasks a page)", 1, pages, 1, key="task_page")
-        frame = frame.iloc[(page - 1) * TABLE_PAGE_SIZE: page * TABLE_PAGE_SIZE]
+    frame, page = view.tasks, view.page
+    if view.pages > 1:
+        if st.session_state.get(PAGE_KEY, 1) != page:
+            st.session_state[PAGE_KEY] = page  # fewer pages than when this one was chosen
+        st.number_input(f"Page (of {view.pages}; {view.page_size} tasks a page)", 1, view.pages, key=PAGE_KEY)
     nonce = st.session_state.get("table_nonce", 0)
     editor_key = f"task_table_{nonce}_{page}_{abs(hash(repr(filters))) % 10**8}"
     st.session_state["task_table_key"] = editor_key

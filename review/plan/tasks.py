@@ -18,6 +18,7 @@ from review.plan import organisation
 from review.platform import audit, clock, exports, references
 from review.platform import record_helpers as records
 from review.platform.errors import NotFound, ValidationFailed
+from review.platform.paging import Paged, first_row
 from review.platform.parsing import BOOL, DATE, TEXT, WHOLE, declare, parse, report_invalid
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text
@@ -361,8 +362,38 @@ def _overdue_clause(today: date):
     return (Task.due_date < today) & Task.status.notin_(CLOSED_STATUSES)
 
 
-def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date | None = None) -> pd.DataFrame:
-    """Tasks with readable names, in one query; ordered by phase, due date, title."""
+def _matching(query, filters: TaskFilter, today: date):
+    """`query` narrowed to the tasks that match `filters` (the same rules as `filter_tasks`)."""
+    if filters.ids:
+        query = query.where(Task.id.in_(filters.ids))
+    if filters.phase_ids:
+        query = query.where(Task.phase_id.in_(filters.phase_ids))
+    if filters.workstream_ids:
+        query = query.where(Task.workstream_id.in_(filters.workstream_ids))
+    if filters.owner_ids:
+        query = query.where(Task.owner_id.in_(filters.owner_ids))
+    if filters.statuses:
+        query = query.where(Task.status.in_(filters.statuses))
+    if filters.overdue_only:
+        query = query.where(_overdue_clause(today))
+    if filters.text.strip():
+        needle = filters.text.strip().lower()  # typed % and _ are looked for as themselves
+        reference = func.lower(func.coalesce(Task.reference, ""))
+        query = query.where(func.lower(Task.title).contains(needle, autoescape=True)
+                            | reference.contains(needle, autoescape=True))
+    if filters.milestones_only:
+        query = query.where(Task.is_milestone.is_(True))
+    if filters.open_only:
+        query = query.where(Task.status.notin_(CLOSED_STATUSES))
+    if filters.due_from is not None:
+        query = query.where(Task.due_date >= filters.due_from)
+    return query
+
+
+def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date | None = None,
+                window: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Tasks with readable names, in one query; ordered by phase, due date, title. `window` (first, count) reads
+    only those rows of that order (a page of the task list)."""
     filters = filters or TaskFilter()
     today = today or clock.today()
     owner = aliased(Person)
@@ -378,31 +409,12 @@ def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date
         .outerjoin(owner, Task.owner_id == owner.id)
     )
     if filters.limit is None:
-        query = query.order_by(Phase.sequence, Task.due_date.is_(None), Task.due_date, Task.title)
+        query = query.order_by(Phase.sequence, Task.due_date.is_(None), Task.due_date, Task.title, Task.id)
+        if window is not None:
+            query = query.offset(window[0]).limit(window[1])
     else:
         query = query.order_by(Task.due_date.is_(None), Task.due_date, Task.title).limit(filters.limit)
-    if filters.ids:
-        query = query.where(Task.id.in_(filters.ids))
-    if filters.phase_ids:
-        query = query.where(Task.phase_id.in_(filters.phase_ids))
-    if filters.workstream_ids:
-        query = query.where(Task.workstream_id.in_(filters.workstream_ids))
-    if filters.owner_ids:
-        query = query.where(Task.owner_id.in_(filters.owner_ids))
-    if filters.statuses:
-        query = query.where(Task.status.in_(filters.statuses))
-    if filters.overdue_only:
-        query = query.where(_overdue_clause(today))
-    if filters.text.strip():
-        like = f"%{filters.text.strip().lower()}%"
-        reference = func.lower(func.coalesce(Task.reference, ""))
-        query = query.where(func.lower(Task.title).like(like) | reference.like(like))
-    if filters.milestones_only:
-        query = query.where(Task.is_milestone.is_(True))
-    if filters.open_only:
-        query = query.where(Task.status.notin_(CLOSED_STATUSES))
-    if filters.due_from is not None:
-        query = query.where(Task.due_date >= filters.due_from)
+    query = _matching(query, filters, today)
     # Plain tuples through the Core connection: pandas probing thousands of ORM rows for attributes costs more
     # than the query itself.
     raw = pd.DataFrame(list(map(tuple, session.connection().execute(query).all())), columns=[
@@ -427,6 +439,27 @@ def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date
     for col in ("Start", "Due", "Completed"):
         frame[col] = pd.to_datetime(frame[col]).dt.date if len(frame) else frame[col]
     return frame
+
+
+@dataclass(frozen=True)
+class TaskPage(Paged):
+    """One page of the task list: its rows (as `tasks_frame`) and how many tasks match the filters."""
+
+    tasks: pd.DataFrame
+    matching: int
+    first: int  # position of the page's first row among the matching tasks
+    page_size: int
+
+
+def task_page(session: Session, filters: TaskFilter, page: int = 1, page_size: int = 200,
+              today: date | None = None) -> TaskPage:
+    """Page `page` (from 1; past the end, the last) of the tasks matching `filters`, in two statements whatever
+    the number of tasks: the count, then only that page's rows."""
+    today = today or clock.today()
+    matching = int(session.scalar(_matching(select(func.count(Task.id)), filters, today)) or 0)
+    first = first_row(page, matching, page_size)
+    frame = tasks_frame(session, filters, today, window=(first, page_size))
+    return TaskPage(frame, matching, first, page_size)
 
 
 def task_choices(session: Session) -> dict[int, str]:

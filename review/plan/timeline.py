@@ -21,6 +21,7 @@ from review.plan.tasks import CLOSED_STATUSES, STATUS_LABELS, TaskStatus
 from review.platform import audit, clock
 from review.platform.config import get_settings
 from review.platform.errors import NotFound, ValidationFailed
+from review.platform.paging import Paged, first_row
 from review.platform.roles import Actor, Permission, require
 from review.platform.validation import Problems, clean_text, to_date
 
@@ -65,7 +66,7 @@ def finish_date_expr():
 # ------------------------------------------------------------------ timeline and critical path
 
 @dataclass(frozen=True)
-class PlanView:
+class PlanView(Paged):
     """What the plan page draws: one page of the matching tasks, the links among them, and the critical path over
     all tasks. Small whatever the plan's size (the full critical-path result stays out of it), so that it is cheap
     to cache and to hash as a chart's argument."""
@@ -79,14 +80,6 @@ class PlanView:
     matching: int = 0  # dated tasks that match the filters (the timeline pages through them)
     first: int = 0  # position of the first task shown among the matching ones (0 on the first page)
     page_size: int = TIMELINE_MAX_TASKS
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.matching // self.page_size))
-
-    @property
-    def page(self) -> int:
-        return self.first // self.page_size + 1
 
 
 TIMELINE_COLUMNS = ["id", "Ref", "Task", "Phase", "phase_sequence", "Workstream", "Owner", "Status", "status",
@@ -148,8 +141,7 @@ def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_i
     ids = session.connection().execute(order).scalars().all()
     if critical_only:
         ids = [i for i in ids if i in cpm.critical]
-    pages = max(1, -(-len(ids) // limit))
-    first = (min(max(1, page), pages) - 1) * limit
+    first = first_row(page, len(ids), limit)
     shown_ids = ids[first:first + limit]
     owner = aliased(Person)
     query = (

@@ -257,6 +257,21 @@ def test_comments(session, editor, org):
     assert (comment.author, comment.body) == ("Test Editor", "Spoke to the forum")
 
 
+def test_task_pages_count_the_matches_and_read_one_page(session, editor, org):
+    for i in range(5):
+        make(session, editor, org, title=f"Step {i}", due_date=date(2019, 6, 1 + i))
+    make(session, editor, org, title="100% sure_thing", due_date=date(2019, 7, 1))
+    pages = [tasks.task_page(session, tasks.TaskFilter(text="step"), page=n, page_size=2) for n in (1, 2, 3)]
+    assert [list(p.tasks["Task"]) for p in pages] == [["Step 0", "Step 1"], ["Step 2", "Step 3"], ["Step 4"]]
+    assert {(p.matching, p.pages) for p in pages} == {(5, 3)} and [p.page for p in pages] == [1, 2, 3]
+    assert tasks.task_page(session, tasks.TaskFilter(text="step"), page=7, page_size=2).first == 4  # the last
+    # A typed % or _ is looked for as itself, in SQL as in filter_tasks.
+    assert list(tasks.task_page(session, tasks.TaskFilter(text="0% s")).tasks["Task"]) == ["100% sure_thing"]
+    assert tasks.task_page(session, tasks.TaskFilter(text="step_")).matching == 0
+    empty = tasks.task_page(session, tasks.TaskFilter(text="nothing like it"))
+    assert (empty.matching, empty.pages, len(empty.tasks)) == (0, 1, 0)
+
+
 def test_reads_filters_overdue_and_progress(session, editor, org):
     make(session, editor, org, title="Late", due_date=date(2019, 11, 1))
     make(session, editor, org, title="Done", status="done", completed_date=date(2019, 5, 1),
