@@ -34,8 +34,10 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
     critical_only = c3.toggle("Critical path only", key="plan_critical")
     # The timeline draws a page of tasks at a time; a new choice of filters starts again at the first page.
     page_key = "plan_page_" + "_".join(map(str, [*sorted(phases), "ws", *sorted(streams), critical_only]))
-    view = data.cached(plan.plan_view, sorted(phases), sorted(streams), critical_only,
-                       int(st.session_state.get(page_key, 1)))
+    network = data.cached(plan.plan_network)  # the critical path: once per data version, whatever is shown
+    only = sorted(network.critical) if critical_only else None
+    view = plan.combine(network, data.cached(plan.plan_page, sorted(phases), sorted(streams), only,
+                                             int(st.session_state.get(page_key, 1))))
     if view.total_tasks == 0:
         st.info("No tasks yet. The project team adds them on the Tasks page, or inserts the formal consultation "
                 "template in the last tab.", icon=":material/info:")

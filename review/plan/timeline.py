@@ -116,16 +116,49 @@ def compute_critical_path(session: Session) -> schedule.CriticalPath:
     return schedule.critical_path(durations, links)
 
 
-def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
-              critical_only: bool = False, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanView:
-    """One page (`limit` tasks, `page` counted from 1) of the dated tasks matching the filters, ordered by phase,
-    workstream and start, with the critical path over all tasks (five statements whatever the plan's size).
+@dataclass(frozen=True)
+class PlanNetwork:
+    """The critical path over every task, kept to what the timeline needs. It depends on the whole plan but on no
+    filter or page, so a page reads it once per data version (`ui.data.cached`) whichever part of the plan it shows."""
 
-    The matching tasks' ids are read in order (one light statement), the critical-path filter is applied to them
-    in Python, and only the page's tasks are read in full.
-    """
+    critical: frozenset[int]
+    floats: dict[int, int]  # task id -> float in days
+    critical_links: frozenset[tuple[int, int]]
+    length: int
+    total_tasks: int
+    chains: list[list[str]]  # critical chains as task labels
+    critical_tasks: pd.DataFrame
+
+
+@dataclass(frozen=True)
+class PlanPage(Paged):
+    """One page of the timeline's tasks (without the critical-path marks) and the links among them."""
+
+    tasks: pd.DataFrame
+    links: pd.DataFrame  # predecessor_id, successor_id
+    matching: int
+    first: int
+    page_size: int
+
+
+def plan_network(session: Session) -> PlanNetwork:
+    """The critical path over every task (three statements whatever the plan's size)."""
     durations, links, labels = _network(session)
     cpm = schedule.critical_path(durations, links)
+    floats = {t: cpm.float_of(t) for t in cpm.latest_start}
+    chains = [[labels[t] for t in chain] for chain in cpm.chains(limit=5)]
+    return PlanNetwork(cpm.critical, floats, cpm.critical_links, cpm.length, len(durations), chains,
+                       critical_tasks_frame(session, cpm))
+
+
+PAGE_COLUMNS = TIMELINE_COLUMNS[:-2]
+
+
+def plan_page(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
+              only_ids: list[int] | None = None, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanPage:
+    """Page `page` (from 1) of the dated tasks matching the filters (`only_ids`: only these, e.g. the critical
+    ones), ordered by phase, workstream and start, with the links among them (three statements): the matching ids
+    are read in order, then only the page's tasks and links."""
     order = (
         select(Task.id)
         .join(Phase, Task.phase_id == Phase.id)
@@ -139,8 +172,9 @@ def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_i
     if workstream_ids:
         order = order.where(Task.workstream_id.in_(workstream_ids))
     ids = session.connection().execute(order).scalars().all()
-    if critical_only:
-        ids = [i for i in ids if i in cpm.critical]
+    if only_ids is not None:
+        wanted = set(only_ids)
+        ids = [i for i in ids if i in wanted]
     first = first_row(page, len(ids), limit)
     shown_ids = ids[first:first + limit]
     owner = aliased(Person)
@@ -157,17 +191,38 @@ def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_i
     rows = [
         [r.id, r.reference or "", r.title, r.phase, r.sequence, r.workstream or NO_WORKSTREAM, r.owner or "",
          STATUS_LABELS.get(r.status, r.status), r.status, r.start_date or r.due_date, r.due_date or r.start_date,
-         r.percent_complete, bool(r.is_milestone), r.id in cpm.critical,
-         cpm.float_of(r.id) if r.id in cpm.latest_start else None]
+         r.percent_complete, bool(r.is_milestone)]
         for r in (found[i] for i in shown_ids if i in found)
     ]
-    frame = pd.DataFrame(rows, columns=TIMELINE_COLUMNS)
-    shown = set(frame["id"].tolist())
-    link_rows = [(a, b, (a, b) in cpm.critical_links) for a, b in links if a in shown and b in shown]
-    link_frame = pd.DataFrame(link_rows, columns=["predecessor_id", "successor_id", "Critical"])
-    chains = [[labels[t] for t in chain] for chain in cpm.chains(limit=5)]
-    return PlanView(frame, link_frame, cpm.length, len(durations), chains, critical_tasks_frame(session, cpm),
-                    matching=len(ids), first=first, page_size=limit)
+    links = session.execute(select(TaskDependency.predecessor_id, TaskDependency.successor_id)
+                            .where(TaskDependency.predecessor_id.in_(shown_ids),
+                                   TaskDependency.successor_id.in_(shown_ids))
+                            .order_by(TaskDependency.predecessor_id, TaskDependency.successor_id)).all()
+    return PlanPage(pd.DataFrame(rows, columns=PAGE_COLUMNS),
+                    pd.DataFrame([tuple(link) for link in links], columns=["predecessor_id", "successor_id"]),
+                    len(ids), first, limit)
+
+
+def combine(network: PlanNetwork, shown: PlanPage) -> PlanView:
+    """The timeline's view: the page's tasks and links marked from the critical path (no statements)."""
+    frame = shown.tasks.assign(Critical=[t in network.critical for t in shown.tasks["id"]],
+                               **{"Float (days)": [network.floats.get(t) for t in shown.tasks["id"]]})
+    links = shown.links.assign(Critical=[(a, b) in network.critical_links for a, b in
+                                         zip(shown.links["predecessor_id"], shown.links["successor_id"],
+                                             strict=True)])
+    return PlanView(frame[TIMELINE_COLUMNS], links.astype({"Critical": bool}), network.length, network.total_tasks,
+                    network.chains, network.critical_tasks, matching=shown.matching, first=shown.first,
+                    page_size=shown.page_size)
+
+
+def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
+              critical_only: bool = False, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanView:
+    """One page (`limit` tasks, `page` counted from 1) of the dated tasks matching the filters, with the critical
+    path over all tasks (six statements whatever the plan's size). Pages read `plan_network` and `plan_page`
+    through the cache separately, so that another page or filter does not work out the critical path again."""
+    network = plan_network(session)
+    only = sorted(network.critical) if critical_only else None
+    return combine(network, plan_page(session, phase_ids, workstream_ids, only, page, limit))
 
 
 def critical_tasks_frame(session: Session, cpm: schedule.CriticalPath, limit: int = 200) -> pd.DataFrame:
