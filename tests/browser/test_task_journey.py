@@ -14,6 +14,7 @@ def open_task_in_full(page, ref: str) -> None:
     wait_for_heading(page, "Tasks")
     wait_idle(page)
     page.get_by_role("tab", name="Edit a task in full").click()
+    wait_idle(page)  # the tab runs when opened
     page.get_by_label("Task to edit").click()
     page.keyboard.type(ref)
     page.get_by_role("option", name=ref).first.click()
