@@ -105,8 +105,8 @@ def _network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]], d
     rows = connection.execute(select(Task.id, Task.reference, duration_expr())).all()
     durations = {i: int(d or 0) for i, _ref, d in rows}
     labels = {i: ref or f"#{i}" for i, ref, _d in rows}
-    links = [tuple(link) for link in connection.execute(select(TaskDependency.predecessor_id,
-                                                               TaskDependency.successor_id))]
+    links = [(before, after) for before, after in connection.execute(select(TaskDependency.predecessor_id,
+                                                                            TaskDependency.successor_id))]
     return durations, links, labels
 
 

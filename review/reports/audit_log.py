@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import String, and_, bindparam, cast, func, literal, or_, select, union_all
+from sqlalchemy import BindParameter, String, and_, bindparam, cast, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from review.contracts.register import RATING_LABELS
@@ -202,7 +202,8 @@ def names_for(session: Session, events: list[AuditEvent]) -> Names:
     def branch(entity: str, key: Any, name: Any):
         # The ids are integers, written into the SQL rather than bound one variable each: a long page of events
         # can mention more records than PostgreSQL allows bound values in one statement (65,535).
-        ids = bindparam(f"ids_{entity}", wanted.get(entity, []), expanding=True, literal_execute=True)
+        ids: BindParameter[list[int]] = bindparam(f"ids_{entity}", wanted.get(entity, []), expanding=True,
+                                                  literal_execute=True)
         return select(literal(entity, String).label("entity"), key.label("id"), name.label("name")).where(
             key.in_(ids))
 
