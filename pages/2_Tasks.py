@@ -37,8 +37,7 @@ if all_tab.open:
 
 if mine_tab.open:
     with mine_tab:
-        mine = data.cached(tasks.tasks_frame, tasks.TaskFilter(owner_ids=[ctx.actor.person_id or -1],
-                                                                open_only=True))
+        mine = data.cached(tasks.tasks_frame, tasks.my_tasks_filter(ctx.actor))
         if ctx.actor.person_id is None:
             st.info("Your account is not linked to a person in the people list, so no tasks are assigned to you.")
         elif mine.empty:

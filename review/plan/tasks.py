@@ -502,10 +502,14 @@ def filter_tasks(frame: pd.DataFrame, filters: TaskFilter) -> pd.DataFrame:
     return frame[keep]
 
 
+def my_tasks_filter(actor: Actor) -> TaskFilter:
+    """The filter for "my tasks": open tasks owned by the signed-in user's person record (none when unlinked)."""
+    return TaskFilter(owner_ids=[actor.person_id if actor.person_id is not None else -1], open_only=True)
+
+
 def my_tasks(frame: pd.DataFrame, actor: Actor) -> pd.DataFrame:
-    """Open tasks owned by the signed-in user's person record."""
-    return filter_tasks(frame, TaskFilter(owner_ids=[actor.person_id if actor.person_id is not None else -1],
-                                          open_only=True))
+    """Open tasks owned by the signed-in user's person record, from a frame already read."""
+    return filter_tasks(frame, my_tasks_filter(actor))
 
 
 def progress_by_phase(session: Session) -> pd.DataFrame:
