@@ -54,7 +54,9 @@ def cpu_seconds(pids: list[int]) -> float:
 
 async def wait_streamlit_idle(page) -> None:
     await page.wait_for_timeout(200)
-    await page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=TIMEOUT_MS)
+    # The app's root says whether a run is going on; the status widget is never drawn with the minimal toolbar.
+    await page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached",
+                                 timeout=TIMEOUT_MS)
 
 
 async def wait_dashboard(page) -> None:

@@ -41,7 +41,7 @@ st.caption(f"{len(events):,} event(s) shown (the newest {limit:,} at most; narro
 st.dataframe(events, hide_index=True, key="audit_table",
              column_config={"Changes": st.column_config.TextColumn(width="large")})
 st.download_button("Download these events (CSV)", exports.to_csv_bytes(events), "audit-log.csv", "text/csv",
-                   icon=":material/download:")
+                   on_click="ignore", icon=":material/download:")
 
 st.subheader("An event in full")
 labels = dict(zip(events.index.astype(int), "Event " + events.index.astype(str) + " · " + events["When"] + " · "

@@ -66,7 +66,7 @@ def show_register(frame: pd.DataFrame, csv: bytes) -> None:
     if frame["Illustrative values"].any():
         st.caption(":material/info: Values marked illustrative are demo figures, not the council's.")
     st.download_button("Download the register (CSV)", csv, "contract-register.csv", "text/csv",
-                       icon=":material/download:")
+                       on_click="ignore", icon=":material/download:")
 
 
 # ------------------------------------------------------------------ timeline chart

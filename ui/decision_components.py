@@ -50,7 +50,7 @@ def show_log(frame: pd.DataFrame) -> None:
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
     st.download_button("Download the decision log (CSV)", decision_log_csv(frame),
-                       "decision-log.csv", "text/csv", icon=":material/download:")
+                       "decision-log.csv", "text/csv", on_click="ignore", icon=":material/download:")
 
 
 # ------------------------------------------------------------------ full record

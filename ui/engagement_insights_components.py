@@ -65,7 +65,7 @@ def show_themes(actor: Actor) -> None:
                         f"{matrix['Theme'].nunique()} theme(s) across {matrix[label].nunique()} column(s).")
     explain_not_shown(matrix)
     st.download_button("Download theme counts (CSV)", theme_counts_csv(counts),
-                       "engagement-themes.csv", "text/csv", icon=":material/download:")
+                       "engagement-themes.csv", "text/csv", on_click="ignore", icon=":material/download:")
 
 
 def show_you_said_we_did(actor: Actor) -> None:

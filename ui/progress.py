@@ -64,7 +64,13 @@ def download_button(label: str, data: Callable[[], bytes], file_name: str, mime:
 
     Streamlit disables the button and shows a spinner icon in it until the file arrives; the words come from CSS
     on that state, since nothing can be drawn from the function that builds the file.
+
+    A click does not rerun the page (`on_click="ignore"`), as every download button in the app. With Streamlit's
+    default, the click sends the request for the file and a rerun at once. The rerun drops the session's
+    references to its files, and if any run ends before the rerun has drawn the button again (the run the click
+    interrupted, or another member's), Streamlit forgets the function and the click downloads nothing
+    ("Deferred file ... not found" in the server's log).
     """
     st.html(f"<style>.st-key-{key}:has([data-testid='stSpinnerIcon'])::after {{ content: {_css_string(preparing)};"
             " display: block; margin-top: 0.25rem; font-size: 0.875rem; }</style>")
-    st.download_button(label, data, file_name, mime, key=key, **options)
+    st.download_button(label, data, file_name, mime, key=key, on_click="ignore", **options)

@@ -61,7 +61,7 @@ def show_log(frame: pd.DataFrame) -> None:
         "Linked tasks": st.column_config.TextColumn("Tasks", width=95),
     })
     st.download_button("Download the RAID log (CSV)", raid_csv(frame),
-                       "raid-log.csv", "text/csv", icon=":material/download:")
+                       "raid-log.csv", "text/csv", on_click="ignore", icon=":material/download:")
 
 
 def show_heat_maps() -> None:

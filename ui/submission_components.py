@@ -143,7 +143,8 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
     with right:
         if given is not None and not can_edit:
             st.download_button("Download the issued pack (Word)", given[1], given[2], DOCX_MIME,
-                               icon=":material/download:", key="download_issued", type="primary", width="stretch")
+                               on_click="ignore", icon=":material/download:", key="download_issued", type="primary",
+                               width="stretch")
         elif not can_edit:
             progress.download_button("Download a draft from live data (Word)", lambda: _draft_docx(submission.id),
                                      f"draft-{submissions.pack_filename(submission, 0).replace('-pack-0', '')}",
@@ -152,7 +153,8 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
                                      icon=":material/draft:", width="stretch")
         if can_edit and latest is not None:
             st.download_button("Download the latest pack (Word)", latest[2], latest[3], DOCX_MIME,
-                               icon=":material/download:", key="download_latest", type="primary", width="stretch")
+                               on_click="ignore", icon=":material/download:", key="download_latest", type="primary",
+                               width="stretch")
             if not latest[4]:
                 st.button(f"Mark pack {latest[1]} as issued", icon=":material/verified:", key="issue_pack",
                           on_click=_issue, args=(actor, latest[0], latest[1]), width="stretch")
@@ -181,8 +183,8 @@ def show_history(submission_id: int) -> None:
         document, filename = pack.document, pack.filename
         changes = submission_pack.changes_frame(pack.changes or [])
         number = pack.number
-    st.download_button(f"Download pack {number}", document, filename, DOCX_MIME, icon=":material/download:",
-                       key="download_history")
+    st.download_button(f"Download pack {number}", document, filename, DOCX_MIME, on_click="ignore",
+                       icon=":material/download:", key="download_history")
     if number > 1:
         st.caption(f"What pack {number} reported as changed since pack {number - 1}:")
         if changes.empty:

@@ -103,9 +103,14 @@ def page(browser):
 
 def wait_idle(page) -> None:
     """Wait until Streamlit has finished running the script, dropped the previous run's elements and drawn every
-    element (an element whose code the browser is still fetching shows a skeleton meanwhile)."""
+    element (an element whose code the browser is still fetching shows a skeleton meanwhile).
+
+    The app's root element says whether a run is going on (`data-test-script-state`, which Streamlit's own browser
+    tests read). The status widget does not: with the minimal toolbar it is never drawn, so waiting for it to go
+    returned at once, and a test could click while the page was still running."""
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stStatusWidget']", state="detached", timeout=30_000)
+    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", state="attached",
+                           timeout=30_000)
     page.wait_for_function("document.querySelectorAll('[data-stale=\"true\"], [data-testid=\"stSkeleton\"]')"
                            ".length === 0", timeout=30_000)
     page.wait_for_timeout(200)
