@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
-from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
 
 # OWASP CSV injection: the characters that make a spreadsheet read a cell as a formula.
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -44,6 +43,9 @@ def to_csv_bytes(frame: pd.DataFrame) -> bytes:
 
 def to_excel_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
     """An .xlsx workbook with one sheet per frame (name -> frame), text as strings, never formulas."""
+    # Imported here, not at the top: openpyxl takes 0.1 s to import, and every page imports this module.
+    from openpyxl.cell.cell import TYPE_FORMULA, TYPE_STRING
+
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in sheets.items():
