@@ -13,9 +13,8 @@ def open_from_menu(page, label: str, heading: str) -> None:
 
 def test_viewer_dashboard_draws_charts_and_downloads_the_highlight_report(page, app_url, tmp_path):
     sign_in_as(page, app_url, "SEND Executive Group (viewer)")
-    # Viewers land on the dashboard. Clicking its menu link there would rerun the page, and a rerun that starts
-    # after the wait for idle replaces the download button's file while the test clicks it (seen once in CI's
-    # two-process run: no download came).
+    # Viewers land on the dashboard, so the test waits for it rather than clicking its menu link (a needless rerun).
+    # The lost download once seen here came from the download click's own rerun; no download button reruns now.
     wait_for_heading(page, "SEND Executive dashboard")
     page.locator(PLOTLY_SVG).first.wait_for()
     page.locator(".js-plotly-plot .barlayer .point").nth(2).wait_for()  # one bar per phase
