@@ -42,8 +42,17 @@ ACCESSIBLE_CSS = """<style>
 .stMainBlockContainer { min-width: 0; }
 .stMainBlockContainer img, .stMainBlockContainer svg { max-width: 100%; }
 </style>"""
-# A scrolling sidebar must be reachable by keyboard (axe scrollable-region-focusable, WCAG 2.1.1).
-SIDEBAR_FOCUS_SCRIPT = """<script>
+# Keyboard focus, added to every page once:
+# - the sidebar's content is focusable and named "Menu", so keyboard users can scroll it (axe
+#   scrollable-region-focusable, WCAG 2.1.1);
+# - a tab keeps the focus when a rerun redraws the tab list. Tabs that run only the open tab (on_change="rerun")
+#   rerun the page when an arrow key selects a tab, and the redraw sometimes moves the tab buttons in the page,
+#   which drops the focus to the page: the next arrow key then did nothing (WCAG 2.1.1, 2.4.3). When a tab loses
+#   the focus to nothing, not after a click, the tab with that name gets it back (trying for up to a second, until
+#   the focus holds, and giving up when a person clicks or something else takes the focus). Leaving a tab on purpose
+#   is left alone: the Tab key moves the focus to something, a click is a click, and switching windows keeps the page's
+#   focused element.
+FOCUS_SCRIPT = """<script>
 if (!window._sidebarFocus) {
   window._sidebarFocus = new MutationObserver(() => {
     const el = document.querySelector('[data-testid="stSidebarContent"]');
@@ -51,9 +60,28 @@ if (!window._sidebarFocus) {
   });
   window._sidebarFocus.observe(document.body, {childList: true, subtree: true});
 }
+if (!window._tabFocus) {
+  window._tabFocus = true;
+  let pointerAt = 0;
+  document.addEventListener('pointerdown', () => { pointerAt = performance.now(); }, true);
+  document.addEventListener('focusout', (event) => {
+    const tab = event.target.closest && event.target.closest('[role="tab"]');
+    if (!tab || event.relatedTarget || performance.now() - pointerAt < 500) return;
+    const name = tab.innerText.trim();
+    const lost = performance.now();
+    let tries = 0;
+    const restore = () => {  // the redraw can take a few frames: focus() does not hold until it is done
+      const active = document.activeElement;
+      if ((active && active !== document.body) || pointerAt > lost) return;
+      const same = [...document.querySelectorAll('[role="tab"]')].filter((t) => t.innerText.trim() === name);
+      const next = same.find((t) => t.getAttribute('aria-selected') === 'true') || same[0];
+      if (next) next.focus();
+      if (document.activeElement !== next && ++tries < 60) requestAnimationFrame(restore);
+    };
+    requestAnimationFrame(restore);
+  }, true);
+}
 </script>"""
-
-
 
 
 @dataclass(frozen=True)
@@ -252,7 +280,7 @@ def setup_page(key: str) -> PageContext:
         db.check_database(data.engine())
         st.html(ACCESSIBLE_CSS)
         st.html(progress.CSS)
-        st.html(SIDEBAR_FOCUS_SCRIPT, unsafe_allow_javascript=True)
+        st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
         actor = current_actor()
         _apply_cookie_script()
     except DatabaseUnavailable as exc:

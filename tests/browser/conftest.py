@@ -92,12 +92,51 @@ def browser():
         b.close()
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so a fixture can tell whether the test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+PAGE_STATE = """() => {
+  const text = (sel) => Array.from(document.querySelectorAll(sel)).map(e => e.innerText.trim().slice(0, 160));
+  return {
+    url: location.href,
+    script_state: document.querySelector("[data-testid='stApp']")?.getAttribute('data-test-script-state'),
+    headings: text('h1, h2, h3'),
+    selected_tabs: text("[role='tab'][aria-selected='true']"),
+    alerts: text("[data-testid='stAlert'], [data-testid='stException']"),
+    focused: document.activeElement ? document.activeElement.tagName + ' ' + (document.activeElement
+      .getAttribute('aria-label') || document.activeElement.innerText || '').replace(/\\s+/g, ' ').slice(0, 80) : '',
+    labels: text('label').slice(0, 40),
+  };
+}"""
+
+
+def record_failure(page, request) -> None:
+    """On a failed test, save a screenshot and add what the page showed to the report: CI keeps only the log."""
+    report = getattr(request.node, "report_call", None)
+    if report is None or not report.failed:
+        return
+    name = "failed-" + "".join(c if c.isalnum() else "-" for c in request.node.name)[:80]
+    try:
+        path = screenshot(page, name)
+        state = page.evaluate(PAGE_STATE)
+    except Exception as error:  # the page may be gone; the failure itself is what matters
+        state, path = {"could not read the page": repr(error)}, None
+    report.sections.append(("page when the test failed",
+                            "\n".join([f"screenshot: {path}", *(f"{k}: {v}" for k, v in state.items())])))
+
+
 @pytest.fixture
-def page(browser):
+def page(browser, request):
     context = browser.new_context(viewport={"width": 1400, "height": 1000}, accept_downloads=True)
     pg = context.new_page()
     pg.set_default_timeout(20_000)
     yield pg
+    record_failure(pg, request)
     context.close()
 
 

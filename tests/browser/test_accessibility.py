@@ -220,16 +220,32 @@ def keyboard_sign_in(page, app_url: str) -> None:
     wait_idle(page)
 
 
+FOCUSED_TAB = """() => {
+  const el = document.activeElement;
+  return el && el.getAttribute('role') === 'tab' && el.getAttribute('aria-selected') === 'true'
+    ? el.innerText.trim() : `focus on ${el ? el.tagName : 'nothing'}`;
+}"""
+
+
+def arrow_to_tab(page, key: str, name: str) -> None:
+    """Press an arrow key on a tab list, as a person would: one key, then wait for the tab to open (each tab change
+    reruns the page), and check the focus is still on the tab that opened, so the next key works."""
+    from playwright.sync_api import expect
+
+    page.keyboard.press(key)
+    expect(page.get_by_role("tab", name=name, exact=True)).to_have_attribute("aria-selected", "true")
+    wait_idle(page)
+    assert page.evaluate(FOCUSED_TAB) == name
+
+
 def test_keyboard_only_sign_in_and_change_a_task_status(page, app_url):
     keyboard_sign_in(page, app_url)
     tab_to(page, page.locator(SIDEBAR_LINKS).filter(has_text="Tasks").first)
     page.keyboard.press("Enter")
     wait_for_heading(page, "Tasks")
     tab_to(page, page.get_by_role("tab", name="All tasks"))
-    for _ in range(3):  # the tab list moves with the arrow keys
-        page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    for name in ("My tasks", "Add a task", "Edit a task in full"):  # the tab list moves with the arrow keys
+        arrow_to_tab(page, "ArrowRight", name)
     tab_to(page, page.get_by_label("Task to edit"))
     page.keyboard.type("SUB-03")
     page.keyboard.press("Enter")
@@ -252,9 +268,7 @@ def test_keyboard_only_record_a_kpi_value(page, app_url):
     page.keyboard.press("Enter")
     wait_for_heading(page, "Contracts")
     tab_to(page, page.get_by_role("tab", name="Register"))
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    arrow_to_tab(page, "ArrowRight", "Contract detail")
     form = page.locator("[data-testid='stForm']").filter(has=page.get_by_role("button", name="Record value"))
     tab_to(page, form.get_by_role("spinbutton", name="day, Period ending *"))
     page.keyboard.type("31122019")  # the next quarter end; day, month, year: each segment moves on when full
@@ -265,6 +279,23 @@ def test_keyboard_only_record_a_kpi_value(page, app_url):
     wait_idle(page)
     screenshot(page, "a11y-kpi-keyboard")
     page.get_by_text("KPI value recorded").wait_for()
+
+
+def test_arrow_keys_keep_the_focus_on_the_tabs_while_the_page_reruns(page, app_url):
+    """Each tab change reruns the page (only the open tab runs), and the redraw could drop the focus from the tab
+    list to the page, so the next arrow key did nothing. Walk the Tasks tabs there and back, twice, at a person's
+    pace: the focus stays on each tab that opens."""
+    keyboard_sign_in(page, app_url)
+    tab_to(page, page.locator(SIDEBAR_LINKS).filter(has_text="Tasks").first)
+    page.keyboard.press("Enter")
+    wait_for_heading(page, "Tasks")
+    tab_to(page, page.get_by_role("tab", name="All tasks"))
+    names = ["All tasks", "My tasks", "Add a task", "Edit a task in full"]
+    for _ in range(2):
+        for name in names[1:]:
+            arrow_to_tab(page, "ArrowRight", name)
+        for name in reversed(names[:-1]):
+            arrow_to_tab(page, "ArrowLeft", name)
 
 
 def test_keyboard_only_download_the_highlight_report(page, app_url, tmp_path):
