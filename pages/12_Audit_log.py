@@ -6,7 +6,7 @@ import streamlit as st
 from review.platform import exports
 from review.platform.roles import Permission, require
 from review.reports import audit_log
-from ui import data
+from ui import data, download
 from ui.page import setup_page
 
 ctx = setup_page("audit")
@@ -40,8 +40,8 @@ if events.empty:
 st.caption(f"{len(events):,} event(s) shown (the newest {limit:,} at most; narrow the filters to go further back).")
 st.dataframe(events, hide_index=True, key="audit_table",
              column_config={"Changes": st.column_config.TextColumn(width="large")})
-st.download_button("Download these events (CSV)", exports.to_csv_bytes(events), "audit-log.csv", "text/csv",
-                   on_click="ignore", icon=":material/download:")
+download.button("Download these events (CSV)", exports.to_csv_bytes(events), "audit-log.csv", "text/csv",
+                icon=":material/download:")
 
 st.subheader("An event in full")
 labels = dict(zip(events.index.astype(int), "Event " + events.index.astype(str) + " · " + events["When"] + " · "

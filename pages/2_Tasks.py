@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from review.plan import tasks
-from ui import data, progress, tables
+from ui import data, download, tables
 from ui.page import setup_page
 from ui.task_components import (
     TABLE_COLUMNS,
@@ -32,9 +32,9 @@ def all_tasks_csv() -> bytes:
 if all_tab.open:
     with all_tab:
         show_task_list(ctx.actor, lookups, show_filters(lookups))
-        progress.download_button("Download all tasks (CSV)", all_tasks_csv, "tasks.csv", "text/csv",
-                                 key="all_tasks_csv", preparing="Writing every task to a CSV file...",
-                                 icon=":material/download:")
+        download.built_on_click("Download all tasks (CSV)", all_tasks_csv, "tasks.csv", "text/csv",
+                                key="all_tasks_csv", preparing="Writing every task to a CSV file...",
+                                icon=":material/download:")
 
 if mine_tab.open:
     with mine_tab:

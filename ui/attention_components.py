@@ -7,7 +7,7 @@ import streamlit as st
 from review.platform import clock
 from review.platform.wording import days_to_go
 from review.reports import attention, calendar_export
-from ui import data, tables
+from ui import data, download, tables
 
 DATE_FORMAT = "DD MMM YYYY"
 HORIZON_CHOICES = {30: "Next 30 days", 90: "Next 3 months", 180: "Next 6 months", 365: "Next 12 months",
@@ -32,12 +32,11 @@ def show_table(frame: pd.DataFrame, height: int | None = None) -> None:
 
 
 def download_button(frame: pd.DataFrame, key: str) -> None:
-    st.download_button("Add these dates to your calendar (.ics)", calendar_export.attention_calendar(frame),
-                       file_name="send-iag-review-dates.ics", mime="text/calendar", on_click="ignore",
-                       icon=":material/event:",
-                       key=key, disabled=frame.empty,
-                       help="An iCalendar file for Outlook or any calendar: one all-day event per date, "
-                            "each with a reminder a week before.")
+    download.button("Add these dates to your calendar (.ics)", calendar_export.attention_calendar(frame),
+                    file_name="send-iag-review-dates.ics", mime="text/calendar", icon=":material/event:",
+                    key=key, disabled=frame.empty,
+                    help="An iCalendar file for Outlook or any calendar: one all-day event per date, "
+                    "each with a reminder a week before.")
 
 
 def show_attention(key: str = "attention") -> None:

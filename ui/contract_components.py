@@ -16,7 +16,7 @@ from review.decisions import log as decisions
 from review.plan import organisation
 from review.platform import clock
 from review.platform.roles import Actor
-from ui import charts, data, palette, tables
+from ui import charts, data, download, palette, tables
 from ui.contract_fields import (
     date_col,
     date_field,
@@ -65,8 +65,8 @@ def show_register(frame: pd.DataFrame, csv: bytes) -> None:
     })
     if frame["Illustrative values"].any():
         st.caption(":material/info: Values marked illustrative are demo figures, not the council's.")
-    st.download_button("Download the register (CSV)", csv, "contract-register.csv", "text/csv",
-                       on_click="ignore", icon=":material/download:")
+    download.button("Download the register (CSV)", csv, "contract-register.csv", "text/csv",
+                    icon=":material/download:")
 
 
 # ------------------------------------------------------------------ timeline chart

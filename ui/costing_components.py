@@ -39,7 +39,7 @@ from review.costing.cost import COST_COLUMNS
 from review.models.costing import CostScenario
 from review.platform import exports
 from review.platform.roles import Actor, Permission
-from ui import charts, data, palette, progress
+from ui import charts, data, download, palette, progress
 from ui.charts import cached_chart, finish
 from ui.feedback import flash, guarded
 
@@ -337,13 +337,13 @@ def download_pair(tables: list[downloads.Table], stem: str, what: str, key: str)
     d1, d2 = st.columns(2)
     # Built when a button is clicked (Streamlit calls the function then), not on every rerun as inputs change.
     with d1:
-        progress.download_button(f"Download {what} (CSV)", partial(_tables_csv_bytes, tables), f"{stem}.csv",
-                                 "text/csv", key=f"{key}_csv", preparing=f"Preparing the {what} (CSV)...",
-                                 icon=":material/download:", width="stretch")
+        download.built_on_click(f"Download {what} (CSV)", partial(_tables_csv_bytes, tables), f"{stem}.csv",
+                                "text/csv", key=f"{key}_csv", preparing=f"Preparing the {what} (CSV)...",
+                                icon=":material/download:", width="stretch")
     with d2:
-        progress.download_button(f"Download {what} (Excel)", partial(downloads.tables_excel, tables),
-                                 f"{stem}.xlsx", XLSX, key=f"{key}_xlsx", preparing=f"Preparing the {what} (Excel)...",
-                                 icon=":material/table:", width="stretch")
+        download.built_on_click(f"Download {what} (Excel)", partial(downloads.tables_excel, tables),
+                                f"{stem}.xlsx", XLSX, key=f"{key}_xlsx", preparing=f"Preparing the {what} (Excel)...",
+                                icon=":material/table:", width="stretch")
 
 
 def _tables_csv_bytes(tables: list[downloads.Table]) -> bytes:

@@ -16,7 +16,7 @@ from review.platform.roles import Actor, Permission
 from review.platform.wording import days_late, days_to_go
 from review.reports.dashboard import Dashboard
 from review.reports.highlight_report import highlight_report_html, report_filename
-from ui import charts, palette, progress, tables
+from ui import charts, download, palette, tables
 from ui.feedback import field_error, write
 from ui.navigation import PAGE_BY_KEY
 from ui.text import plain
@@ -257,8 +257,8 @@ def _report_bytes(d: Dashboard) -> bytes:
 
 def show_report_download(d: Dashboard) -> None:
     # Built when clicked (Streamlit calls it then), not on every page run of every Executive member.
-    progress.download_button("Download the highlight report", partial(_report_bytes, d), report_filename(d),
-                             "text/html", key="highlight_report", preparing="Writing the highlight report...",
-                             icon=":material/print:",
-                             help="A printable HTML file with the same content as this page, dated; open it and "
-                                  "print, or save as PDF.", width="stretch")
+    download.built_on_click("Download the highlight report", partial(_report_bytes, d), report_filename(d),
+                            "text/html", key="highlight_report", preparing="Writing the highlight report...",
+                            icon=":material/print:",
+                            help="A printable HTML file with the same content as this page, dated; open it and "
+                            "print, or save as PDF.", width="stretch")

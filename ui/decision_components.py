@@ -14,7 +14,7 @@ from review.decisions.log import CALL_IN_LABELS, TYPE_LABELS, DecisionRecord
 from review.plan import tasks
 from review.platform import exports
 from review.platform.roles import Actor
-from ui import data, tables
+from ui import data, download, tables
 from ui.feedback import field_error, refusal_text, write
 from ui.forms import confirm_button, read_fields
 from ui.navigation import PAGE_BY_KEY
@@ -49,8 +49,8 @@ def show_log(frame: pd.DataFrame) -> None:
                                                    help="Last working day of the call-in period"),
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
-    st.download_button("Download the decision log (CSV)", decision_log_csv(frame),
-                       "decision-log.csv", "text/csv", on_click="ignore", icon=":material/download:")
+    download.button("Download the decision log (CSV)", decision_log_csv(frame),
+                    "decision-log.csv", "text/csv", icon=":material/download:")
 
 
 # ------------------------------------------------------------------ full record

@@ -13,7 +13,7 @@ import streamlit as st
 from review import engagement
 from review.platform import exports, privacy
 from review.platform.roles import Actor, Permission
-from ui import charts, data, tables
+from ui import charts, data, download, tables
 from ui.engagement_charts import coverage_chart, ranking_summary, shown_counts, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
 from ui.text import plain, plain_frame
@@ -64,8 +64,8 @@ def show_themes(actor: Actor) -> None:
                 summary=f"Themes by {label.lower()}: mentions of each theme in each {label.lower()}, "
                         f"{matrix['Theme'].nunique()} theme(s) across {matrix[label].nunique()} column(s).")
     explain_not_shown(matrix)
-    st.download_button("Download theme counts (CSV)", theme_counts_csv(counts),
-                       "engagement-themes.csv", "text/csv", on_click="ignore", icon=":material/download:")
+    download.button("Download theme counts (CSV)", theme_counts_csv(counts),
+                    "engagement-themes.csv", "text/csv", icon=":material/download:")
 
 
 def show_you_said_we_did(actor: Actor) -> None:

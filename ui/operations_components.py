@@ -10,7 +10,7 @@ from review.operations import archive, backup, check
 from review.platform.config import Settings
 from review.platform.roles import Actor
 from review.platform.wording import local_time_text
-from ui import data, progress
+from ui import data, download
 
 STATUS_WORDS = {check.Status.OK: "OK", check.Status.WARNING: "Warning", check.Status.CRITICAL: "Critical"}
 
@@ -65,6 +65,6 @@ def download_button(actor: Actor) -> None:
     def fresh_backup() -> bytes:
         return backup.take_recorded(data.engine(), passphrase, actor, backup.DOWNLOADED, file_name).content
 
-    progress.download_button("Download a backup now", fresh_backup, file_name, "application/octet-stream",
-                             key="backup_download", preparing="Writing the backup of every table...",
-                             icon=":material/download:", type="primary")
+    download.built_on_click("Download a backup now", fresh_backup, file_name, "application/octet-stream",
+                            key="backup_download", preparing="Writing the backup of every table...",
+                            icon=":material/download:", type="primary")

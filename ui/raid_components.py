@@ -13,7 +13,7 @@ from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
 from review.platform import clock, exports
 from review.platform.roles import Actor
-from ui import charts, data, plan_charts, tables
+from ui import charts, data, download, plan_charts, tables
 from ui.feedback import field_error, write
 from ui.forms import confirm_button, read_fields
 from ui.text import plain
@@ -60,8 +60,8 @@ def show_log(frame: pd.DataFrame) -> None:
         "Review overdue": st.column_config.CheckboxColumn("Overdue", width=65, help="The review date has passed"),
         "Linked tasks": st.column_config.TextColumn("Tasks", width=95),
     })
-    st.download_button("Download the RAID log (CSV)", raid_csv(frame),
-                       "raid-log.csv", "text/csv", on_click="ignore", icon=":material/download:")
+    download.button("Download the RAID log (CSV)", raid_csv(frame),
+                    "raid-log.csv", "text/csv", icon=":material/download:")
 
 
 def show_heat_maps() -> None:

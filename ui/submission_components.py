@@ -18,7 +18,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor
 from review.submission import pack as submission_pack
 from review.submission import papers as submissions
-from ui import charts, data, forms, palette, progress
+from ui import charts, data, download, forms, palette
 from ui.charts import cached_chart, finish
 from ui.costing_components import evaluate as evaluate_costs
 from ui.feedback import field_error, flash, write
@@ -142,19 +142,19 @@ def show_pack_bar(actor: Actor, submission: Submission, version: int, can_edit: 
                     icon=":material/article:")
     with right:
         if given is not None and not can_edit:
-            st.download_button("Download the issued pack (Word)", given[1], given[2], DOCX_MIME,
-                               on_click="ignore", icon=":material/download:", key="download_issued", type="primary",
-                               width="stretch")
+            download.button("Download the issued pack (Word)", given[1], given[2], DOCX_MIME,
+                            icon=":material/download:", key="download_issued", type="primary",
+                            width="stretch")
         elif not can_edit:
-            progress.download_button("Download a draft from live data (Word)", lambda: _draft_docx(submission.id),
-                                     f"draft-{submissions.pack_filename(submission, 0).replace('-pack-0', '')}",
-                                     DOCX_MIME, key="download_draft",
-                                     preparing="Building the draft pack from live data...",
-                                     icon=":material/draft:", width="stretch")
+            download.built_on_click("Download a draft from live data (Word)", lambda: _draft_docx(submission.id),
+                                    f"draft-{submissions.pack_filename(submission, 0).replace('-pack-0', '')}",
+                                    DOCX_MIME, key="download_draft",
+                                    preparing="Building the draft pack from live data...",
+                                    icon=":material/draft:", width="stretch")
         if can_edit and latest is not None:
-            st.download_button("Download the latest pack (Word)", latest[2], latest[3], DOCX_MIME,
-                               on_click="ignore", icon=":material/download:", key="download_latest", type="primary",
-                               width="stretch")
+            download.button("Download the latest pack (Word)", latest[2], latest[3], DOCX_MIME,
+                            icon=":material/download:", key="download_latest", type="primary",
+                            width="stretch")
             if not latest[4]:
                 st.button(f"Mark pack {latest[1]} as issued", icon=":material/verified:", key="issue_pack",
                           on_click=_issue, args=(actor, latest[0], latest[1]), width="stretch")
@@ -183,8 +183,8 @@ def show_history(submission_id: int) -> None:
         document, filename = pack.document, pack.filename
         changes = submission_pack.changes_frame(pack.changes or [])
         number = pack.number
-    st.download_button(f"Download pack {number}", document, filename, DOCX_MIME, on_click="ignore",
-                       icon=":material/download:", key="download_history")
+    download.button(f"Download pack {number}", document, filename, DOCX_MIME, icon=":material/download:",
+                    key="download_history")
     if number > 1:
         st.caption(f"What pack {number} reported as changed since pack {number - 1}:")
         if changes.empty:

@@ -20,7 +20,7 @@ from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
 from tests.pages.conftest import open_tab, texts
-from ui import engagement_admin_components, feedback, progress
+from ui import download, engagement_admin_components, feedback, progress
 from ui.feedback import Written
 
 
@@ -94,13 +94,13 @@ def test_the_health_check_runs_inside_its_spinner(open_page, spinners, monkeypat
 
 def test_downloads_built_on_click_say_what_they_prepare(open_page, monkeypatch):
     offered: dict[str, str] = {}
-    real = progress.download_button
+    real = download.built_on_click
 
-    def noting(label, data, file_name, mime, *, key, preparing, **options):
+    def noting(label, build, file_name, mime, *, key, preparing, **options):
         offered[label] = preparing
-        real(label, data, file_name, mime, key=key, preparing=preparing, **options)
+        real(label, build, file_name, mime, key=key, preparing=preparing, **options)
 
-    monkeypatch.setattr(progress, "download_button", noting)
+    monkeypatch.setattr(download, "built_on_click", noting)
     open_page("pages/15_Operations.py", Role.ADMIN)
     open_page("pages/1_Executive_dashboard.py", Role.VIEWER)
     open_page("pages/10_Submission.py", Role.VIEWER)
@@ -162,21 +162,18 @@ def test_no_download_click_reruns_the_page(open_page):
     assert [label for label, ignored in found.items() if not ignored] == []
 
 
-def test_every_download_button_in_the_code_passes_on_click_ignore():
-    """The same rule over the source, for buttons no page test above opens: each `st.download_button(...)` call
-    in `ui/` and `pages/` says `on_click="ignore"`."""
+def test_every_download_in_the_code_is_drawn_by_ui_download():
+    """The same rule over the source, for buttons no page test above opens: `ui.download` is the only caller of
+    `st.download_button` in `ui/`, `pages/` and `app.py`, and it passes `on_click="ignore"`."""
     import ast
 
     from review.platform.config import PROJECT_ROOT
 
-    calls, missing = 0, []
-    for path in [*(PROJECT_ROOT / "ui").glob("*.py"), *(PROJECT_ROOT / "pages").glob("*.py")]:
+    calls = []
+    for path in [*(PROJECT_ROOT / "ui").glob("*.py"), *(PROJECT_ROOT / "pages").glob("*.py"), PROJECT_ROOT / "app.py"]:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                    and node.func.attr == "download_button" and getattr(node.func.value, "id", None) == "st"):
-                calls += 1
-                if not any(k.arg == "on_click" and isinstance(k.value, ast.Constant) and k.value.value == "ignore"
-                           for k in node.keywords):
-                    missing.append(f"{path.name}:{node.lineno}")
-    assert calls >= 10
-    assert missing == []
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == "st.download_button":
+                calls.append((path.name, node))
+    assert [name for name, _ in calls] == ["download.py"]
+    assert any(k.arg == "on_click" and isinstance(k.value, ast.Constant) and k.value.value == "ignore"
+               for k in calls[0][1].keywords)
