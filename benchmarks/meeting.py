@@ -12,7 +12,10 @@ CPU time (user + system, read from /proc/<pid>/stat) is read between them. One l
         sign_in_landing_cpu_s=L reload_cpu_s=R
 
 (the last three are per member). Goals (issue 17): C <= 0.3 at N = 20, L <= 0.15, R <= 0.1. The server is warmed
-by one visit first (a meeting happens on a running server); `--cold` leaves that out.
+by one visit first (a meeting happens on a running server); `--cold` leaves that out. Members on the embedded database
+use the one-click demo sign-in; behind nginx they sign in with a username and password, so their landing includes
+one argon2 check, whose cost on this machine is printed first (`password_check_cpu_s`). With single sign-on there is
+no password check.
 """
 from __future__ import annotations
 
@@ -184,6 +187,18 @@ def drop_database(name: str) -> None:
     admin.dispose()
 
 
+def password_check_cpu_s(repeat: int = 5) -> float:
+    """CPU seconds of one argon2 password check on this machine (the members behind nginx sign in with a password;
+    the embedded members use the one-click demo sign-in, which checks none)."""
+    from review.accounts import passwords
+
+    stored = passwords.hash_password(PASSWORD)
+    started = time.process_time()
+    for _ in range(repeat):
+        passwords.verify_password(stored, PASSWORD)
+    return (time.process_time() - started) / repeat
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, nargs="+", default=[1, 5, 10, 20])
@@ -202,6 +217,8 @@ def main() -> int:
             proc.terminate()
             proc.wait(timeout=10)
         if args.nginx:
+            print(f"password_check_cpu_s={password_check_cpu_s():.3f} (in each nginx member's sign_in_landing_cpu_s: "
+                  "they sign in with a password, checked with argon2)", flush=True)
             name, db_url = postgres_database(workdir, max(args.members))
             try:
                 with Cluster(db_url, processes=2, extra_env={"REVIEW_TODAY": "2019-11-15"}) as cluster:
