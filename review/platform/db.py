@@ -36,7 +36,15 @@ T = TypeVar("T")
 log = logging.getLogger(__name__)
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
+    # SQLite's own lower() folds only A-Z, PostgreSQL's every letter: replace it on each connection, so searches,
+    # ilike and case-insensitive name checks answer alike on both engines ("Évaluation" finds "ÉVALUATION"). No
+    # index is built on lower(), so nothing stored depends on the built-in one.
+    dbapi_connection.create_function("lower", 1, _unicode_lower, deterministic=True)
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")

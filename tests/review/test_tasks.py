@@ -272,6 +272,16 @@ def test_task_pages_count_the_matches_and_read_one_page(session, editor, org):
     assert (empty.matching, empty.pages, len(empty.tasks)) == (0, 1, 0)
 
 
+def test_search_ignores_the_case_of_letters_beyond_ascii_on_both_engines(session, editor, org):
+    """SQLite's own lower() folds only A-Z; PostgreSQL's folds every letter. The embedded engine registers a
+    Unicode lower() so a search (and every case-insensitive name check) answers the same on both."""
+    make(session, editor, org, title="ÉVALUATION des besoins ÖFFENTLICH", due_date=date(2019, 6, 1))
+    found = tasks.task_page(session, tasks.TaskFilter(text="évaluation"))
+    assert list(found.tasks["Task"]) == ["ÉVALUATION des besoins ÖFFENTLICH"]
+    assert tasks.task_page(session, tasks.TaskFilter(text="öffentlich")).matching == 1
+    assert session.scalar(select(func.lower("ÉMILIE ÖZ"))) == "émilie öz"
+
+
 def test_reads_filters_overdue_and_progress(session, editor, org):
     make(session, editor, org, title="Late", due_date=date(2019, 11, 1))
     make(session, editor, org, title="Done", status="done", completed_date=date(2019, 5, 1),
