@@ -8,6 +8,7 @@ from ui import data, download, tables
 from ui.page import setup_page
 from ui.task_components import (
     TABLE_COLUMNS,
+    TASK_DATES,
     load_lookups,
     show_add_form,
     show_edit_form,
@@ -44,7 +45,7 @@ if mine_tab.open:
         elif mine.empty:
             st.success("You have no open tasks.", icon=":material/check_circle:")
         else:
-            tables.show(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True)
+            tables.show(mine[[c for c in TABLE_COLUMNS if c != "Owner"]], hide_index=True, column_config=TASK_DATES)
 
 if add_tab.open:
     with add_tab:

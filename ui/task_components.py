@@ -28,6 +28,9 @@ TABLE_EDITABLE = {"Task": "title", "Owner": "owner_id", "Status": "status", "Pri
 TABLE_PAGE_SIZE = 200
 PAGE_KEY = "task_page"
 # Status, owner and due date first, so they are in view without scrolling on a 1366 px screen.
+# Start and due dates as the rest of the app shows them (30 Oct 2019), in the editable table and in My tasks.
+TASK_DATES = {"Start": st.column_config.DateColumn("Start", format="DD MMM YYYY"),
+              "Due": st.column_config.DateColumn("Due", format="DD MMM YYYY")}
 TABLE_COLUMNS = ["Ref", "Task", "Status", "Owner", "Due", "% complete", "Priority", "Start", "Phase", "Workstream",
                  "Milestone", "Overdue"]
 
@@ -138,8 +141,7 @@ def show_table(actor: Actor, view: tasks.TaskPage, lookups: dict[str, dict[int, 
                 "Status": st.column_config.SelectboxColumn("Status", options=list(STATUS_CODES), required=True),
                 "Priority": st.column_config.SelectboxColumn("Priority", options=list(PRIORITY_CODES),
                                                              required=True),
-                "Start": st.column_config.DateColumn("Start", format="DD MMM YYYY"),
-                "Due": st.column_config.DateColumn("Due", format="DD MMM YYYY"),
+                **TASK_DATES,
                 "% complete": st.column_config.NumberColumn("% complete", min_value=0, max_value=100, step=1),
                 "Milestone": st.column_config.CheckboxColumn("Milestone"),
                 "Overdue": st.column_config.CheckboxColumn("Overdue"),

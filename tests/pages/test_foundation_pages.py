@@ -140,6 +140,19 @@ def test_editor_adds_a_task_and_sees_field_errors(open_page):
         assert session.scalar(select(Task.id).where(Task.title == "Brief the Executive Member"))
 
 
+def test_my_tasks_show_dates_as_the_rest_of_the_app(open_page):
+    """My tasks showed 2019-11-08 where every other table shows 08 Nov 2019."""
+    import json
+
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "My tasks")
+    assert not at.exception
+    [table] = at.dataframe
+    assert len(table.value) > 0  # the demo project team member owns open tasks
+    columns = json.loads(table.proto.columns)
+    assert {name: columns[name].get("type_config", {}).get("format") for name in ("Start", "Due")} == \
+        {"Start": "DD MMM YYYY", "Due": "DD MMM YYYY"}
+
+
 def test_delete_asks_for_confirmation(open_page):
     at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     at.button(key="delete_task").click().run()
