@@ -15,31 +15,34 @@ can_edit = ctx.actor.can(Permission.EDIT_CONTRACTS)
 st.title("Contracts")
 st.caption("Dates, extensions used and left, notice deadlines, values and KPIs, and the decision that authorised "
            "each extension.")
-lookups = load_lookups()
-with data.reading() as session:
-    register = contracts.contracts_frame(session)
-    csv = contracts.register_csv(session)
 
 names = ["Register", "Contract detail", "What needs attention"] + (["Add a contract"] if can_edit else [])
-# Keyed and tracked, so a form's message (shown above the tabs) does not send the user back to the first tab.
+# Keyed and tracked, so a form's message (shown above the tabs) does not send the user back to the first tab. Only
+# the open tab runs (choosing another reruns the page), and the register is read once per data version for everyone.
 tabs = dict(zip(names, st.tabs(names, key="contracts_tab", on_change="rerun"), strict=True))
 
-with tabs["Register"]:
-    if register.empty:
-        st.info("No contracts in the register yet." + (" Add one in the 'Add a contract' tab." if can_edit else ""),
-                icon=":material/description:")
-    else:
-        show_register(register, csv)
+if tabs["Register"].open or tabs["Contract detail"].open:
+    register = data.cached(contracts.contracts_frame)
 
-with tabs["Contract detail"]:
-    if register.empty:
-        st.info("No contract to show.", icon=":material/description:")
-    else:
-        show_detail(ctx.actor, register, can_edit, lookups)
+if tabs["Register"].open:
+    with tabs["Register"]:
+        if register.empty:
+            st.info("No contracts in the register yet." + (" Add one in the 'Add a contract' tab." if can_edit else ""),
+                    icon=":material/description:")
+        else:
+            show_register(register, data.cached(contracts.register_csv))
 
-with tabs["What needs attention"]:
-    attention_components.show_attention()
+if tabs["Contract detail"].open:
+    with tabs["Contract detail"]:
+        if register.empty:
+            st.info("No contract to show.", icon=":material/description:")
+        else:
+            show_detail(ctx.actor, register, can_edit, load_lookups())
 
-if can_edit:
+if tabs["What needs attention"].open:
+    with tabs["What needs attention"]:
+        attention_components.show_attention()
+
+if can_edit and tabs["Add a contract"].open:
     with tabs["Add a contract"]:
-        show_add_form(ctx.actor, lookups["owner"])
+        show_add_form(ctx.actor, load_lookups()["owner"])

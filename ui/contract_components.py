@@ -28,7 +28,7 @@ from ui.contract_fields import (
 )
 from ui.contract_kpi_components import show_kpis
 from ui.feedback import field_error, refusal_text, write
-from ui.forms import confirm_button
+from ui.forms import confirm_button, keep_choice, kept_key
 from ui.text import plain
 
 STATUS_COLOURS = {"Active": palette.GREEN, "Extended": palette.NAVY, "Expiring": palette.AMBER,
@@ -309,9 +309,9 @@ def _days(days: int) -> str:
 
 def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict[str, dict[int, str]]) -> None:
     labels = {int(r.id): f"{r.Ref} {r.Contract}" for r in frame.itertuples()}
-    if st.session_state.get("contract_choice") not in labels:
-        st.session_state.pop("contract_choice", None)
+    keep_choice("contract_choice", labels)  # the tab runs only when open: come back to the same contract
     contract_id = st.selectbox("Contract", list(labels), format_func=labels.get, key="contract_choice")
+    st.session_state[kept_key("contract_choice")] = contract_id
     today = clock.today()
     with data.reading() as session:
         summary = contracts.contract_summary(session, contract_id, today)

@@ -10,6 +10,25 @@ import streamlit as st
 RELOAD_ADVICE = "Saving will show their change; or reload to start from the latest version."
 
 
+def keep_choice(key: str, choices: Iterable[Any]) -> None:
+    """Let the widget `key` (a pick list in a tab that runs only when open) come back with the last choice.
+
+    Streamlit forgets a widget's value after a run that does not draw it, so opening another tab and coming back
+    chose the first item again. Call this before drawing the widget: it puts back the choice kept from an earlier
+    run when that is still one of `choices`, and drops a choice that no longer is (e.g. a record deleted since).
+    After drawing the widget, keep its value with `st.session_state[kept_key(key)] = value`.
+    """
+    choices = list(choices)
+    if st.session_state.get(key) not in choices:
+        st.session_state.pop(key, None)
+        if st.session_state.get(kept_key(key)) in choices:
+            st.session_state[key] = st.session_state[kept_key(key)]
+
+
+def kept_key(key: str) -> str:
+    return f"_kept_{key}"
+
+
 def read_fields(prefix: str, fields: Iterable[str] | Mapping[str, str]) -> dict[str, Any]:
     """The values of a form's widgets, keyed `{prefix}_{suffix}`: `fields` lists the field names (each its own
     suffix) or maps field name -> widget suffix."""

@@ -16,7 +16,7 @@ from review.models.contracts import Contract, ContractKpi, ContractKpiValue
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
 
@@ -57,7 +57,7 @@ def kpi_table(at):
 
 
 def test_editor_corrects_a_kpi_value_and_its_rating_follows(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Contract detail")
     assert {"Correct or delete a KPI", "Correct or delete a recorded KPI value"} <= {e.label for e in at.expander}
     kpi = one(ContractKpi, name=FAMILIES)
     value = one(ContractKpiValue, kpi_id=kpi.id, period_end=date(2019, 9, 30))
@@ -83,7 +83,7 @@ def test_editor_corrects_a_kpi_value_and_its_rating_follows(open_page):
 
 
 def test_editor_deletes_a_kpi_only_after_confirming(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Contract detail")
     hubs = one(Contract, reference="KH-2016-01")
     kpi = one(ContractKpi, name=FAMILIES)
     assert at.selectbox(key=f"kpi_fix_choice_{hubs.id}").value == kpi.id
@@ -107,7 +107,7 @@ def test_editor_deletes_a_kpi_only_after_confirming(open_page):
 
 
 def test_a_stale_kpi_form_shows_the_other_change_keeps_the_input_and_changes_nothing(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Contract detail")
     kpi = one(ContractKpi, name=FAMILIES)
     in_database(lambda s: contracts.update_kpi(s, SYSTEM, kpi.id, kpi.version, target=500))  # someone else
     prefix = f"kpie_{kpi.id}_{kpi.version}"
@@ -125,7 +125,7 @@ def test_a_stale_kpi_form_shows_the_other_change_keeps_the_input_and_changes_not
 
 
 def test_a_stale_value_is_not_deleted(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Contract detail")
     kpi = one(ContractKpi, name=FAMILIES)
     value = one(ContractKpiValue, kpi_id=kpi.id, period_end=date(2019, 9, 30))
     in_database(lambda s: contracts.update_kpi_value(s, SYSTEM, value.id, value.version, note="Checked"))
@@ -137,7 +137,7 @@ def test_a_stale_value_is_not_deleted(open_page):
 
 
 def test_correcting_a_kpi_shows_messages_next_to_the_fields(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Contract detail")
     kpi = one(ContractKpi, name=FAMILIES)
     prefix = f"kpie_{kpi.id}_{kpi.version}"
     assert at.text_input(key=f"{prefix}_unit").value == "families per quarter"
@@ -152,7 +152,7 @@ def test_correcting_a_kpi_shows_messages_next_to_the_fields(open_page):
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.COMMISSIONER])
 def test_read_only_roles_see_the_kpis_and_their_trend_but_no_edit_controls(open_page, role):
-    at = open_page(CONTRACTS, role)
+    at = open_tab(open_page(CONTRACTS, role), "contracts_tab", "Contract detail")
     assert not at.exception
     hubs = one(Contract, reference="KH-2016-01")
     kpi = one(ContractKpi, name=FAMILIES)

@@ -15,7 +15,7 @@ from review.platform import db
 from review.platform.config import get_settings
 from review.platform.roles import SYSTEM, Role
 from review.submission import papers as submissions
-from tests.pages.conftest import shown, texts
+from tests.pages.conftest import open_tab, shown, texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
 
@@ -55,12 +55,15 @@ def test_contracts_page_for_each_role(open_page, role):
     assert set(register["Ref"]) == {"KH-2016-01", "KH-2017-02"}
     assert dict(zip(register["Ref"], register["Status"], strict=True)) == {"KH-2016-01": "Extended",
                                                                            "KH-2017-02": "Expiring"}
+    assert "Download the register (CSV)" in [d.proto.label for d in at.get("download_button")]
+    assert at.get("plotly_chart") == []  # only the open tab runs: the detail's timeline is not drawn yet
+    tabs = [t.label for t in at.tabs]
+
+    at = open_tab(at, "contracts_tab", "Contract detail")
+    assert not at.exception
     assert {m.label: m.value for m in at.metric}["Notice deadline"] == "30 Jun 2020"
     assert len(at.get("plotly_chart")) == 1  # the contract timeline
     assert "Values are illustrative" in texts(at)
-    downloads = [d.proto.label for d in at.get("download_button")]
-    assert "Add these dates to your calendar (.ics)" in downloads
-    tabs = [t.label for t in at.tabs]
     if role in EDITORS:
         assert "Add a contract" in tabs and "Record extension" in labels(at)
         assert "Edit this contract" in [e.label for e in at.expander]
@@ -68,6 +71,10 @@ def test_contracts_page_for_each_role(open_page, role):
         assert "Add a contract" not in tabs
         assert edit_controls(at) == []
         assert "Edit this contract" not in [e.label for e in at.expander]
+
+    at = open_tab(at, "contracts_tab", "What needs attention")
+    assert not at.exception
+    assert "Add these dates to your calendar (.ics)" in [d.proto.label for d in at.get("download_button")]
 
 
 @pytest.mark.parametrize("role", list(Role))
@@ -109,8 +116,19 @@ def test_home_page_shows_what_needs_attention_for_every_role(open_page, role):
     assert "Add these dates to your calendar (.ics)" in [d.proto.label for d in at.get("download_button")]
 
 
+def test_the_chosen_contract_is_still_chosen_after_another_tab(open_page):
+    """The detail tab runs only when open, and Streamlit forgets a widget it did not draw: the page keeps the choice."""
+    outreach = record(Contract, reference="KH-2017-02")
+    at = open_tab(open_page(CONTRACTS, Role.VIEWER), "contracts_tab", "Contract detail")
+    at.selectbox(key="contract_choice").set_value(outreach.id).run()
+    at = open_tab(open_tab(at, "contracts_tab", "Register"), "contracts_tab", "Contract detail")
+    assert not at.exception
+    assert at.selectbox(key="contract_choice").value == outreach.id
+    assert {m.label: m.value for m in at.metric}["Current end"] == f"{outreach.original_end_date:%d %b %Y}"
+
+
 def test_editor_records_an_extension_authorised_by_a_decision(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Contract detail")
     hubs = record(Contract, reference="KH-2016-01")
     decision = record(Decision, reference="OKD-2019-KIDS-HUBS")
     prefix = f"ext_{hubs.id}_{hubs.version}"
@@ -132,7 +150,7 @@ def test_editor_records_an_extension_authorised_by_a_decision(open_page):
 
 
 def test_add_contract_shows_messages_next_to_the_fields(open_page):
-    at = open_page(CONTRACTS, Role.EDITOR)
+    at = open_tab(open_page(CONTRACTS, Role.EDITOR), "contracts_tab", "Add a contract")
     at.text_input(key="addc_0_reference").input("KH-2020-03")
     at.text_input(key="addc_0_title").input("KIDS hubs phone advice pilot")
     at.text_input(key="addc_0_provider_name").input("KIDS")

@@ -121,7 +121,8 @@ MISSING_WORDS = {"None", "nan", "NaN", "NaT", "<NA>"}
 # Pages whose tabs run only when opened: (the tabs' key, the other tabs), each checked in turn.
 LAZY_TABS = {"pages/8_Engagement_insights.py": ("insights_tab", ["You said, we did", "Quotes", "Coverage"]),
              "pages/2_Tasks.py": ("tasks_tab", ["My tasks", "Add a task", "Edit a task in full"]),
-             "pages/3_Plan.py": ("plan_tab", ["Baselines and slippage", "Formal consultation"])}
+             "pages/3_Plan.py": ("plan_tab", ["Baselines and slippage", "Formal consultation"]),
+             "pages/5_Contracts.py": ("contracts_tab", ["Contract detail", "What needs attention", "Add a contract"])}
 
 
 @pytest.mark.parametrize("page", READ_PAGES)

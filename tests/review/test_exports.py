@@ -182,4 +182,4 @@ def test_every_download_button_gets_its_data_from_a_neutralising_source():
     assert [f for f in found if f[1] not in SAFE_DATA_SOURCES and f not in PASS_THROUGH] == []
     # "csv" in the contracts page is contracts.register_csv's result.
     contracts_page = Path(PROJECT_ROOT, "pages", "5_Contracts.py").read_text()
-    assert "csv = contracts.register_csv(session)" in contracts_page
+    assert "show_register(register, data.cached(contracts.register_csv))" in contracts_page
