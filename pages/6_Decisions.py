@@ -6,7 +6,7 @@ import streamlit as st
 from review.decisions import log as decisions
 from review.decisions.log import CALL_IN_LABELS
 from review.platform.roles import Permission
-from ui import data
+from ui import data, forms
 from ui.decision_components import load_lookups, show_add_form, show_edit_form, show_log, show_record
 from ui.page import setup_page
 
@@ -17,35 +17,39 @@ st.caption("Officer key decisions and executive decisions with what regulation 1
            "rejected, consultation, conflicts of interest, and the call-in period.")
 
 names = ["Decision log", "Full record"] + (["Record a decision"] if can_edit else [])
+# Only the open tab runs (choosing another reruns the page); reads are cached per data version for everyone, and the
+# log's filters and the chosen record are kept while another tab is open.
 tabs = dict(zip(names, st.tabs(names, key="decisions_tab", on_change="rerun"), strict=True))
 
-with tabs["Decision log"]:
-    c1, c2 = st.columns([2, 3])
-    statuses = c1.multiselect("Status", list(CALL_IN_LABELS), format_func=CALL_IN_LABELS.get, key="log_status")
-    text = c2.text_input("Search reference or title", key="log_text", placeholder="e.g. KIDS hubs")
-    with data.reading() as session:
-        log = decisions.decisions_frame(session, statuses, text)
-    if log.empty:
-        st.info("No decisions match." + (" Record one in the 'Record a decision' tab." if can_edit else ""),
-                icon=":material/gavel:")
-    else:
-        show_log(log)
+if tabs["Decision log"].open:
+    with tabs["Decision log"]:
+        c1, c2 = st.columns([2, 3])
+        forms.keep("log_status", lambda chosen: set(chosen) <= set(CALL_IN_LABELS))
+        forms.keep("log_text")
+        statuses = c1.multiselect("Status", list(CALL_IN_LABELS), format_func=CALL_IN_LABELS.get, key="log_status")
+        text = c2.text_input("Search reference or title", key="log_text", placeholder="e.g. KIDS hubs")
+        forms.remember("log_status", statuses)
+        forms.remember("log_text", text)
+        log = data.cached(decisions.decisions_frame, statuses, text)
+        if log.empty:
+            st.info("No decisions match." + (" Record one in the 'Record a decision' tab." if can_edit else ""),
+                    icon=":material/gavel:")
+        else:
+            show_log(log)
 
-with tabs["Full record"]:
-    with data.reading() as session:
-        options = decisions.decision_options(session)
-    if not options:
-        st.info("No decisions recorded yet.", icon=":material/gavel:")
-    else:
-        if st.session_state.get("decision_choice") not in options:
-            st.session_state.pop("decision_choice", None)
-        chosen = st.selectbox("Decision", list(options), format_func=options.get, key="decision_choice")
-        with data.reading() as session:
-            record = decisions.decision_record(session, chosen)
-        show_record(record)
-        if can_edit:
-            show_edit_form(ctx.actor, chosen, load_lookups())
+if tabs["Full record"].open:
+    with tabs["Full record"]:
+        options = data.cached(decisions.decision_options)
+        if not options:
+            st.info("No decisions recorded yet.", icon=":material/gavel:")
+        else:
+            forms.keep_choice("decision_choice", options)
+            chosen = st.selectbox("Decision", list(options), format_func=options.get, key="decision_choice")
+            forms.remember("decision_choice", chosen)
+            show_record(data.cached(decisions.decision_record, chosen))
+            if can_edit:
+                show_edit_form(ctx.actor, chosen, load_lookups())
 
-if can_edit:
+if can_edit and tabs["Record a decision"].open:
     with tabs["Record a decision"]:
         show_add_form(ctx.actor, load_lookups(), ctx.settings.call_in_working_days)

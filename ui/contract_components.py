@@ -28,7 +28,7 @@ from ui.contract_fields import (
 )
 from ui.contract_kpi_components import show_kpis
 from ui.feedback import field_error, refusal_text, write
-from ui.forms import confirm_button, keep_choice, kept_key
+from ui.forms import confirm_button, keep_choice, remember
 from ui.text import plain
 
 STATUS_COLOURS = {"Active": palette.GREEN, "Extended": palette.NAVY, "Expiring": palette.AMBER,
@@ -311,7 +311,7 @@ def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict
     labels = {int(r.id): f"{r.Ref} {r.Contract}" for r in frame.itertuples()}
     keep_choice("contract_choice", labels)  # the tab runs only when open: come back to the same contract
     contract_id = st.selectbox("Contract", list(labels), format_func=labels.get, key="contract_choice")
-    st.session_state[kept_key("contract_choice")] = contract_id
+    remember("contract_choice", contract_id)
     today = clock.today()
     with data.reading() as session:
         summary = contracts.contract_summary(session, contract_id, today)

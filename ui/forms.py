@@ -10,19 +10,28 @@ import streamlit as st
 RELOAD_ADVICE = "Saving will show their change; or reload to start from the latest version."
 
 
-def keep_choice(key: str, choices: Iterable[Any]) -> None:
-    """Let the widget `key` (a pick list in a tab that runs only when open) come back with the last choice.
+def keep(key: str, valid: Callable[[Any], bool] = lambda _value: True) -> None:
+    """Let the widget `key` (in a tab that runs only when open) come back with the value it had.
 
     Streamlit forgets a widget's value after a run that does not draw it, so opening another tab and coming back
-    chose the first item again. Call this before drawing the widget: it puts back the choice kept from an earlier
-    run when that is still one of `choices`, and drops a choice that no longer is (e.g. a record deleted since).
-    After drawing the widget, keep its value with `st.session_state[kept_key(key)] = value`.
+    reset a filter or chose the first item again. Call this before drawing the widget, and `remember(key, value)`
+    after: when the widget's own value is gone, the remembered one is put back if `valid(value)` still holds.
     """
+    if key not in st.session_state and kept_key(key) in st.session_state and valid(st.session_state[kept_key(key)]):
+        st.session_state[key] = st.session_state[kept_key(key)]
+
+
+def remember(key: str, value: Any) -> None:
+    st.session_state[kept_key(key)] = value
+
+
+def keep_choice(key: str, choices: Iterable[Any]) -> None:
+    """`keep` for a pick list of `choices`: a choice that is no longer one of them (a record deleted since) is
+    dropped, so the list starts at its first item."""
     choices = list(choices)
     if st.session_state.get(key) not in choices:
         st.session_state.pop(key, None)
-        if st.session_state.get(kept_key(key)) in choices:
-            st.session_state[key] = st.session_state[kept_key(key)]
+    keep(key, lambda value: value in choices)
 
 
 def kept_key(key: str) -> str:
