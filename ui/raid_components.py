@@ -13,7 +13,7 @@ from review.plan import timeline as plan
 from review.plan.raid import IMPACT_WORDS, KIND_LABELS, LIKELIHOOD_WORDS, STATUS_LABELS, RaidKind
 from review.platform import clock, exports
 from review.platform.roles import Actor
-from ui import charts, data, download, plan_charts, tables
+from ui import charts, data, download, forms, plan_charts, tables
 from ui.feedback import field_error, write
 from ui.forms import confirm_button, read_fields
 from ui.text import plain
@@ -27,12 +27,27 @@ SHOWN_COLUMNS = ["Ref", "Title", "Status", "Owner", "Score", "Residual score", "
 SCORE_OPTIONS = [None, 1, 2, 3, 4, 5]
 
 
+DEFAULT_STATUSES = ["open", "monitoring"]
+
+
 def show_filters() -> tuple[list[str], list[str]]:
+    """The log's filters. They are kept while another tab is open (only the open tab runs, and Streamlit forgets a
+    widget it did not draw); the edit tab lists the items they let through."""
     c1, c2 = st.columns(2)
+    forms.keep("raid_kinds", lambda chosen: set(chosen) <= set(KIND_LABELS))
+    forms.keep("raid_statuses", lambda chosen: set(chosen) <= set(STATUS_LABELS))
+    st.session_state.setdefault("raid_statuses", DEFAULT_STATUSES)
     kinds = c1.multiselect("Type", list(KIND_LABELS), format_func=KIND_LABELS.get, key="raid_kinds")
-    statuses = c2.multiselect("Status", list(STATUS_LABELS), default=["open", "monitoring"],
-                              format_func=STATUS_LABELS.get, key="raid_statuses")
+    statuses = c2.multiselect("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="raid_statuses")
+    forms.remember("raid_kinds", kinds)
+    forms.remember("raid_statuses", statuses)
     return kinds, statuses
+
+
+def chosen_filters() -> tuple[list[str], list[str]]:
+    """The log's filters as last chosen, for a tab that does not draw them."""
+    return (st.session_state.get(forms.kept_key("raid_kinds"), []),
+            st.session_state.get(forms.kept_key("raid_statuses"), DEFAULT_STATUSES))
 
 
 def raid_csv(frame: pd.DataFrame) -> bytes:
@@ -176,7 +191,8 @@ def show_add_form(actor: Actor) -> None:
 
 def show_edit_form(actor: Actor, frame: pd.DataFrame) -> None:
     if frame.empty:
-        st.info("No item to edit with these filters.")
+        st.info("No item matches the filters chosen on the Log tab; change them there to find the item.",
+                icon=":material/filter_alt_off:")
         return
     labels = {int(r.id): f"{r.Ref} {r.Title}" for r in frame.itertuples()}
     item_id = st.selectbox("Item to edit", list(labels), format_func=labels.get, key="raid_edit_choice")

@@ -76,6 +76,11 @@ def test_each_page_for_each_role(open_page, page, role):
             open_tab(at, "plan_tab", tab)
             assert not at.exception, at.exception
             assert not at.error, [e.value for e in at.error]
+    if page == RAID:  # every tab the role has; the edit controls are on the last ones
+        for tab in [t.label for t in at.tabs][1:]:
+            open_tab(at, "raid_tab", tab)
+            assert not at.exception, at.exception
+            assert not at.error, [e.value for e in at.error]
     if role in EDITORS:
         assert at.get("form") or at.button, "the project team gets its edit controls"
     else:
@@ -200,13 +205,13 @@ def test_editor_overrides_the_rag_with_a_reason_and_it_is_audited(open_page):
 
 @pytest.mark.both_engines
 def test_editor_adds_a_risk_and_sees_field_errors(open_page):
-    at = open_page(RAID, Role.EDITOR)
+    at = open_tab(open_page(RAID, Role.EDITOR), "raid_tab", "Add an item")
     prefix = "raid_add_0"
     at.text_input(key=f"{prefix}_title").input("Telephony contract renewal clashes with launch")
     at.selectbox(key=f"{prefix}_likelihood").select(None)
     next(b for b in at.button if b.label == "Add to the RAID log").click().run()
     assert "A risk needs a likelihood" in texts(at)
-    at = open_page(RAID, Role.EDITOR)
+    at = open_tab(open_page(RAID, Role.EDITOR), "raid_tab", "Add an item")
     at.text_input(key=f"{prefix}_title").input("Telephony contract renewal clashes with launch")
     at.selectbox(key=f"{prefix}_likelihood").select(3)
     at.selectbox(key=f"{prefix}_impact").select(4)
@@ -216,12 +221,26 @@ def test_editor_adds_a_risk_and_sees_field_errors(open_page):
     assert query(select(RaidItem.likelihood, RaidItem.impact).where(RaidItem.reference == "R-08"))[0] == (3, 4)
 
 
+def test_the_raid_filters_survive_another_tab_and_choose_what_the_edit_tab_lists(open_page):
+    at = open_page(RAID, Role.EDITOR)
+    at.multiselect(key="raid_kinds").set_value(["issue"]).run()
+    assert set(at.dataframe[0].value["Ref"].str[0]) == {"I"}
+    at = open_tab(at, "raid_tab", "Edit an item")
+    assert not at.exception
+    assert {label.split(" ")[0][0] for label in at.selectbox(key="raid_edit_choice").options} == {"I"}
+    at = open_tab(at, "raid_tab", "Log")
+    assert at.multiselect(key="raid_kinds").value == ["issue"]
+    assert at.multiselect(key="raid_statuses").value == ["open", "monitoring"]
+    assert set(at.dataframe[0].value["Ref"].str[0]) == {"I"}
+
+
 def test_viewer_reads_the_raid_log_and_heat_maps(open_page):
     at = open_page(RAID, Role.VIEWER)
     assert len(at.tabs) == 2
     log = at.dataframe[0].value
     assert log.iloc[0]["Ref"] == "R-01" and log.iloc[0]["Score"] == 16  # a number (sorts); unscored rows show blank
-    assert len(at.get("plotly_chart")) == 2
+    assert at.get("plotly_chart") == []  # only the open tab runs
+    assert len(open_tab(at, "raid_tab", "Heat map").get("plotly_chart")) == 2
 
 
 def test_signed_out_visitors_are_sent_to_sign_in(open_page):
@@ -233,7 +252,7 @@ def test_signed_out_visitors_are_sent_to_sign_in(open_page):
 
 @pytest.mark.both_engines
 def test_editor_edits_a_raid_item_and_its_links(open_page):
-    at = open_page(RAID, Role.EDITOR)
+    at = open_tab(open_page(RAID, Role.EDITOR), "raid_tab", "Edit an item")
     [(item_id, version)] = query(select(RaidItem.id, RaidItem.version).where(RaidItem.reference == "R-01"))
     prefix = f"raid_edit_{item_id}_{version}"
     at.selectbox(key=f"{prefix}_status").select("monitoring")
@@ -243,5 +262,5 @@ def test_editor_edits_a_raid_item_and_its_links(open_page):
     assert "RAID item saved" in texts(at)
     [(status, new_version)] = query(select(RaidItem.status, RaidItem.version).where(RaidItem.id == item_id))
     assert (status, new_version) == ("monitoring", version + 1)
-    log = at.dataframe[0].value.set_index("Ref")
+    log = open_tab(at, "raid_tab", "Log").dataframe[0].value.set_index("Ref")
     assert log.loc["R-01", "Status"] == "Monitoring" and log.loc["R-01", "Linked tasks"] == ""
