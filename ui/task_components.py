@@ -15,7 +15,7 @@ from review.platform.roles import Actor
 from review.platform.wording import BLANK, local_time_text
 from ui import data, progress
 from ui.feedback import field_error, flash, refusal_text, write
-from ui.forms import confirm_button, loaded_version, read_fields
+from ui.forms import confirm_button, keep_choice, loaded_version, read_fields, remember
 from ui.text import plain
 
 STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
@@ -280,10 +280,10 @@ def show_edit_form(actor: Actor, all_tasks: pd.DataFrame, lookups: dict[str, dic
         st.info("No tasks yet. Add one in the 'Add a task' tab.")
         return
     labels = tasks.task_labels(all_tasks)
-    if st.session_state.get("edit_task_choice") not in labels:
-        st.session_state.pop("edit_task_choice", None)
+    keep_choice("edit_task_choice", labels)  # the tab runs only when open: come back to the same task
     task_id = st.selectbox(f"Task to edit (all {len(labels)} tasks; type a reference to find one)", list(labels),
                            format_func=labels.get, key="edit_task_choice")
+    remember("edit_task_choice", task_id)
     with data.reading() as session:
         task = tasks.get_task(session, task_id)
         values = {f: getattr(task, f) for f in tasks.EDITABLE_FIELDS}

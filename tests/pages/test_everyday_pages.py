@@ -153,6 +153,21 @@ def test_add_task_takes_predecessors_and_opens_the_new_task(open_page):
     assert at.session_state["tasks_tab"] == "Edit a task in full"
 
 
+def test_the_task_open_in_full_is_still_open_after_another_tab(open_page):
+    """Only the open tab runs, and Streamlit forgets a widget it did not draw: the page keeps the chosen task."""
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        chosen = session.scalar(select(Task.id).where(Task.reference == "SUB-03"))
+    engine.dispose()
+    at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
+    first = at.selectbox(key="edit_task_choice").value
+    assert first != chosen
+    at.selectbox(key="edit_task_choice").set_value(chosen).run()
+    at = open_tab(open_tab(at, "tasks_tab", "All tasks"), "tasks_tab", "Edit a task in full")
+    assert not at.exception
+    assert at.selectbox(key="edit_task_choice").value == chosen
+
+
 def test_full_view_lists_every_task_and_its_linked_risks(open_page):
     at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     picker = at.selectbox(key="edit_task_choice")
