@@ -5,7 +5,7 @@
   out of sight). Streamlit shows a spinner only once it has run for half a second
   (`streamlit.elements.spinner.DELAY_SECS`), so a quick save does not flicker. `ui.feedback.write` uses it.
 * A download whose file is built when it is clicked says in words what it is preparing: that is
-  `ui.download.download_button_built_on_click`.
+  `ui.download.built_on_click`.
 * `REVIEW_TEST_SLOW_WRITES`: for browser tests only. Set to a number of seconds in the app's environment, every
   `ui.feedback.write` waits that long before it writes, so that a test can see the progress message. Unset (as
   everywhere but those tests) it does nothing.
