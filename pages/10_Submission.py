@@ -40,11 +40,11 @@ submission = load_submission(choose_submission(papers))
 version = loaded_version(submission)
 show_pack_bar(ctx.actor, submission, version, can_edit)
 tabs = {"Preview": lambda: show_preview(preview(submission.id)),
-        "Changes since the last pack": lambda: show_changes(preview(submission.id).content),
+        "Changes since the last pack": lambda: show_changes(preview(submission.id)),
         "Pack history": lambda: show_history(submission.id)}
 if can_edit:
     tabs |= {"Edit the paper": lambda: show_paper_form(ctx.actor, submission, version),
-             "Options": lambda: show_options(ctx.actor, submission.id, preview(submission.id).content),
+             "Options": lambda: show_options(ctx.actor, submission.id, preview(submission.id)),
              "Strategic alignment": lambda: show_alignment(ctx.actor, submission, version),
              "Decision and actions": lambda: show_decision(ctx.actor, submission, version),
              "Start a new paper": lambda: show_new_paper_form(ctx.actor)}

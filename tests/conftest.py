@@ -109,6 +109,16 @@ def engine(request) -> Iterator[Engine]:
         drop_pg_database(name)
 
 
+def migrate(engine: Engine, revision: str) -> None:
+    """Downgrade the database to `revision`, or upgrade it to the head with "heads" (Alembic, in one transaction)."""
+    from alembic import command
+
+    cfg = db.alembic_config(engine)
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        (command.downgrade if revision != "heads" else command.upgrade)(cfg, revision)
+
+
 def wipe(engine: Engine) -> None:
     """Empty every table (keeps the schema and Alembic's version row)."""
     tables = [t.name for t in Base.metadata.sorted_tables]

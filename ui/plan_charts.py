@@ -28,10 +28,11 @@ def _label(ref: str, title: str) -> str:
 
 
 @cached_chart
-def timeline(view: PlanView, today: date) -> go.Figure:
-    """Gantt chart: a bar per task from start to due (inclusive) grouped by phase and workstream, milestones as
-    diamonds, dependency arrows (critical ones in red), critical tasks outlined in red and a line for today."""
-    frame = view.tasks.reset_index(drop=True)
+def timeline(tasks: pd.DataFrame, links: pd.DataFrame, today: date) -> go.Figure:
+    """Gantt chart of a page of the plan (`PlanView.tasks` and `.links`, the only parts it is keyed by): a bar per
+    task from start to due (inclusive) grouped by phase and workstream, milestones as diamonds, dependency arrows
+    (critical ones in red), critical tasks outlined in red and a line for today."""
+    frame = tasks.reset_index(drop=True)
     fig = go.Figure()
     # One header row per phase (its name in bold), then its tasks: y positions count down the chart.
     pos: list[int] = []
@@ -105,7 +106,7 @@ def timeline(view: PlanView, today: date) -> go.Figure:
         xs: list = []
         ys: list = []
         sizes: list = []
-        for link in view.links[view.links["Critical"] == critical].itertuples(index=False):
+        for link in links[links["Critical"] == critical].itertuples(index=False):
             a, b = int(link.predecessor_id), int(link.successor_id)
             x0, x1 = finishes[a].isoformat(), starts[b].isoformat()
             xs += [x0, x0, x1, None]

@@ -34,10 +34,10 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
     critical_only = c3.toggle("Critical path only", key="plan_critical")
     # The timeline draws a page of tasks at a time; a new choice of filters starts again at the first page.
     page_key = "plan_page_" + "_".join(map(str, [*sorted(phases), "ws", *sorted(streams), critical_only]))
-    network = data.cached(plan.plan_network)  # the critical path: once per data version, whatever is shown
-    only = sorted(network.critical) if critical_only else None
-    view = plan.combine(network, data.cached(plan.plan_page, sorted(phases), sorted(streams), only,
-                                             int(st.session_state.get(page_key, 1))))
+    # The critical path is stored whenever the plan changes; the page reads it with the tasks it shows.
+    view = plan.combine(data.cached(plan.plan_network),
+                        data.cached(plan.plan_page, sorted(phases), sorted(streams), critical_only,
+                                    int(st.session_state.get(page_key, 1))))
     if view.total_tasks == 0:
         st.info("No tasks yet. The project team adds them on the Tasks page, or inserts the formal consultation "
                 "template in the last tab.", icon=":material/info:")
@@ -53,8 +53,8 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
         st.number_input(f"Timeline page (of {view.pages}; {view.page_size} tasks a page)", 1, view.pages,
                         key=page_key, help="Pages follow the timeline's order: phase, then workstream, then start "
                                            "date. Filter by phase or workstream to go straight to a part of the plan.")
-    charts.show(plan_charts.timeline(view, clock.today()), key="plan_timeline", data=plan_charts.timeline_table(view),
-                summary=plan_charts.timeline_summary(view))
+    charts.show(plan_charts.timeline(view.tasks, view.links, clock.today()), key="plan_timeline",
+                data=plan_charts.timeline_table(view), summary=plan_charts.timeline_summary(view))
     with st.container(border=True):
         st.markdown(f"**Critical path**: {view.critical_length} days of planned work from the first task to the last. "
                     "Critical tasks have no float: if one finishes late, the end date moves.")
@@ -66,10 +66,17 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
         st.caption("Worked out from each task's planned duration (calendar days from start to due date; a one-day "
                    "milestone takes none) and its dependencies, ignoring the gaps between them (critical path "
                    "method).")
-    with st.expander("Tasks on the critical path"):
-        tables.show(view.critical_tasks, hide_index=True, column_config={
-            "Start": st.column_config.DateColumn(format=DATE_FORMAT),
-            "Due": st.column_config.DateColumn(format=DATE_FORMAT)})
+    # Read only when opened (few readers open it, and at thousands of tasks it is a long list).
+    listed = st.expander(f"Tasks on the critical path ({view.critical_count:,})", key="plan_critical_list",
+                         on_change="rerun")
+    if listed.open:
+        with listed:
+            if view.critical_count > plan.CRITICAL_TASKS_LISTED:
+                st.caption(f"The first {plan.CRITICAL_TASKS_LISTED} in order of their earliest start. Filter the "
+                           "timeline with 'Critical path only' to page through them all.")
+            tables.show(data.cached(plan.critical_tasks_frame), hide_index=True, column_config={
+                "Start": st.column_config.DateColumn(format=DATE_FORMAT),
+                "Due": st.column_config.DateColumn(format=DATE_FORMAT)})
 
 
 def timeline_note(view: plan.PlanView) -> str:

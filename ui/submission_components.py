@@ -46,10 +46,14 @@ def load_submissions() -> pd.DataFrame:
 
 @dataclass
 class Preview:
-    """The pack's content from live data and the preview's blocks ready to draw (table cells escaped)."""
+    """What the page shows of the pack's content from live data: the preview's blocks ready to draw (tables cut to
+    PREVIEW_ROWS, cells escaped), the changes since the last pack and the options. The whole content (every task
+    for the appendix) is not kept: the cache would store, and every reader unpickle, what nobody is shown."""
 
-    content: submission_pack.PackContent
     blocks: list[submission_pack.Block]
+    changes: list[dict[str, Any]]
+    previous_stamp: str | None
+    options: pd.DataFrame
 
 
 def _preview(session, submission_id: int) -> Preview:
@@ -57,7 +61,7 @@ def _preview(session, submission_id: int) -> Preview:
     content = submissions.preview(session, submission_id, evaluate=evaluate_costs)
     blocks = [replace(b, frame=plain_frame(b.frame)) if b.kind == "table" else b
               for b in submission_pack.outline(content, max_rows=PREVIEW_ROWS)]
-    return Preview(content, blocks)
+    return Preview(blocks, content.changes, content.previous_stamp, content.options)
 
 
 def preview(submission_id: int) -> Preview:
@@ -193,7 +197,7 @@ def show_history(submission_id: int) -> None:
             st.dataframe(changes, hide_index=True)
 
 
-def show_changes(content: submission_pack.PackContent) -> None:
+def show_changes(content: Preview) -> None:
     """What the live figures would change compared with the last generated pack."""
     if content.previous_stamp is None:
         st.info("No pack has been generated yet, so there is nothing to compare with.", icon=":material/compare:")
@@ -226,8 +230,8 @@ def chart_figure(chart: submission_pack.Chart) -> go.Figure:
 def show_preview(preview: Preview) -> None:
     """Render the pack's outline: what the Word document will contain, block by block."""
     note = "What the next pack will contain, from the tracker's data now."
-    if preview.content.previous_stamp:
-        note += (f" The latest generated pack is {plain(preview.content.previous_stamp)}; 'Changes since the last "
+    if preview.previous_stamp:
+        note += (f" The latest generated pack is {plain(preview.previous_stamp)}; 'Changes since the last "
                  "pack' lists any figure or row that differs.")
     st.caption(note)
     for block in preview.blocks:
@@ -385,7 +389,7 @@ def _option_inputs(form: str, prefix: str, values: dict[str, Any], scenarios: di
         st.checkbox("Preferred option", bool(values.get("is_preferred")), key=f"{prefix}_is_preferred")
 
 
-def show_options(actor: Actor, submission_id: int, content: submission_pack.PackContent) -> None:
+def show_options(actor: Actor, submission_id: int, content: Preview) -> None:
     with data.reading() as session:
         options = submissions.options_of(session, submission_id)
         scenarios = submission_pack.scenario_choices(session)

@@ -23,7 +23,8 @@ from review.models import (  # noqa: F401 - imported for their tables in Base.me
 from review.models.audit import AuditEvent
 from review.models.base import Base
 from review.models.organisation import Person, Workstream
-from review.models.tasks import Phase, Task, TaskComment, TaskDependency
+from review.models.tasks import Phase, PlanSchedule, Task, TaskComment, TaskDependency, TaskSchedule
 from review.models.users import User
 
-__all__ = ["Base", "AuditEvent", "Person", "Workstream", "Phase", "Task", "TaskComment", "TaskDependency", "User"]
+__all__ = ["Base", "AuditEvent", "Person", "Workstream", "Phase", "Task", "TaskComment", "TaskDependency",
+           "TaskSchedule", "PlanSchedule", "User"]

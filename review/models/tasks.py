@@ -3,7 +3,18 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from review.models.base import Base, Timestamped, Versioned, utcnow
@@ -61,6 +72,30 @@ class TaskDependency(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     predecessor_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
     successor_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), index=True)
+
+
+class TaskSchedule(Base):
+    """A task's place in the critical path, in days from the start of the plan. Worked out from every task and
+    dependency whenever one changes (review.plan.network), so that a page reads it with the tasks it shows."""
+
+    __tablename__ = "task_schedule"
+
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="CASCADE"), primary_key=True)
+    earliest_start: Mapped[int] = mapped_column(Integer)
+    earliest_finish: Mapped[int] = mapped_column(Integer)
+    latest_start: Mapped[int] = mapped_column(Integer)
+    critical: Mapped[bool] = mapped_column(Boolean, index=True)
+
+
+class PlanSchedule(Base):
+    """The critical path of the whole plan (one row, id 1), stored with `TaskSchedule`."""
+
+    __tablename__ = "plan_schedule"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    length: Mapped[int] = mapped_column(Integer)  # days of planned work along the critical path
+    tasks: Mapped[int] = mapped_column(Integer)  # tasks in the plan when it was worked out
+    chains: Mapped[list[list[int]]] = mapped_column(JSON)  # up to five critical chains, as task ids in order
 
 
 class TaskComment(Base):

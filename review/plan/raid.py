@@ -267,6 +267,31 @@ def raid_frame(session: Session, kinds: list[str] | None = None, statuses: list[
     return frame
 
 
+OPEN_RISK_COLUMNS = ["Ref", "Risk", "Owner", "Score", "Likelihood", "Impact", "Rating", "Residual score",
+                     "Mitigation"]
+
+
+def open_risks(session: Session) -> pd.DataFrame:
+    """Every risk not closed, highest score first (as `raid_frame` orders them), with the columns a report lists:
+    one statement of plain rows (the submission pack lists them all; `raid_frame` loads whole records)."""
+    owner = aliased(Person)
+    score = _score(RaidItem.likelihood, RaidItem.impact)
+    query = (select(RaidItem.reference, RaidItem.title, owner.name, RaidItem.likelihood, RaidItem.impact,
+                    RaidItem.residual_likelihood, RaidItem.residual_impact, RaidItem.mitigation)
+             .outerjoin(owner, RaidItem.owner_id == owner.id)
+             .where(RaidItem.kind == RaidKind.RISK.value, RaidItem.status != RaidStatus.CLOSED.value)
+             .order_by(score.desc().nulls_last(), RaidItem.reference))
+    rows = []
+    for ref, title, who, lik, imp, r_lik, r_imp, mitigation in session.connection().execute(query):
+        s = lik * imp if lik and imp else None
+        rs = r_lik * r_imp if r_lik and r_imp else None
+        rows.append([ref, title, who or "", s, lik, imp, band(s), rs, mitigation or ""])
+    frame = pd.DataFrame(rows, columns=OPEN_RISK_COLUMNS)
+    for col in ("Score", "Likelihood", "Impact", "Residual score"):
+        frame[col] = frame[col].astype("Int64")
+    return frame
+
+
 def heat_map_counts(session: Session, residual: bool = False) -> pd.DataFrame:
     """Open and monitored risks counted per likelihood and impact, 5 x 5 (one grouped statement).
 

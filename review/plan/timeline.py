@@ -10,13 +10,12 @@ from typing import Any
 
 import pandas as pd
 from sqlalchemy import Date, Integer, case, delete, func, insert, literal, select
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session, aliased
-from sqlalchemy.sql.expression import FunctionElement
 
-from review.models import Person, Phase, Task, TaskDependency, Workstream
+from review.models import Person, Phase, PlanSchedule, Task, TaskDependency, TaskSchedule, Workstream
 from review.models.plan import Baseline, BaselineItem
-from review.plan import schedule, tasks
+from review.plan import network, schedule, tasks
+from review.plan.network import days_between, duration_expr  # noqa: F401 - the plan's SQL date arithmetic
 from review.plan.tasks import CLOSED_STATUSES, STATUS_LABELS, TaskStatus
 from review.platform import audit, clock
 from review.platform.config import get_settings
@@ -31,26 +30,6 @@ NO_WORKSTREAM = "(no workstream)"
 
 
 # ------------------------------------------------------------------ SQL date arithmetic
-
-class days_between(FunctionElement):  # noqa: N801 - reads like the SQL function it renders
-    """Whole days from `earlier` to `later` (later - earlier) in SQL, on PostgreSQL and SQLite."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between)
-def _days_between_default(element, compiler, **kw):  # PostgreSQL: date - date is an integer
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
-
 
 def sql_date(value: date):
     """A date bound as a typed SQL parameter (ISO text on SQLite, a date on PostgreSQL)."""
@@ -68,15 +47,14 @@ def finish_date_expr():
 @dataclass(frozen=True)
 class PlanView(Paged):
     """What the plan page draws: one page of the matching tasks, the links among them, and the critical path over
-    all tasks. Small whatever the plan's size (the full critical-path result stays out of it), so that it is cheap
-    to cache and to hash as a chart's argument."""
+    all tasks. Small whatever the plan's size, so that it is cheap to cache and to hash as a chart's argument."""
 
     tasks: pd.DataFrame  # the tasks shown: one page of the matching ones, in timeline order
     links: pd.DataFrame  # predecessor_id, successor_id, Critical (among the shown tasks)
     critical_length: int  # days of planned work along the critical path
     total_tasks: int  # every task in the plan
-    chains: list[list[str]]  # critical chains as task labels
-    critical_tasks: pd.DataFrame  # the critical tasks in order, with dates
+    chains: list[list[str]]  # critical chains as task labels, a long one shortened
+    critical_count: int = 0  # tasks on the critical path
     matching: int = 0  # dated tasks that match the filters (the timeline pages through them)
     first: int = 0  # position of the first task shown among the matching ones (0 on the first page)
     page_size: int = TIMELINE_MAX_TASKS
@@ -86,157 +64,162 @@ TIMELINE_COLUMNS = ["id", "Ref", "Task", "Phase", "phase_sequence", "Workstream"
                     "Start", "Due", "% complete", "Milestone", "Critical", "Float (days)"]
 
 
-def duration_expr():
-    """A task's planned duration in days, in SQL (as schedule.planned_duration; cancelled tasks take none)."""
-    span = days_between(Task.due_date, Task.start_date) + 1
-    return case(
-        (Task.status == TaskStatus.CANCELLED.value, 0),
-        (Task.start_date.is_(None) | Task.due_date.is_(None), 0),
-        (Task.is_milestone.is_(True) & (Task.start_date == Task.due_date), 0),
-        (span < 0, 0),
-        else_=span,
-    )
-
-
-def _network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]], dict[int, str]]:
-    """Durations, links and labels of every task, in two statements (durations worked out in SQL; rows read
-    through the Core connection: thousands of plain tuples, no ORM work per row)."""
-    connection = session.connection()
-    rows = connection.execute(select(Task.id, Task.reference, duration_expr())).all()
-    durations = {i: int(d or 0) for i, _ref, d in rows}
-    labels = {i: ref or f"#{i}" for i, ref, _d in rows}
-    links = [(before, after) for before, after in connection.execute(select(TaskDependency.predecessor_id,
-                                                                            TaskDependency.successor_id))]
-    return durations, links, labels
-
-
-def compute_critical_path(session: Session) -> schedule.CriticalPath:
-    """The plan's critical path and each task's float, from the live tasks and links."""
-    durations, links, _ = _network(session)
-    return schedule.critical_path(durations, links)
-
-
 @dataclass(frozen=True)
 class PlanNetwork:
-    """The critical path over every task, kept to what the timeline needs. It depends on the whole plan but on no
-    filter or page, so a page reads it once per data version (`ui.data.cached`) whichever part of the plan it shows."""
+    """The critical path over every task, as stored by review.plan.network whenever the plan changes. It depends on
+    no filter or page, so a page reads it once per data version (`ui.data.cached`) whichever part it shows."""
 
-    critical: frozenset[int]
-    floats: dict[int, int]  # task id -> float in days
-    critical_links: frozenset[tuple[int, int]]
     length: int
     total_tasks: int
-    chains: list[list[str]]  # critical chains as task labels
-    critical_tasks: pd.DataFrame
+    chains: list[list[str]]  # critical chains as task labels, a long one shortened (`shorten_chain`)
+    critical_count: int = 0  # tasks on the critical path
+
+
+# A critical chain of more steps than this is named by its first and last steps and how many lie between: a chain
+# of 200 references is not read, and the full list is under "Tasks on the critical path".
+CHAIN_HEAD, CHAIN_TAIL = 8, 3
+
+
+def shorten_chain(chain: list[int]) -> list[int | str]:
+    """A chain's task ids, or its first and last ones around "... N more ..." when it is long."""
+    if len(chain) <= CHAIN_HEAD + CHAIN_TAIL + 1:
+        return list(chain)
+    hidden = len(chain) - CHAIN_HEAD - CHAIN_TAIL
+    return [*chain[:CHAIN_HEAD], f"… {hidden} more …", *chain[-CHAIN_TAIL:]]
 
 
 @dataclass(frozen=True)
 class PlanPage(Paged):
-    """One page of the timeline's tasks (without the critical-path marks) and the links among them."""
+    """One page of the timeline's tasks, with their critical marks and float, and the links among them."""
 
     tasks: pd.DataFrame
-    links: pd.DataFrame  # predecessor_id, successor_id
+    links: pd.DataFrame  # predecessor_id, successor_id, Critical
     matching: int
     first: int
     page_size: int
 
 
+def compute_critical_path(session: Session) -> schedule.CriticalPath:
+    """The plan's critical path worked out afresh from the live tasks and links (not read from the store)."""
+    return schedule.critical_path(*network.read_network(session))
+
+
+def critical_ids(session: Session, task_ids: list[int] | None = None) -> set[int]:
+    """The critical tasks (among `task_ids` if given), from the stored schedule (one statement)."""
+    network.ensure_fresh(session)
+    query = select(TaskSchedule.task_id).where(TaskSchedule.critical.is_(True))
+    if task_ids is not None:
+        query = query.where(TaskSchedule.task_id.in_(task_ids))
+    return set(session.connection().execute(query).scalars())
+
+
 def plan_network(session: Session) -> PlanNetwork:
-    """The critical path over every task (three statements whatever the plan's size)."""
-    durations, links, labels = _network(session)
-    cpm = schedule.critical_path(durations, links)
-    floats = {t: cpm.float_of(t) for t in cpm.latest_start}
-    chains = [[labels[t] for t in chain] for chain in cpm.chains(limit=5)]
-    return PlanNetwork(cpm.critical, floats, cpm.critical_links, cpm.length, len(durations), chains,
-                       critical_tasks_frame(session, cpm))
+    """The stored critical path: its length, its chains (long ones shortened) and how many tasks are on it (three
+    statements whatever the plan's size; nothing is worked out here)."""
+    network.ensure_fresh(session)
+    connection = session.connection()
+    stored = connection.execute(select(PlanSchedule.length, PlanSchedule.tasks, PlanSchedule.chains)
+                                .where(PlanSchedule.id == network.PLAN_ROW)).first()
+    if stored is None:  # nothing has been planned yet
+        return PlanNetwork(0, 0, [])
+    shown = [shorten_chain([int(t) for t in chain]) for chain in stored.chains or []]
+    wanted = sorted({t for chain in shown for t in chain if isinstance(t, int)})
+    labels = {i: ref or f"#{i}" for i, ref in connection.execute(
+        select(Task.id, Task.reference).where(Task.id.in_(wanted)))} if wanted else {}
+    chains = [[labels.get(t, f"#{t}") if isinstance(t, int) else t for t in chain] for chain in shown]
+    critical = connection.execute(select(func.count()).select_from(TaskSchedule)
+                                  .where(TaskSchedule.critical.is_(True))).scalar()
+    return PlanNetwork(int(stored.length), int(stored.tasks), chains, int(critical or 0))
 
 
-PAGE_COLUMNS = TIMELINE_COLUMNS[:-2]
+PAGE_COLUMNS = TIMELINE_COLUMNS
 
 
 def plan_page(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
-              only_ids: list[int] | None = None, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanPage:
-    """Page `page` (from 1) of the dated tasks matching the filters (`only_ids`: only these, e.g. the critical
-    ones), ordered by phase, workstream and start, with the links among them (three statements): the matching ids
-    are read in order, then only the page's tasks and links."""
-    order = (
-        select(Task.id)
-        .join(Phase, Task.phase_id == Phase.id)
-        .outerjoin(Workstream, Task.workstream_id == Workstream.id)
-        .where(Task.start_date.is_not(None) | Task.due_date.is_not(None))
-        .order_by(Phase.sequence, func.coalesce(Workstream.sort_order, 999), Workstream.name,
-                  func.coalesce(Task.start_date, Task.due_date), Task.id)
-    )
-    if phase_ids:
-        order = order.where(Task.phase_id.in_(phase_ids))
-    if workstream_ids:
-        order = order.where(Task.workstream_id.in_(workstream_ids))
-    ids = session.connection().execute(order).scalars().all()
-    if only_ids is not None:
-        wanted = set(only_ids)
-        ids = [i for i in ids if i in wanted]
-    first = first_row(page, len(ids), limit)
-    shown_ids = ids[first:first + limit]
+              critical_only: bool = False, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanPage:
+    """Page `page` (from 1) of the dated tasks matching the filters (`critical_only`: only the critical ones),
+    ordered by phase, workstream and start, with their critical marks and float from the stored schedule and the
+    links among them (three statements whatever the plan's size: the count, the page, its links)."""
+    network.ensure_fresh(session)
     owner = aliased(Person)
+    where: list[Any] = [Task.start_date.is_not(None) | Task.due_date.is_not(None)]
+    if phase_ids:
+        where.append(Task.phase_id.in_(phase_ids))
+    if workstream_ids:
+        where.append(Task.workstream_id.in_(workstream_ids))
+    if critical_only:
+        where.append(TaskSchedule.critical.is_(True))
+    matching = int(session.connection().execute(
+        select(func.count(Task.id)).outerjoin(TaskSchedule, TaskSchedule.task_id == Task.id).where(*where)).scalar()
+        or 0)
+    first = first_row(page, matching, limit)
     query = (
         select(Task.id, Task.reference, Task.title, Phase.name.label("phase"), Phase.sequence,
                Workstream.name.label("workstream"), owner.name.label("owner"), Task.status, Task.start_date,
-               Task.due_date, Task.percent_complete, Task.is_milestone)
+               Task.due_date, Task.percent_complete, Task.is_milestone, TaskSchedule.critical,
+               (TaskSchedule.latest_start - TaskSchedule.earliest_start).label("float_days"))
         .join(Phase, Task.phase_id == Phase.id)
         .outerjoin(Workstream, Task.workstream_id == Workstream.id)
         .outerjoin(owner, Task.owner_id == owner.id)
-        .where(Task.id.in_(shown_ids))
+        .outerjoin(TaskSchedule, TaskSchedule.task_id == Task.id)
+        .where(*where)
+        .order_by(Phase.sequence, func.coalesce(Workstream.sort_order, 999), Workstream.name,
+                  func.coalesce(Task.start_date, Task.due_date), Task.id)
+        .offset(first).limit(limit)
     )
-    found = {r.id: r for r in session.execute(query)}
     rows = [
         [r.id, r.reference or "", r.title, r.phase, r.sequence, r.workstream or NO_WORKSTREAM, r.owner or "",
          STATUS_LABELS.get(r.status, r.status), r.status, r.start_date or r.due_date, r.due_date or r.start_date,
-         r.percent_complete, bool(r.is_milestone)]
-        for r in (found[i] for i in shown_ids if i in found)
+         r.percent_complete, bool(r.is_milestone), bool(r.critical),
+         int(r.float_days) if r.float_days is not None else None]
+        for r in session.connection().execute(query)
     ]
-    links = session.execute(select(TaskDependency.predecessor_id, TaskDependency.successor_id)
-                            .where(TaskDependency.predecessor_id.in_(shown_ids),
-                                   TaskDependency.successor_id.in_(shown_ids))
-                            .order_by(TaskDependency.predecessor_id, TaskDependency.successor_id)).all()
+    shown_ids = [row[0] for row in rows]
+    before, after = aliased(TaskSchedule), aliased(TaskSchedule)
+    driving = (before.critical.is_(True) & after.critical.is_(True)
+               & (before.earliest_finish == after.earliest_start))
+    links = session.connection().execute(
+        select(TaskDependency.predecessor_id, TaskDependency.successor_id, case((driving, True), else_=False))
+        .outerjoin(before, before.task_id == TaskDependency.predecessor_id)
+        .outerjoin(after, after.task_id == TaskDependency.successor_id)
+        .where(TaskDependency.predecessor_id.in_(shown_ids), TaskDependency.successor_id.in_(shown_ids))
+        .order_by(TaskDependency.predecessor_id, TaskDependency.successor_id)).all()
     return PlanPage(pd.DataFrame(rows, columns=PAGE_COLUMNS),
-                    pd.DataFrame([tuple(link) for link in links], columns=["predecessor_id", "successor_id"]),
-                    len(ids), first, limit)
+                    pd.DataFrame([(a, b, bool(c)) for a, b, c in links],
+                                 columns=["predecessor_id", "successor_id", "Critical"]).astype({"Critical": bool}),
+                    matching, first, limit)
 
 
-def combine(network: PlanNetwork, shown: PlanPage) -> PlanView:
-    """The timeline's view: the page's tasks and links marked from the critical path (no statements)."""
-    frame = shown.tasks.assign(Critical=[t in network.critical for t in shown.tasks["id"]],
-                               **{"Float (days)": [network.floats.get(t) for t in shown.tasks["id"]]})
-    links = shown.links.assign(Critical=[(a, b) in network.critical_links for a, b in
-                                         zip(shown.links["predecessor_id"], shown.links["successor_id"],
-                                             strict=True)])
-    return PlanView(frame[TIMELINE_COLUMNS], links.astype({"Critical": bool}), network.length, network.total_tasks,
-                    network.chains, network.critical_tasks, matching=shown.matching, first=shown.first,
-                    page_size=shown.page_size)
+def combine(network_: PlanNetwork, shown: PlanPage) -> PlanView:
+    """The timeline's view: the page's tasks and links with the critical path over the whole plan."""
+    return PlanView(shown.tasks, shown.links, network_.length, network_.total_tasks, network_.chains,
+                    network_.critical_count, matching=shown.matching, first=shown.first, page_size=shown.page_size)
 
 
 def plan_view(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
               critical_only: bool = False, page: int = 1, limit: int = TIMELINE_MAX_TASKS) -> PlanView:
     """One page (`limit` tasks, `page` counted from 1) of the dated tasks matching the filters, with the critical
     path over all tasks (six statements whatever the plan's size). Pages read `plan_network` and `plan_page`
-    through the cache separately, so that another page or filter does not work out the critical path again."""
-    network = plan_network(session)
-    only = sorted(network.critical) if critical_only else None
-    return combine(network, plan_page(session, phase_ids, workstream_ids, only, page, limit))
+    through the cache separately, so that another page or filter does not read the chains again."""
+    return combine(plan_network(session), plan_page(session, phase_ids, workstream_ids, critical_only, page, limit))
 
 
-def critical_tasks_frame(session: Session, cpm: schedule.CriticalPath, limit: int = 200) -> pd.DataFrame:
+CRITICAL_TASKS_LISTED = 200
+
+
+def critical_tasks_frame(session: Session, limit: int = CRITICAL_TASKS_LISTED) -> pd.DataFrame:
     """The critical tasks in order of earliest start, with their dates (one statement)."""
-    ids = sorted(cpm.critical, key=lambda t: (cpm.earliest_start[t], t))[:limit]
-    rows = {r.id: r for r in session.execute(select(Task.id, Task.reference, Task.title, Task.status,
-                                                    Task.start_date, Task.due_date, Task.is_milestone)
-                                             .where(Task.id.in_(ids)))}
-    out = []
-    for t in ids:
-        r = rows[t]
-        out.append({"Ref": r.reference or f"#{t}", "Task": r.title, "Status": STATUS_LABELS.get(r.status, r.status),
-                    "Start": r.start_date, "Due": r.due_date,
-                    "Duration (days)": schedule.planned_duration(r.start_date, r.due_date, r.is_milestone)})
+    network.ensure_fresh(session)
+    query = (select(Task.id, Task.reference, Task.title, Task.status, Task.start_date, Task.due_date,
+                    Task.is_milestone)
+             .join(TaskSchedule, TaskSchedule.task_id == Task.id)
+             .where(TaskSchedule.critical.is_(True))
+             .order_by(TaskSchedule.earliest_start, Task.id)
+             .limit(limit))
+    out = [{"Ref": r.reference or f"#{r.id}", "Task": r.title, "Status": STATUS_LABELS.get(r.status, r.status),
+            "Start": r.start_date, "Due": r.due_date,
+            "Duration (days)": schedule.planned_duration(r.start_date, r.due_date, r.is_milestone)}
+           for r in session.connection().execute(query)]
     return pd.DataFrame(out, columns=["Ref", "Task", "Status", "Start", "Due", "Duration (days)"])
 
 

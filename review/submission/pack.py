@@ -156,8 +156,7 @@ def scenario_figures(session: Session, scenario_ids: list[int], evaluate: Evalua
 # ---------------------------------------------------------------- RAID log
 
 def _risks(session: Session) -> Part:
-    frame = raid.raid_frame(session, kinds=[raid.RaidKind.RISK.value])
-    frame = frame[frame["status"] != raid.RaidStatus.CLOSED.value].rename(columns={"Title": "Risk"})
+    frame = raid.open_risks(session)
     frame["Score"] = [f"{s} ({li}x{im})" if not _is_blank(s) else "" for s, li, im in
                       zip(frame["Score"], frame["Likelihood"], frame["Impact"], strict=True)]
     columns = ["Ref", "Risk", "Owner", "Score", "Rating", "Residual score", "Mitigation"]
@@ -176,7 +175,7 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
     frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
     frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
-    critical = timeline.compute_critical_path(session).critical
+    critical = timeline.critical_ids(session, [int(i) for i in rows["id"]])
     frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
     due = timeline.baseline_due_dates(session)
     source = "Task plan: milestones and implementation steps, with the critical path from the plan view."
@@ -318,7 +317,7 @@ def _alignment(session: Session, submission_id: int) -> pd.DataFrame:
 def actions_frame(session: Session, submission_id: int, all_tasks: pd.DataFrame | None = None) -> pd.DataFrame:
     """The decision's actions with their tasks' live owner, due date and status.
 
-    `all_tasks` is `tasks.tasks_frame(session)` when the caller has read it already (the pack does), so the linked
+    `all_tasks` is `tasks.report_frame(session)` when the caller has read it already (the pack does), so the linked
     tasks are taken from it rather than read again.
     """
     actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
@@ -345,7 +344,7 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
     if submission is None:
         raise NotFound("This submission no longer exists; someone may have deleted it.")
     data_version = audit.data_version(session)
-    all_tasks = tasks.tasks_frame(session)
+    all_tasks = tasks.report_frame(session)
     actions = actions_frame(session, submission_id, all_tasks).drop(columns=["task_id"])  # before "#id" refs
     all_tasks["Ref"] = [ref or f"#{i}" for ref, i in zip(all_tasks["Ref"], all_tasks["id"], strict=True)]
     options, costing_source, figures = _options(session, submission_id, evaluate)

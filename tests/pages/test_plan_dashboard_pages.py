@@ -102,6 +102,16 @@ def test_plan_page_draws_the_timeline_and_names_the_critical_path(open_page):
     assert "The project team inserts these steps" in texts(open_tab(at, "plan_tab", "Formal consultation"))
 
 
+def test_the_critical_task_list_is_read_when_its_expander_opens(open_page):
+    at = open_page(PLAN, Role.VIEWER)
+    assert "Tasks on the critical path (16)" in [e.label for e in at.get("expander")]
+    assert not [df for df in at.dataframe if "Duration (days)" in df.value.columns]  # closed: not read or drawn
+    at.session_state["plan_critical_list"] = True
+    at.run()
+    listed = next(df.value for df in at.dataframe if "Duration (days)" in df.value.columns)
+    assert len(listed) == 16 and listed.iloc[0]["Ref"] == "EXP-01"
+
+
 def test_plan_filters_to_the_critical_path(open_page):
     at = open_page(PLAN, Role.EDITOR)
     at.toggle(key="plan_critical").set_value(True).run()

@@ -187,24 +187,19 @@ def test_other_database_errors_are_not_run_again(engine):
 
 def test_migration_0010_gives_existing_phases_the_prefix_their_tasks_use(engine, session):
     """An older database: each phase's prefix is the one most of its tasks' references use (PLN, not DET)."""
-    from alembic import command
     from sqlalchemy import inspect
 
     from review import demo
+    from tests.conftest import migrate
 
     demo.load_demo(session, with_accounts=False)
     session.commit()
     session.close()
-    cfg = db.alembic_config(engine)
     try:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0009")
+        migrate(engine, "0009")
         assert "reference_prefix" not in {c["name"] for c in inspect(engine).get_columns("phases")}
     finally:
-        with engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "heads")
+        migrate(engine, "heads")
     with engine.connect() as conn:
         prefixes = [row[0] for row in conn.execute(select(Phase.reference_prefix).order_by(Phase.sequence))]
     assert prefixes == ["EXP", "SUB", "PLN"]

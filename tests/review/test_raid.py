@@ -210,3 +210,17 @@ def test_one_save_of_fields_and_links_moves_the_version_on_once(session, editor,
     assert (item.version, raid.linked_task_ids(session, item.id)) == (loaded + 2, [])
     with pytest.raises(EditConflict):
         raid.update_item(session, editor, item.id, loaded, task_ids=[a.id])
+
+
+def test_open_risks_lists_what_the_log_shows_for_each_open_risk(session):
+    """The submission pack's lean read: every risk not closed, in the log's order, with the log's cells."""
+    from review import demo
+
+    demo.load_demo(session, with_accounts=False)
+    session.commit()
+    log = raid.raid_frame(session, kinds=[raid.RaidKind.RISK.value])
+    log = log[log["status"] != raid.RaidStatus.CLOSED.value].rename(columns={"Title": "Risk"})
+    lean = raid.open_risks(session)
+    assert len(lean) == len(log) > 3
+    for column in raid.OPEN_RISK_COLUMNS:
+        assert lean[column].tolist() == log[column].tolist(), column

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import inspect, select, text
@@ -15,6 +14,7 @@ from review.platform import db
 from review.platform.config import normalise_database_url
 from review.platform.roles import SYSTEM
 from review.submission import papers as submissions
+from tests.conftest import migrate
 
 
 def test_migrations_match_the_models(engine):
@@ -65,13 +65,6 @@ DECISION_CHILDREN = ("decision_alternatives", "decision_consultees", "decision_c
                      "contract_extensions")
 
 
-def _migrate(engine, revision: str) -> None:
-    cfg = db.alembic_config(engine)
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        (command.downgrade if revision != "heads" else command.upgrade)(cfg, revision)
-
-
 def _decision_rows(engine) -> dict[str, int]:
     with engine.connect() as conn:
         counts = {t: conn.execute(text(f"SELECT COUNT(*) FROM {t}")).scalar()
@@ -92,11 +85,11 @@ def test_migration_0009_links_decisions_to_papers_and_keeps_what_refers_to_decis
     assert before["decisions"] == 3 and before["extensions citing a decision"] >= 1
     assert all(before[t] for t in DECISION_CHILDREN)
     try:
-        _migrate(engine, "0008")
+        migrate(engine, "0008")
         assert "submission_id" not in {c["name"] for c in inspect(engine).get_columns("decisions")}
         assert _decision_rows(engine) == before
     finally:
-        _migrate(engine, "heads")
+        migrate(engine, "heads")
     assert not db.needs_upgrade(engine)
     assert _decision_rows(engine) == before
     with engine.begin() as conn:  # the link is new, so empty after the round trip; it is set to NULL with the paper

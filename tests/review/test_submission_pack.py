@@ -200,7 +200,7 @@ def test_a_failing_capability_is_not_hidden_behind_a_friendly_section(session, e
     def broken(*args, **kwargs):
         raise RuntimeError("bug in the RAID log")
 
-    monkeypatch.setattr(submission_pack.raid, "raid_frame", broken)
+    monkeypatch.setattr(submission_pack.raid, "open_risks", broken)
     with pytest.raises(RuntimeError, match="bug in the RAID log"):
         submissions.generate_pack(session, editor, paper.id)
 
@@ -235,8 +235,9 @@ def test_the_pack_reads_the_tasks_once_and_its_actions_match_the_decision_tab(se
     session.commit()
     expected = submissions.actions_frame(session, paper.id).drop(columns=["task_id"])  # the tab's own read
     reads = []
-    real = tasks.tasks_frame
-    monkeypatch.setattr(tasks, "tasks_frame", lambda *args, **kwargs: reads.append(args) or real(*args, **kwargs))
+    for name in ("tasks_frame", "report_frame"):
+        real = getattr(tasks, name)
+        monkeypatch.setattr(tasks, name, lambda *args, real=real, **kwargs: reads.append(args) or real(*args, **kwargs))
     content = submissions.preview(session, paper.id)
     assert len(reads) == 1
     pd.testing.assert_frame_equal(content.actions.reset_index(drop=True), expected)

@@ -342,3 +342,16 @@ def test_predecessors_saved_from_a_stale_list_are_refused_and_a_change_moves_the
     assert c.version == loaded + 1
     with pytest.raises(ValidationFailed):
         tasks.set_predecessors(session, editor, c.id, ["abc"], c.version)
+
+
+def test_the_report_frame_lists_what_the_task_frame_does_for_its_columns(session):
+    """The submission pack's lean read gives the same tasks, in the same order, with the same cells."""
+    from review import demo
+
+    demo.load_demo(session, with_accounts=False)
+    session.commit()
+    full = tasks.tasks_frame(session)
+    lean = tasks.report_frame(session)
+    assert len(lean) == len(full) > 20
+    for column in tasks.REPORT_COLUMNS:
+        assert lean[column].tolist() == full[column].tolist(), column
