@@ -24,12 +24,9 @@ tabs = dict(zip(names, st.tabs(names, key="decisions_tab", on_change="rerun"), s
 if tabs["Decision log"].open:
     with tabs["Decision log"]:
         c1, c2 = st.columns([2, 3])
-        forms.keep("log_status", lambda chosen: set(chosen) <= set(CALL_IN_LABELS))
-        forms.keep("log_text")
-        statuses = c1.multiselect("Status", list(CALL_IN_LABELS), format_func=CALL_IN_LABELS.get, key="log_status")
-        text = c2.text_input("Search reference or title", key="log_text", placeholder="e.g. KIDS hubs")
-        forms.remember("log_status", statuses)
-        forms.remember("log_text", text)
+        statuses = forms.kept(c1.multiselect, "Status", list(CALL_IN_LABELS), format_func=CALL_IN_LABELS.get,
+                              key="log_status", valid=lambda chosen: set(chosen) <= set(CALL_IN_LABELS))
+        text = forms.kept(c2.text_input, "Search reference or title", key="log_text", placeholder="e.g. KIDS hubs")
         log = data.cached(decisions.decisions_frame, statuses, text)
         if log.empty:
             st.info("No decisions match." + (" Record one in the 'Record a decision' tab." if can_edit else ""),
@@ -43,9 +40,8 @@ if tabs["Full record"].open:
         if not options:
             st.info("No decisions recorded yet.", icon=":material/gavel:")
         else:
-            forms.keep_choice("decision_choice", options)
-            chosen = st.selectbox("Decision", list(options), format_func=options.get, key="decision_choice")
-            forms.remember("decision_choice", chosen)
+            chosen = forms.kept(st.selectbox, "Decision", list(options), format_func=options.get,
+                                key="decision_choice", choices=options)
             show_record(data.cached(decisions.decision_record, chosen))
             if can_edit:
                 show_edit_form(ctx.actor, chosen, load_lookups())

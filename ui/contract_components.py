@@ -28,7 +28,7 @@ from ui.contract_fields import (
 )
 from ui.contract_kpi_components import show_kpis
 from ui.feedback import field_error, refusal_text, write
-from ui.forms import confirm_button, keep_choice, remember
+from ui.forms import confirm_button, kept
 from ui.text import plain
 
 STATUS_COLOURS = {"Active": palette.GREEN, "Extended": palette.NAVY, "Expiring": palette.AMBER,
@@ -309,9 +309,9 @@ def _days(days: int) -> str:
 
 def show_detail(actor: Actor, frame: pd.DataFrame, can_edit: bool, lookups: dict[str, dict[int, str]]) -> None:
     labels = {int(r.id): f"{r.Ref} {r.Contract}" for r in frame.itertuples()}
-    keep_choice("contract_choice", labels)  # the tab runs only when open: come back to the same contract
-    contract_id = st.selectbox("Contract", list(labels), format_func=labels.get, key="contract_choice")
-    remember("contract_choice", contract_id)
+    # The tab runs only when open: come back to the same contract.
+    contract_id = kept(st.selectbox, "Contract", list(labels), format_func=labels.get, key="contract_choice",
+                       choices=labels)
     today = clock.today()
     with data.reading() as session:
         summary = contracts.contract_summary(session, contract_id, today)

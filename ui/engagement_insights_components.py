@@ -16,6 +16,7 @@ from review.platform.roles import Actor, Permission
 from ui import charts, data, download, tables
 from ui.engagement_charts import coverage_chart, ranking_summary, shown_counts, theme_bar, theme_heatmap
 from ui.engagement_components import displayable
+from ui.forms import kept
 from ui.text import plain, plain_frame
 
 DATE_FORMAT = st.column_config.DateColumn(format="DD MMM YYYY")
@@ -55,8 +56,8 @@ def show_themes(actor: Actor) -> None:
     charts.show(theme_bar(counts), key="eng_theme_bar", data=shown_counts(counts[["Theme", "Mentions"]]),
                 summary=ranking_summary(counts, "Mentions", "How often each theme was raised"))
     explain_not_shown(counts)
-    by = st.radio("Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
-                  format_func=engagement.BY_OPTIONS.get, key="eng_insights_by")
+    by = kept(st.radio, "Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
+              format_func=engagement.BY_OPTIONS.get, key="eng_insights_by", choices=engagement.BY_OPTIONS)
     with data.reading() as session:
         matrix = engagement.theme_counts_by(session, actor, by)
     label = engagement.BY_OPTIONS[by]
@@ -100,8 +101,9 @@ def show_quotes(actor: Actor) -> None:
     st.caption("Only quotes whose speaker consented to quotation are shown, without their pseudonym.")
     with data.reading() as session:
         options = engagement.themes(session)
-    theme_id = st.selectbox("Theme", [None, *options], format_func=lambda t: "All themes" if t is None else options[t],
-                            key="eng_quotes_theme")
+    theme_id = kept(st.selectbox, "Theme", [None, *options],
+                    format_func=lambda t: "All themes" if t is None else options[t], key="eng_quotes_theme",
+                    choices=[None, *options])
     with data.reading() as session:
         quotes = engagement.quotes_by_theme(session, actor, theme_id)
     if quotes.empty:

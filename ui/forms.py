@@ -3,10 +3,11 @@ guard that keeps the version the user opened, and the delete (or erase) button t
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
+T = TypeVar("T")
 RELOAD_ADVICE = "Saving will show their change; or reload to start from the latest version."
 
 
@@ -36,6 +37,26 @@ def keep_choice(key: str, choices: Iterable[Any]) -> None:
 
 def kept_key(key: str) -> str:
     return f"_kept_{key}"
+
+
+def within(options: Iterable[Any]) -> Callable[[Any], bool]:
+    """A `valid` for a kept multiselect: every choice is still one of `options` (none was deleted since)."""
+    allowed = set(options)
+    return lambda chosen: set(chosen) <= allowed
+
+
+def kept(draw: Callable[..., T], *args: Any, key: str, valid: Callable[[Any], bool] = lambda _value: True,
+         choices: Iterable[Any] | None = None, **kwargs: Any) -> T:
+    """Draw the widget `draw(*args, key=key, **kwargs)` (`st.selectbox`, a column's `multiselect`, ...) so that it
+    comes back with its value after a run that did not draw it (a tab that runs only when open): `keep` before,
+    `remember` after, in one call. With `choices` (a pick list) a value no longer among them is dropped."""
+    if choices is not None:
+        keep_choice(key, choices)
+    else:
+        keep(key, valid)
+    value = draw(*args, key=key, **kwargs)
+    remember(key, value)
+    return value
 
 
 def read_fields(prefix: str, fields: Iterable[str] | Mapping[str, str]) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from review.platform.errors import ValidationFailed
 from review.platform.roles import Actor, Permission
 from ui import charts, data, plan_charts, tables
 from ui.feedback import field_error, write
-from ui.forms import confirm_button
+from ui.forms import confirm_button, kept, within
 from ui.text import plain
 
 DATE_FORMAT = "DD MMM YYYY"
@@ -28,10 +28,12 @@ def lookups() -> dict[str, dict[int, str]]:
 
 def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
     c1, c2, c3 = st.columns([2, 2, 1])
-    phases = c1.multiselect("Phase", list(lookups["phase"]), format_func=lookups["phase"].get, key="plan_phase")
-    streams = c2.multiselect("Workstream", list(lookups["workstream"]), format_func=lookups["workstream"].get,
-                             key="plan_ws")
-    critical_only = c3.toggle("Critical path only", key="plan_critical")
+    # Kept while another tab is open (the tab runs only when open; Streamlit forgets a widget it did not draw).
+    phases = kept(c1.multiselect, "Phase", list(lookups["phase"]), format_func=lookups["phase"].get,
+                  key="plan_phase", valid=within(lookups["phase"]))
+    streams = kept(c2.multiselect, "Workstream", list(lookups["workstream"]), format_func=lookups["workstream"].get,
+                   key="plan_ws", valid=within(lookups["workstream"]))
+    critical_only = kept(c3.toggle, "Critical path only", key="plan_critical")
     # The timeline draws a page of tasks at a time; a new choice of filters starts again at the first page.
     page_key = "plan_page_" + "_".join(map(str, [*sorted(phases), "ws", *sorted(streams), critical_only]))
     # The critical path is stored whenever the plan changes; the page reads it with the tasks it shows.

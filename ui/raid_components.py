@@ -34,13 +34,12 @@ def show_filters() -> tuple[list[str], list[str]]:
     """The log's filters. They are kept while another tab is open (only the open tab runs, and Streamlit forgets a
     widget it did not draw); the edit tab lists the items they let through."""
     c1, c2 = st.columns(2)
-    forms.keep("raid_kinds", lambda chosen: set(chosen) <= set(KIND_LABELS))
-    forms.keep("raid_statuses", lambda chosen: set(chosen) <= set(STATUS_LABELS))
-    st.session_state.setdefault("raid_statuses", DEFAULT_STATUSES)
-    kinds = c1.multiselect("Type", list(KIND_LABELS), format_func=KIND_LABELS.get, key="raid_kinds")
-    statuses = c2.multiselect("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="raid_statuses")
-    forms.remember("raid_kinds", kinds)
-    forms.remember("raid_statuses", statuses)
+    if forms.kept_key("raid_statuses") not in st.session_state:
+        st.session_state.setdefault("raid_statuses", DEFAULT_STATUSES)
+    kinds = forms.kept(c1.multiselect, "Type", list(KIND_LABELS), format_func=KIND_LABELS.get, key="raid_kinds",
+                       valid=lambda chosen: set(chosen) <= set(KIND_LABELS))
+    statuses = forms.kept(c2.multiselect, "Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get,
+                          key="raid_statuses", valid=lambda chosen: set(chosen) <= set(STATUS_LABELS))
     return kinds, statuses
 
 

@@ -181,7 +181,8 @@ def show_history(submission_id: int) -> None:
         return
     st.dataframe(frame.drop(columns=["id"]), hide_index=True)
     labels = {int(r["id"]): f"Pack {r['Pack']} ({r['Generated']})" for r in frame.to_dict("records")}
-    pack_id = st.selectbox("Download an earlier pack", list(labels), format_func=labels.get, key="history_pack")
+    pack_id = forms.kept(st.selectbox, "Download an earlier pack", list(labels), format_func=labels.get,
+                         key="history_pack", choices=labels)
     with data.reading() as session:
         pack = submissions.get_pack(session, pack_id)
         document, filename = pack.document, pack.filename
@@ -407,7 +408,8 @@ def show_options(actor: Actor, submission_id: int, content: Preview) -> None:
     if loaded:
         st.markdown("**Edit an option**")
         labels = {i: v[0]["title"] for i, v in loaded.items()}
-        option_id = st.selectbox("Option to edit", list(labels), format_func=labels.get, key="option_choice")
+        option_id = forms.kept(st.selectbox, "Option to edit", list(labels), format_func=labels.get,
+                               key="option_choice", choices=labels)
         values, version = loaded[option_id]
         _edit_option_form(actor, option_id, version, values, scenarios)
     st.markdown("**Add an option**")
@@ -503,7 +505,8 @@ def show_priorities(actor: Actor, priorities: pd.DataFrame) -> None:
     if not priorities.empty:
         st.dataframe(priorities.drop(columns=["id", "version"]), hide_index=True)
         labels = {int(r["id"]): r["Priority or duty"] for r in priorities.to_dict("records")}
-        pid = st.selectbox("Entry to change", list(labels), format_func=labels.get, key="priority_choice")
+        pid = forms.kept(st.selectbox, "Entry to change", list(labels), format_func=labels.get,
+                         key="priority_choice", choices=labels)
         _edit_priority_form(actor, priorities[priorities["id"] == pid].iloc[0].to_dict())
     _add_priority_form(actor)
 

@@ -15,7 +15,7 @@ from review.platform.roles import Actor
 from review.platform.wording import BLANK, local_time_text
 from ui import data, progress
 from ui.feedback import field_error, flash, refusal_text, write
-from ui.forms import confirm_button, keep_choice, loaded_version, read_fields, remember
+from ui.forms import confirm_button, kept, loaded_version, read_fields, within
 from ui.text import plain
 
 STATUS_CODES = {label: code for code, label in STATUS_LABELS.items()}
@@ -40,16 +40,20 @@ def load_lookups() -> dict[str, dict[int, str]]:
 
 
 def show_filters(lookups: dict[str, dict[int, str]]) -> TaskFilter:
-    """Filter widgets above the table; returns what to show."""
+    """Filter widgets above the table; returns what to show. They are kept while another tab is open (the tab runs
+    only when open, and Streamlit forgets a widget it did not draw)."""
     c1, c2, c3, c4 = st.columns(4)
-    phases = c1.multiselect("Phase", list(lookups["phase"]), format_func=lookups["phase"].get, key="f_phase")
-    streams = c2.multiselect("Workstream", list(lookups["workstream"]), format_func=lookups["workstream"].get,
-                             key="f_ws")
-    owners = c3.multiselect("Owner", list(lookups["owner"]), format_func=lookups["owner"].get, key="f_owner")
-    statuses = c4.multiselect("Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get, key="f_status")
+
+    def pick(where: Any, label: str, options: dict[Any, str], key: str) -> list:
+        return kept(where.multiselect, label, list(options), format_func=options.get, key=key, valid=within(options))
+
+    phases = pick(c1, "Phase", lookups["phase"], "f_phase")
+    streams = pick(c2, "Workstream", lookups["workstream"], "f_ws")
+    owners = pick(c3, "Owner", lookups["owner"], "f_owner")
+    statuses = pick(c4, "Status", STATUS_LABELS, "f_status")
     c5, c6 = st.columns([3, 1])
-    text = c5.text_input("Search title or reference", key="f_text", placeholder="e.g. consultation or SUB-03")
-    overdue = c6.toggle("Overdue only", key="f_overdue")
+    text = kept(c5.text_input, "Search title or reference", key="f_text", placeholder="e.g. consultation or SUB-03")
+    overdue = kept(c6.toggle, "Overdue only", key="f_overdue")
     return TaskFilter(phases, streams, owners, statuses, overdue, text)
 
 
@@ -280,10 +284,9 @@ def show_edit_form(actor: Actor, all_tasks: pd.DataFrame, lookups: dict[str, dic
         st.info("No tasks yet. Add one in the 'Add a task' tab.")
         return
     labels = tasks.task_labels(all_tasks)
-    keep_choice("edit_task_choice", labels)  # the tab runs only when open: come back to the same task
-    task_id = st.selectbox(f"Task to edit (all {len(labels)} tasks; type a reference to find one)", list(labels),
-                           format_func=labels.get, key="edit_task_choice")
-    remember("edit_task_choice", task_id)
+    # The tab runs only when open: come back to the same task.
+    task_id = kept(st.selectbox, f"Task to edit (all {len(labels)} tasks; type a reference to find one)",
+                   list(labels), format_func=labels.get, key="edit_task_choice", choices=labels)
     with data.reading() as session:
         task = tasks.get_task(session, task_id)
         values = {f: getattr(task, f) for f in tasks.EDITABLE_FIELDS}

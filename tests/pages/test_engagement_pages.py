@@ -197,3 +197,18 @@ def test_editor_edits_an_activity_and_the_version_moves_on(open_page):
     [(participants, version)] = query(select(EngagementActivity.participants, EngagementActivity.version)
                                       .where(EngagementActivity.id == activity_id))
     assert (participants, version) == (12, 2)
+
+
+def test_the_insights_choices_are_still_made_after_another_tab(open_page):
+    """Only the open tab runs and Streamlit forgets a widget it did not draw: the breakdown and the quotes' theme
+    are kept."""
+    at = open_page(INSIGHTS, Role.EDITOR)
+    at.radio(key="eng_insights_by").set_value("partner").run()
+    at = open_insights_tab(at, "Quotes")
+    at.selectbox(key="eng_quotes_theme").select_index(1).run()
+    chosen = at.selectbox(key="eng_quotes_theme").value
+    assert isinstance(chosen, int)  # a theme's id, not "All themes"
+    at = open_insights_tab(open_insights_tab(at, "Coverage"), "Themes")
+    assert not at.exception and at.radio(key="eng_insights_by").value == "partner"
+    at = open_insights_tab(at, "Quotes")
+    assert at.selectbox(key="eng_quotes_theme").value == chosen

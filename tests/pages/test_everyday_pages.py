@@ -168,6 +168,23 @@ def test_the_task_open_in_full_is_still_open_after_another_tab(open_page):
     assert at.selectbox(key="edit_task_choice").value == chosen
 
 
+def test_the_task_filters_are_still_set_after_another_tab(open_page):
+    at = open_page("pages/2_Tasks.py", Role.EDITOR)
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:
+        phase = session.scalar(select(Task.phase_id).where(Task.reference == "SUB-03"))
+    engine.dispose()
+    at.multiselect(key="f_phase").select(phase)
+    at.text_input(key="f_text").input("consultation")
+    at.toggle(key="f_overdue").set_value(True).run()
+    shown = texts(at)
+    at = open_tab(open_tab(at, "tasks_tab", "My tasks"), "tasks_tab", "All tasks")
+    assert not at.exception
+    assert at.multiselect(key="f_phase").value == [phase]
+    assert at.text_input(key="f_text").value == "consultation" and at.toggle(key="f_overdue").value is True
+    assert texts(at) == shown  # the table lists what it listed before
+
+
 def test_full_view_lists_every_task_and_its_linked_risks(open_page):
     at = open_tab(open_page("pages/2_Tasks.py", Role.EDITOR), "tasks_tab", "Edit a task in full")
     picker = at.selectbox(key="edit_task_choice")

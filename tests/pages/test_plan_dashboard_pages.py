@@ -112,6 +112,18 @@ def test_the_critical_task_list_is_read_when_its_expander_opens(open_page):
     assert len(listed) == 16 and listed.iloc[0]["Ref"] == "EXP-01"
 
 
+def test_the_plan_filters_are_still_set_after_another_tab(open_page):
+    at = open_page(PLAN, Role.EDITOR)
+    [phase] = [r[0] for r in query(select(func.min(Task.phase_id)))]
+    at.multiselect(key="plan_phase").select(phase)
+    at.toggle(key="plan_critical").set_value(True).run()
+    before = timeline_refs(at)
+    at = open_tab(open_tab(at, "plan_tab", "Baselines and slippage"), "plan_tab", "Timeline")
+    assert not at.exception
+    assert at.multiselect(key="plan_phase").value == [phase] and at.toggle(key="plan_critical").value is True
+    assert timeline_refs(at) == before and 0 < len(before) < 16
+
+
 def test_plan_filters_to_the_critical_path(open_page):
     at = open_page(PLAN, Role.EDITOR)
     at.toggle(key="plan_critical").set_value(True).run()
