@@ -58,8 +58,8 @@ def show_timeline(lookups: dict[str, dict[int, str]]) -> None:
     charts.show(plan_charts.timeline(view.tasks, view.links, clock.today()), key="plan_timeline",
                 data=plan_charts.timeline_table(view), summary=plan_charts.timeline_summary(view))
     with st.container(border=True):
-        st.markdown(f"**Critical path**: {view.critical_length} days of planned work from the first task to the last. "
-                    "Critical tasks have no float: if one finishes late, the end date moves.")
+        st.markdown(f"**Critical path**: {view.critical_length:,} days of planned work from the first task to the "
+                    "last. Critical tasks have no float: if one finishes late, the end date moves.")
         if view.chains:
             for chain in view.chains:
                 st.markdown(" → ".join(plain(step) for step in chain))

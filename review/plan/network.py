@@ -7,9 +7,11 @@ commits, `refresh` works the schedule out from the whole plan as the transaction
 `task_schedule` and `plan_schedule`. A read in a session with such changes not yet committed refreshes first
 (`ensure_fresh`), so it sees its own changes.
 
-`refresh` locks the `plan_schedule` row first: two transactions that change the plan at once store their schedules
+A transaction locks the `plan_schedule` row before its first change to the plan reaches the database (`before_flush`,
+and before an ORM-enabled statement), and `refresh` does too: two transactions that change the plan at once do so
 one after the other, and the second works from both changes (PostgreSQL reads what is committed at each statement;
-SQLite lets one writer at a time).
+SQLite lets one writer at a time). Taking the lock before the change, not at commit, also keeps them from
+deadlocking: a task deleted by one and the schedule rewritten by the other would each wait for the other's rows.
 
 Statements that bypass the session (a plain connection's `execute`) are not seen: whatever writes tasks that way
 copies `task_schedule` with them (backup restore, transfer) or calls `refresh` itself.
@@ -21,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Integer, case, delete, event, insert, inspect, select, update
 from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.orm import ORMExecuteState, Session, UOWTransaction
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlalchemy.sql.expression import FunctionElement
 
 from review.models import PlanSchedule, Task, TaskDependency, TaskSchedule
@@ -31,6 +33,7 @@ from review.plan.tasks import TaskStatus
 CHAINS_KEPT = 5  # critical chains stored (the plan page names them; more than five tie only in odd plans)
 PLAN_ROW = 1  # the one row of plan_schedule
 STALE = "plan_schedule_stale"  # session.info key: tasks or links changed since the last refresh
+LOCKED = "plan_schedule_locked"  # session.info key: this transaction holds the plan's row
 # The task fields a duration is worked out from: a change to any other field leaves the schedule as it is.
 SCHEDULE_FIELDS = ("start_date", "due_date", "status", "is_milestone")
 _CHUNK = 2_000
@@ -83,12 +86,10 @@ def read_network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]
 
 def refresh(session: Session) -> schedule.CriticalPath:
     """Work out the critical path over the whole plan as this transaction sees it, and store it."""
+    lock(session)
     session.flush()
     session.info.pop(STALE, None)
     connection = session.connection()
-    # Lock the plan's row before reading the plan: a transaction changing the plan at the same time waits here
-    # until this one commits, then reads the plan with this one's changes.
-    connection.execute(select(PlanSchedule.id).where(PlanSchedule.id == PLAN_ROW).with_for_update())
     durations, links = read_network(session)
     cpm = schedule.critical_path(durations, links)
     chains = cpm.chains(limit=CHAINS_KEPT)
@@ -101,6 +102,14 @@ def refresh(session: Session) -> schedule.CriticalPath:
     if connection.execute(update(PlanSchedule).where(PlanSchedule.id == PLAN_ROW).values(**values)).rowcount == 0:
         connection.execute(insert(PlanSchedule).values(id=PLAN_ROW, **values))
     return cpm
+
+
+def lock(session: Session) -> None:
+    """Hold the plan's row until this transaction ends (once per transaction): a transaction changing the plan at
+    the same time waits here until this one commits, then reads the plan with this one's changes."""
+    if not session.info.get(LOCKED):
+        session.info[LOCKED] = True
+        session.connection().execute(select(PlanSchedule.id).where(PlanSchedule.id == PLAN_ROW).with_for_update())
 
 
 def ensure_fresh(session: Session) -> None:
@@ -129,6 +138,12 @@ def _pending_changes(session: Session) -> bool:
         any(_schedule_changed(o) for o in session.dirty)
 
 
+@event.listens_for(Session, "before_flush")
+def _lock_before_changes(session: Session, _context: UOWTransaction, _instances: Any) -> None:
+    if _pending_changes(session):
+        lock(session)
+
+
 @event.listens_for(Session, "after_flush")
 def _note_flushed_changes(session: Session, _context: UOWTransaction) -> None:
     if _pending_changes(session):
@@ -139,6 +154,7 @@ def _note_flushed_changes(session: Session, _context: UOWTransaction) -> None:
 def _note_statements(state: ORMExecuteState) -> None:
     if (state.is_insert or state.is_update or state.is_delete) and state.bind_mapper is not None \
             and state.bind_mapper.class_ in (Task, TaskDependency):
+        lock(state.session)
         mark_changed(state.session)
 
 
@@ -148,6 +164,9 @@ def _store_before_commit(session: Session) -> None:
         refresh(session)
 
 
-@event.listens_for(Session, "after_rollback")
-def _forget_after_rollback(session: Session) -> None:
-    session.info.pop(STALE, None)
+@event.listens_for(Session, "after_transaction_end")
+def _forget_at_the_end(session: Session, transaction: SessionTransaction) -> None:
+    """Committed (refreshed before), rolled back or closed: the next transaction starts unmarked and unlocked."""
+    if transaction.parent is None:
+        session.info.pop(STALE, None)
+        session.info.pop(LOCKED, None)

@@ -136,6 +136,48 @@ def test_two_people_changing_the_plan_at_once_leave_a_schedule_with_both_changes
     assert stored(session) == worked_out(session) and stored_length(session) == 30
 
 
+def test_a_task_deleted_while_another_change_is_pending_neither_deadlocks_nor_is_refused(engine, session, editor,
+                                                                                          org):
+    """One person has changed a task's dates (not committed); another deletes a task and saves. The deletion waits
+    for the plan's row before it touches anything, so the first one's refresh never waits for the deleted task's
+    rows while the second waits for the plan's row (a deadlock, one of them refused)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("SQLite lets one writer at a time: there is no overlap to test")
+    day = date(2020, 1, 6)
+    a = make(session, editor, org, "A", day, 10)
+    b = make(session, editor, org, "B", day, 20)
+    session.commit()
+    first = Session(engine)
+    tasks.update_task(first, editor, a.id, a.version, due_date=day + timedelta(days=29))  # A now 30 days
+    first.flush()
+    go = threading.Event()
+    failures: list[BaseException] = []
+
+    def second_person() -> None:
+        try:
+            with db.unit_of_work(engine) as other:
+                tasks.delete_task(other, editor, b.id, b.version)
+                other.flush()
+                go.wait(10)  # saves once the first person has started saving
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+
+    thread = threading.Thread(target=second_person)
+    thread.start()
+    thread.join(0.5)
+    threading.Timer(0.5, go.set).start()
+    try:
+        first.commit()
+    except BaseException as exc:  # noqa: BLE001 - reported by the test below
+        failures.append(exc)
+    go.set()
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive() and not failures, failures
+    session.expire_all()
+    assert stored(session) == worked_out(session) and set(stored(session)) == {a.id} and stored_length(session) == 30
+
+
 def test_migration_0017_stores_the_schedule_of_a_plan_already_there(engine, session):
     from sqlalchemy import inspect
 
