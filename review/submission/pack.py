@@ -175,7 +175,7 @@ def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
     rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
     frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
     frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
-    critical = timeline.critical_ids(session, [int(i) for i in rows["id"]])
+    critical = timeline.critical_ids(session)  # the stored marks: a few hundred ids at most, no list of rows sent
     frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
     due = timeline.baseline_due_dates(session)
     source = "Task plan: milestones and implementation steps, with the critical path from the plan view."

@@ -364,3 +364,39 @@ def test_word_table_columns_never_break_a_word():
     for column, width in zip(wide.columns, widths, strict=True):
         longest_word = max(len(w) for v in [column, *wide[column]] for w in str(v).split())
         assert width >= longest_word * submission_pack.CHAR_CM, (column, width)
+
+
+def test_the_timetable_lists_the_milestones_and_last_phase_as_the_task_list_gives_them(session, editor, paper,
+                                                                                        org):
+    """The timetable's own query picks, orders and marks the rows as working from the whole task list does."""
+    from review.plan import timeline as plan
+
+    plan.save_baseline(session, editor, "Agreed plan", as_of=date(2019, 11, 1))
+    phase1, phase2 = org.phase_id, org.phase2_id
+    made = {
+        "early milestone": dict(phase_id=phase1, is_milestone=True, due_date=date(2019, 6, 1), reference="EXP-09"),
+        "exploration step": dict(phase_id=phase1, start_date=date(2019, 5, 1), due_date=date(2019, 5, 30)),
+        "no reference": dict(phase_id=phase2, start_date=date(2020, 1, 6), due_date=date(2020, 1, 31)),
+        "no dates": dict(phase_id=phase2, reference="PLN-09"),
+        "same due": dict(phase_id=phase2, reference="PLN-01", start_date=date(2020, 1, 6), due_date=date(2020, 1, 31)),
+        "cancelled": dict(phase_id=phase2, reference="PLN-07", status="cancelled", due_date=date(2020, 3, 1)),
+    }
+    for title, values in made.items():
+        tasks.create_task(session, editor, title=title.capitalize(), owner_id=org.person_id, **values)
+    pln = session.scalar(select(tasks.Task.id).where(tasks.Task.reference == "PLN-01"))
+    tasks.add_dependency(session, editor, pln, session.scalar(select(tasks.Task.id).where(
+        tasks.Task.reference == "PLN-03")))
+    session.commit()
+    every = tasks.tasks_frame(session)
+    every["Ref"] = [ref or f"#{i}" for ref, i in zip(every["Ref"], every["id"], strict=True)]
+    wanted = every[(every["Milestone"] | (every["phase_id"] == every["phase_id"].max()))
+                   & (every["status"] != tasks.TaskStatus.CANCELLED.value)].sort_values(["Due", "Ref"],
+                                                                                        na_position="last")
+    critical = plan.compute_critical_path(session).critical
+    due = plan.baseline_due_dates(session)
+    frame = submissions.preview(session, paper.id).timetable.frame
+    assert frame["Ref"].tolist() == wanted["Ref"].tolist() and len(frame) > 5
+    assert frame["Owner"].tolist() == wanted["Owner"].tolist()
+    assert frame["Critical path"].tolist() == ["Yes" if i in critical else "" for i in wanted["id"]]
+    assert frame["Baseline due"].tolist() == [due.get(i) for i in wanted["id"]]
+    assert "Yes" in frame["Critical path"].tolist() and "" in frame["Critical path"].tolist()
