@@ -45,15 +45,18 @@ def local_time_text(moment: datetime | None) -> str:
 
 
 def blank_missing(frame: pd.DataFrame) -> pd.DataFrame:
-    """A copy with missing values in text columns as BLANK, so a table never shows "None" or "nan".
+    """Missing values in text columns as BLANK, so a table never shows "None" or "nan" (a copy when there is one to
+    fill; the frame itself, unchanged, when there is none).
 
     Number and date columns keep their type (sorting stays right); tables show their gaps as BLANK through
     `placeholder` (ui.tables).
     """
-    out = frame.copy()
-    for col in out.columns:
-        column = out[col]
-        if column.dtype == object or pd.api.types.is_string_dtype(column.dtype):
-            if column.dropna().map(lambda v: isinstance(v, str)).all():
-                out[col] = column.fillna(BLANK)
-    return out
+    out = None  # copied only when a column has a gap to fill: most tables have none, and pages draw them every run
+    for col in frame.columns:
+        column = frame[col]
+        if (column.dtype == object or pd.api.types.is_string_dtype(column.dtype)) and column.isna().any() \
+                and column.dropna().map(lambda v: isinstance(v, str)).all():
+            if out is None:
+                out = frame.copy()
+            out[col] = column.fillna(BLANK)
+    return frame if out is None else out
