@@ -75,14 +75,15 @@ class PlanNetwork:
     critical_count: int = 0  # tasks on the critical path
 
 
-# A critical chain of more steps than this is named by its first and last steps and how many lie between: a chain
-# of 200 references is not read, and the full list is under "Tasks on the critical path".
-CHAIN_HEAD, CHAIN_TAIL = 8, 3
+# A critical chain of more than CHAIN_WHOLE steps (a few lines of references) is named by its first and last steps
+# and how many lie between: a chain of 200 references is not read, and the full list is under "Tasks on the
+# critical path".
+CHAIN_WHOLE, CHAIN_HEAD, CHAIN_TAIL = 30, 12, 6
 
 
 def shorten_chain(chain: list[int]) -> list[int | str]:
     """A chain's task ids, or its first and last ones around "... N more ..." when it is long."""
-    if len(chain) <= CHAIN_HEAD + CHAIN_TAIL + 1:
+    if len(chain) <= CHAIN_WHOLE:
         return list(chain)
     hidden = len(chain) - CHAIN_HEAD - CHAIN_TAIL
     return [*chain[:CHAIN_HEAD], f"… {hidden} more …", *chain[-CHAIN_TAIL:]]

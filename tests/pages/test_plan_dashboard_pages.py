@@ -92,6 +92,7 @@ def test_plan_page_draws_the_timeline_and_names_the_critical_path(open_page):
     at = open_page(PLAN, Role.VIEWER)
     page = texts(at)
     assert "Critical path" in page and "EXP-01 → EXP-02 → EXP-05" in page and "2 chains tie" in page
+    assert "SUB-06 → PLN-02 → PLN-03" in page and "more …" not in page  # a chain of 15 steps is shown whole
     assert "31 task(s) shown of 31" in page and not at.number_input  # the demo plan fits on one page
     assert len(at.get("plotly_chart")) == 1  # the timeline: the other tabs run when opened
     page = texts(open_tab(at, "plan_tab", "Baselines and slippage"))

@@ -200,13 +200,20 @@ def test_migration_0017_stores_the_schedule_of_a_plan_already_there(engine, sess
 
 
 def test_a_long_critical_chain_is_named_by_its_ends(session, editor, org):
-    """Thirty tasks in a row: the chain shows the first eight and the last three around how many lie between."""
+    """Forty tasks in a row: the chain shows the first twelve and the last six around how many lie between; thirty
+    are shown whole."""
     day = date(2020, 1, 6)
-    made = [make(session, editor, org, f"L{i:02d}", day + timedelta(days=2 * i), 2) for i in range(30)]
+    made = [make(session, editor, org, f"L{i:02d}", day + timedelta(days=2 * i), 2) for i in range(40)]
     for before, after in zip(made, made[1:], strict=False):
         tasks.add_dependency(session, editor, before.id, after.id)
     session.commit()
     network_ = plan.plan_network(session)
-    assert network_.chains == [[*(f"L{i:02d}" for i in range(8)), "… 19 more …", "L27", "L28", "L29"]]
-    assert network_.critical_count == 30 and network_.length == 60
+    assert network_.chains == [[*(f"L{i:02d}" for i in range(12)), "… 22 more …",
+                                *(f"L{i:02d}" for i in range(34, 40))]]
+    assert network_.critical_count == 40 and network_.length == 80
     assert list(plan.critical_tasks_frame(session, limit=5)["Ref"]) == ["L00", "L01", "L02", "L03", "L04"]
+    tasks.delete_task(session, editor, made[0].id, made[0].version)
+    for gone in made[1:10]:
+        tasks.delete_task(session, editor, gone.id, session.get(Task, gone.id).version)
+    session.commit()
+    assert plan.plan_network(session).chains == [[f"L{i:02d}" for i in range(10, 40)]]  # thirty: whole
