@@ -22,6 +22,8 @@ from itertools import chain
 from typing import Any
 
 from sqlalchemy import Integer, case, delete, event, insert, inspect, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 from sqlalchemy.sql.expression import FunctionElement
@@ -98,18 +100,25 @@ def refresh(session: Session) -> schedule.CriticalPath:
              "latest_start": cpm.latest_start[t], "critical": t in cpm.critical} for t in cpm.order]
     for first in range(0, len(rows), _CHUNK):
         connection.execute(insert(TaskSchedule), rows[first:first + _CHUNK])
-    values = {"length": cpm.length, "tasks": len(durations), "chains": chains}
-    if connection.execute(update(PlanSchedule).where(PlanSchedule.id == PLAN_ROW).values(**values)).rowcount == 0:
-        connection.execute(insert(PlanSchedule).values(id=PLAN_ROW, **values))
+    connection.execute(update(PlanSchedule).where(PlanSchedule.id == PLAN_ROW)
+                       .values(length=cpm.length, tasks=len(durations), chains=chains))  # made by `lock`
     return cpm
 
 
 def lock(session: Session) -> None:
     """Hold the plan's row until this transaction ends (once per transaction): a transaction changing the plan at
-    the same time waits here until this one commits, then reads the plan with this one's changes."""
-    if not session.info.get(LOCKED):
-        session.info[LOCKED] = True
-        session.connection().execute(select(PlanSchedule.id).where(PlanSchedule.id == PLAN_ROW).with_for_update())
+    the same time waits here until this one commits, then reads the plan with this one's changes. On a database
+    that has never had a plan the row is made first (an insert that yields to one made at the same moment)."""
+    if session.info.get(LOCKED):
+        return
+    session.info[LOCKED] = True
+    connection = session.connection()
+    held = select(PlanSchedule.id).where(PlanSchedule.id == PLAN_ROW).with_for_update()
+    if connection.execute(held).first() is None:
+        make = postgresql_insert if connection.dialect.name == "postgresql" else sqlite_insert
+        connection.execute(make(PlanSchedule).values(id=PLAN_ROW, length=0, tasks=0, chains=[])
+                           .on_conflict_do_nothing(index_elements=["id"]))
+        connection.execute(held)
 
 
 def ensure_fresh(session: Session) -> None:

@@ -14,6 +14,9 @@ from review.plan import network, tasks
 from review.plan import timeline as plan
 from review.platform import db
 
+# Two transactions overlapping: SQLite lets one writer at a time, so these run on PostgreSQL only.
+ONLY_POSTGRESQL = pytest.mark.parametrize("engine", ["postgresql"], indirect=True)
+
 
 def stored(session: Session) -> dict[int, tuple[int, int, int, bool]]:
     return {r.task_id: (r.earliest_start, r.earliest_finish, r.latest_start, r.critical)
@@ -102,10 +105,9 @@ def test_the_demo_plan_is_stored_as_worked_out(session):
     assert plan.plan_network(session).length == cpm.length > 0
 
 
+@ONLY_POSTGRESQL
 def test_two_people_changing_the_plan_at_once_leave_a_schedule_with_both_changes(engine, session, editor, org):
     """The second transaction waits for the first one's refresh and works from both changes."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one writer at a time: there is no overlap to test")
     day = date(2020, 1, 6)
     a = make(session, editor, org, "A", day, 10)
     b = make(session, editor, org, "B", day, 10)
@@ -136,13 +138,39 @@ def test_two_people_changing_the_plan_at_once_leave_a_schedule_with_both_changes
     assert stored(session) == worked_out(session) and stored_length(session) == 30
 
 
+@ONLY_POSTGRESQL
+def test_the_first_two_plans_saved_at_once_on_a_new_database_both_go_through(engine, session, editor, org):
+    """A database that has never had a plan has no plan row to lock: the first writers make it, one yielding."""
+    assert session.scalar(select(PlanSchedule.id)) is None
+    first = Session(engine)
+    make(first, editor, org, "A", date(2020, 1, 6), 10)
+    network.refresh(first)  # the plan's row is made (not committed yet)
+    failures: list[BaseException] = []
+
+    def second_person() -> None:
+        try:
+            with db.unit_of_work(engine) as other:
+                make(other, editor, org, "B", date(2020, 1, 6), 20)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test below
+            failures.append(exc)
+
+    thread = threading.Thread(target=second_person)
+    thread.start()
+    thread.join(0.5)
+    first.commit()
+    first.close()
+    thread.join(30)
+    assert not thread.is_alive() and not failures, failures
+    session.expire_all()
+    assert stored(session) == worked_out(session) and len(stored(session)) == 2 and stored_length(session) == 20
+
+
+@ONLY_POSTGRESQL
 def test_a_task_deleted_while_another_change_is_pending_neither_deadlocks_nor_is_refused(engine, session, editor,
                                                                                           org):
     """One person has changed a task's dates (not committed); another deletes a task and saves. The deletion waits
     for the plan's row before it touches anything, so the first one's refresh never waits for the deleted task's
     rows while the second waits for the plan's row (a deadlock, one of them refused)."""
-    if engine.dialect.name != "postgresql":
-        pytest.skip("SQLite lets one writer at a time: there is no overlap to test")
     day = date(2020, 1, 6)
     a = make(session, editor, org, "A", day, 10)
     b = make(session, editor, org, "B", day, 20)
