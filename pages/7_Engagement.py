@@ -15,23 +15,29 @@ st.caption("Engagement with parents and carers: activities, what each participan
            "it. Participants are recorded by pseudonym (P-001), never by name; free text is checked for names, "
            "contact details and NHS numbers before it is saved.")
 
-with data.reading() as session:
-    activities = engagement.activities_frame(session, ctx.actor)
-    partners = engagement.partners(session)
-    themes = engagement.themes(session)
-    responses = engagement.responses_frame(session, ctx.actor)
 
-tabs = st.tabs(["Activities", "What parents said", "You said, we did", "Import a survey", "Retention and erasure",
-                "Themes and partners"], key="engagement_tab", on_change="rerun")
-with tabs[0]:
-    show_activities(ctx.actor, activities, partners)
-with tabs[1]:
-    show_inputs(ctx.actor, activities, themes)
-with tabs[2]:
-    show_responses(ctx.actor, responses, themes)
-with tabs[3]:
-    show_import(ctx.actor, activities)
-with tabs[4]:
-    show_retention(ctx.actor)
-with tabs[5]:
-    show_lists(ctx.actor)
+
+def read(fn, *args):
+    """One read for the open tab (the records are the project team's, with personal data: read per person)."""
+    with data.reading() as session:
+        return fn(session, *args)
+
+
+def activities():
+    return read(engagement.activities_frame, ctx.actor)
+
+
+tabs = {
+    "Activities": lambda: show_activities(ctx.actor, activities(), read(engagement.partners)),
+    "What parents said": lambda: show_inputs(ctx.actor, activities(), read(engagement.themes)),
+    "You said, we did": lambda: show_responses(ctx.actor, read(engagement.responses_frame, ctx.actor),
+                                               read(engagement.themes)),
+    "Import a survey": lambda: show_import(ctx.actor, activities()),
+    "Retention and erasure": lambda: show_retention(ctx.actor),
+    "Themes and partners": lambda: show_lists(ctx.actor),
+}
+# Only the open tab runs (choosing another reruns the page); its pick lists are kept while another is open.
+for tab, show in zip(st.tabs(list(tabs), key="engagement_tab", on_change="rerun"), tabs.values(), strict=True):
+    if tab.open:
+        with tab:
+            show()

@@ -13,7 +13,7 @@ from review.platform.errors import DomainError, ValidationFailed
 from review.platform.roles import Actor
 from ui import data, tables
 from ui.feedback import field_error, refusal_text, write
-from ui.forms import confirm_button
+from ui.forms import confirm_button, kept
 from ui.text import plain
 
 # ------------------------------------------------------------------ import
@@ -133,7 +133,8 @@ def show_retention(actor: Actor) -> None:
                    "date on the Activities tab (the change is audited).")
         labels = {int(r.id): r.Activity for r in due.itertuples()}
         versions = dict(zip(due["id"], due["version"], strict=True))
-        activity_id = st.selectbox("Activity", list(labels), format_func=labels.get, key="eng_retention_activity")
+        activity_id = kept(st.selectbox, "Activity", list(labels), format_func=labels.get,
+                           key="eng_retention_activity", choices=labels)
         confirm_button("eng_confirm_erase_activity", activity_id, ask="Erase this activity's personal data...",
                        question=f"Erase the personal data of **{plain(labels[activity_id])}**? Pseudonyms, needs, "
                                 "quotes, districts and follow-ups of its inputs and the activity summary are removed "
@@ -216,8 +217,8 @@ def show_lists(actor: Actor) -> None:
         if not themes.empty:
             rows = themes.set_index("id")
             theme_names = rows["Theme"].to_dict()
-            theme_id = st.selectbox("Theme to change", list(rows.index), format_func=theme_names.get,
-                                    key="eng_edit_theme")
+            theme_id = kept(st.selectbox, "Theme to change", list(rows.index), format_func=theme_names.get,
+                            key="eng_edit_theme", choices=rows.index)
             row = rows.loc[theme_id]
             form, prefix = f"eng_theme_{theme_id}", f"eng_theme_{theme_id}_{row['version']}"
             with st.form(form):
@@ -249,8 +250,8 @@ def show_lists(actor: Actor) -> None:
         if not partners.empty:
             rows = partners.set_index("id")
             partner_names = rows["Organisation"].to_dict()
-            partner_id = st.selectbox("Partner to change", list(rows.index), format_func=partner_names.get,
-                                      key="eng_edit_partner")
+            partner_id = kept(st.selectbox, "Partner to change", list(rows.index), format_func=partner_names.get,
+                              key="eng_edit_partner", choices=rows.index)
             row = rows.loc[partner_id]
             form, prefix = f"eng_partner_{partner_id}", f"eng_partner_{partner_id}_{row['version']}"
             with st.form(form):

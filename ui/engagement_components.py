@@ -261,7 +261,8 @@ def show_activities(actor: Actor, activities: pd.DataFrame, partners: dict[int, 
         return
     st.subheader("Edit an activity")
     labels = {int(r.id): f"{r.Start:%d %b %Y} · {r.Activity}" for r in activities.itertuples()}
-    activity_id = st.selectbox("Activity to edit", list(labels), format_func=labels.get, key="eng_edit_activity")
+    activity_id = forms.kept(st.selectbox, "Activity to edit", list(labels), format_func=labels.get,
+                             key="eng_edit_activity", choices=labels)
     with data.reading() as session:
         values, current = engagement.activity_values(session, actor, activity_id)
     version = loaded_version("activity", activity_id, current)
@@ -343,7 +344,8 @@ def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int,
                 icon=":material/groups:")
         return
     labels = {int(r.id): f"{r.Start:%d %b %Y} · {r.Activity}" for r in activities.itertuples()}
-    activity_id = st.selectbox("Activity", list(labels), format_func=labels.get, key="eng_inputs_activity")
+    activity_id = forms.kept(st.selectbox, "Activity", list(labels), format_func=labels.get,
+                             key="eng_inputs_activity", choices=labels)
     erased = bool(activities.set_index("id").loc[activity_id, "Erased"])
     with data.reading() as session:
         frame = engagement.inputs_frame(session, actor, activity_id)
@@ -374,7 +376,8 @@ def show_inputs(actor: Actor, activities: pd.DataFrame, theme_options: dict[int,
     st.subheader("Edit an input")
     input_labels = {int(r.id): f"{r.Participant or 'anonymous'} · {(r.Need or '(erased)')[:60]}"
                     for r in frame.itertuples()}
-    input_id = st.selectbox("Input to edit", list(input_labels), format_func=input_labels.get, key="eng_edit_input")
+    input_id = forms.kept(st.selectbox, "Input to edit", list(input_labels), format_func=input_labels.get,
+                          key="eng_edit_input", choices=input_labels)
     with data.reading() as session:
         values, current = engagement.input_values(session, actor, input_id)
         all_themes = engagement.themes(session)
@@ -469,7 +472,8 @@ def show_responses(actor: Actor, responses: pd.DataFrame, theme_options: dict[in
     st.subheader("Edit a response")
     labels = {int(i): f"{theme} · {said[:60]}"
               for i, theme, said in zip(responses["id"], responses["Theme"], responses["You said"], strict=True)}
-    response_id = st.selectbox("Response to edit", list(labels), format_func=labels.get, key="eng_edit_response")
+    response_id = forms.kept(st.selectbox, "Response to edit", list(labels), format_func=labels.get,
+                             key="eng_edit_response", choices=labels)
     with data.reading() as session:
         values, current = engagement.response_values(session, response_id)
         options = engagement.open_needs_options(session, actor, include=values["input_ids"])

@@ -14,11 +14,13 @@ from review.platform import db
 from review.platform.config import get_settings
 from review.platform.privacy import FEWER_THAN, NOT_SHOWN, NOT_SHOWN_NOTE
 from review.platform.roles import Role
-from tests.pages.conftest import texts
+from tests.pages.conftest import open_tab, texts
 
 pytestmark = pytest.mark.both_engines  # each test runs on SQLite and on PostgreSQL
 
 ENGAGEMENT = "pages/7_Engagement.py"
+ENGAGEMENT_TABS = ["Activities", "What parents said", "You said, we did", "Import a survey", "Retention and erasure",
+                   "Themes and partners"]
 INSIGHTS = "pages/8_Engagement_insights.py"
 EDITORS = {Role.ADMIN, Role.EDITOR}
 # In the demo data: a consented quote, a quote without consent, and a pseudonym.
@@ -56,10 +58,18 @@ def test_engagement_page_for_each_role(open_page, role):
     at = open_page(ENGAGEMENT, role)
     assert not at.exception
     if role in EDITORS:
-        assert not at.error, [e.value for e in at.error]
-        page = texts(at)
+        assert at.session_state["engagement_tab"] == "Activities"
+        assert "Past their retention-review date" not in texts(at)  # the other tabs run when opened
+        page, participants = "", []
+        for tab in ENGAGEMENT_TABS:
+            open_tab(at, "engagement_tab", tab)
+            assert not at.exception, (tab, at.exception)
+            assert not at.error, [e.value for e in at.error]
+            page += texts(at) + "\n"
+            participants += [p for df in at.dataframe if "Participant" in df.value.columns
+                             for p in df.value["Participant"].tolist()]
         assert "Engagement" in page and "Past their retention-review date" in page
-        assert "P-052" in at.dataframe[1].value["Participant"].tolist()
+        assert "P-052" in participants
     else:
         assert any("cannot use" in e.value for e in at.error)
         assert not at.dataframe and not at.text_input and not at.get("form")
@@ -133,7 +143,7 @@ def test_editor_sees_field_errors_then_adds_an_activity(open_page):
 
 
 def test_identifiers_in_an_input_are_offered_one_click_redaction(open_page):
-    at = open_page(ENGAGEMENT, Role.EDITOR)
+    at = open_tab(open_page(ENGAGEMENT, Role.EDITOR), "engagement_tab", "What parents said")
     quote_key = widget_key(at.text_area, "eng_in_new_0_", "_quote")
     prefix = quote_key[: -len("_quote")]
     at.text_area(key=f"{prefix}_need").input("Wants a call back about transport.")
@@ -154,7 +164,7 @@ def test_identifiers_in_an_input_are_offered_one_click_redaction(open_page):
 
 
 def test_identifiers_can_be_saved_as_written_with_an_audited_confirmation(open_page):
-    at = open_page(ENGAGEMENT, Role.EDITOR)
+    at = open_tab(open_page(ENGAGEMENT, Role.EDITOR), "engagement_tab", "What parents said")
     need_key = widget_key(at.text_area, "eng_in_new_0_", "_need")
     at.text_area(key=need_key).input("Was told to ring Customer Services on 0300 123 4040.")
     click(at, "Add input")
@@ -166,7 +176,7 @@ def test_identifiers_can_be_saved_as_written_with_an_audited_confirmation(open_p
 
 
 def test_erasure_asks_for_confirmation_and_keeps_theme_counts(open_page):
-    at = open_page(ENGAGEMENT, Role.EDITOR)
+    at = open_tab(open_page(ENGAGEMENT, Role.EDITOR), "engagement_tab", "Retention and erasure")
     before = query(select(EngagementInput.id).where(EngagementInput.erased_at.is_(None)))
     at.button(key="eng_erase_activity").click().run()
     assert "Yes, erase the personal data" in [b.label for b in at.button]
@@ -212,3 +222,13 @@ def test_the_insights_choices_are_still_made_after_another_tab(open_page):
     assert not at.exception and at.radio(key="eng_insights_by").value == "partner"
     at = open_insights_tab(at, "Quotes")
     assert at.selectbox(key="eng_quotes_theme").value == chosen
+
+
+def test_the_engagement_page_runs_the_open_tab_and_keeps_its_choices(open_page):
+    at = open_tab(open_page(ENGAGEMENT, Role.EDITOR), "engagement_tab", "What parents said")
+    assert "Edit an activity" not in texts(at)  # the Activities tab's forms are not drawn
+    [(chosen,)] = query(select(EngagementActivity.id).order_by(EngagementActivity.start_date).limit(1))
+    assert at.selectbox(key="eng_inputs_activity").value != chosen  # the newest is chosen first
+    at.selectbox(key="eng_inputs_activity").set_value(chosen).run()
+    at = open_tab(open_tab(at, "engagement_tab", "Activities"), "engagement_tab", "What parents said")
+    assert not at.exception and at.selectbox(key="eng_inputs_activity").value == chosen

@@ -124,7 +124,9 @@ LAZY_TABS = {"pages/8_Engagement_insights.py": ("insights_tab", ["You said, we d
              "pages/3_Plan.py": ("plan_tab", ["Baselines and slippage", "Formal consultation"]),
              "pages/5_Contracts.py": ("contracts_tab", ["Contract detail", "What needs attention", "Add a contract"]),
              "pages/6_Decisions.py": ("decisions_tab", ["Full record", "Record a decision"]),
-             "pages/4_RAID_log.py": ("raid_tab", ["Heat map", "Add an item", "Edit an item"])}
+             "pages/4_RAID_log.py": ("raid_tab", ["Heat map", "Add an item", "Edit an item"]),
+             "pages/7_Engagement.py": ("engagement_tab", ["What parents said", "You said, we did", "Import a survey",
+                                                          "Retention and erasure", "Themes and partners"])}
 
 
 @pytest.mark.parametrize("page", READ_PAGES)
