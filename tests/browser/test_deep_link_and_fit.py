@@ -98,3 +98,50 @@ def test_a_half_typed_form_asks_before_it_is_lost(browser, app_url):
     page.wait_for_timeout(1000)
     assert any(kind == "beforeunload" for kind, _ in dialogs)
     context.close()
+
+
+def test_a_half_typed_form_asks_before_another_tab_drops_it(browser, app_url):
+    """Pages run only the open tab, so another tab would drop what is typed in a form on this one: it asks."""
+    context = browser.new_context(viewport=LAPTOP)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(app_url)
+    page.get_by_role("button", name="Sign in as Project team (editor)").click()
+    page.get_by_role("button", name="Sign out").wait_for()
+    wait_idle(page)
+    page.get_by_role("link", name="Engagement", exact=True).first.click()
+    wait_for_heading(page, "Engagement")
+    answers = ["dismiss"]
+    dialogs: list[str] = []
+
+    def answer(dialog) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss() if answers.pop(0) == "dismiss" else dialog.accept()
+
+    page.on("dialog", answer)
+    page.get_by_role("tab", name="What parents said").click()  # nothing typed yet: no question
+    wait_idle(page)
+    assert dialogs == []
+    need = page.get_by_role("textbox", name="Need raised").first
+    need.fill("Wants one number to call about transport")
+    page.get_by_role("tab", name="Activities").click()
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    assert len(dialogs) == 1 and "unsaved changes in a form on this tab" in dialogs[0]
+    selected = page.get_by_role("tab", selected=True)
+    assert selected.inner_text() == "What parents said"  # stayed, and kept what was typed
+    assert need.input_value() == "Wants one number to call about transport"
+    answers.append("accept")
+    page.get_by_role("tab", name="Activities").click()
+    wait_idle(page)
+    assert len(dialogs) == 2 and page.get_by_role("tab", selected=True).inner_text() == "Activities"
+    # From the keyboard: an arrow key on the tab list asks too.
+    page.get_by_role("textbox", name="Title").first.fill("Drop-in at the Hertford hub")
+    page.get_by_role("tab", selected=True).focus()
+    answers.append("dismiss")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_timeout(500)
+    wait_idle(page)
+    assert len(dialogs) == 3 and page.get_by_role("tab", selected=True).inner_text() == "Activities"
+    assert page.get_by_role("textbox", name="Title").first.input_value() == "Drop-in at the Hertford hub"
+    context.close()
