@@ -15,6 +15,7 @@ from review.accounts import users
 from review.accounts.cli import register as register_sign_in
 from review.engagement.cli import register as register_engagement
 from review.operations.cli import register as register_operations
+from review.plan import network
 from review.platform import db
 from review.platform.config import get_settings
 from review.platform.errors import DomainError, ValidationFailed
@@ -81,6 +82,15 @@ def cmd_remove_demo_accounts(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_refresh_schedule(args: argparse.Namespace) -> int:
+    """`refresh-schedule`: work the stored critical path out again (after tasks were changed outside the tracker)."""
+    engine = db.existing_engine()
+    with db.unit_of_work(engine) as session:
+        corrected = network.refresh_as(session, SYSTEM)
+    print(f"Critical path worked out again: {corrected} difference(s) corrected.")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The command-line parser with every administration command."""
     parser = argparse.ArgumentParser(prog="python -m review", description="SEND IAG Review Tracker administration.")
@@ -109,6 +119,12 @@ def build_parser() -> argparse.ArgumentParser:
                                    "the database as not a demo database. Each deletion is recorded in the audit "
                                    "log as the 'system' user. Do this before the database holds real work.")
     p.set_defaults(handler=cmd_remove_demo_accounts)
+
+    p = sub.add_parser("refresh-schedule", help="Work the stored critical path out again (audited).",
+                       description="The tracker stores each task's place in the critical path whenever a task or "
+                                   "dependency is saved. If tasks were changed outside it (by SQL), `check` warns; "
+                                   "this works the path out again from the plan as it is.")
+    p.set_defaults(handler=cmd_refresh_schedule)
 
     for register in EXTRA_COMMANDS:
         register(sub)

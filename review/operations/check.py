@@ -1,4 +1,5 @@
-"""The health check a monitor runs: database reachable, schema current, no demo accounts in real use, a recent backup.
+"""The health check a monitor runs: database reachable, schema current, no demo accounts in real use, a recent backup,
+and the stored critical path in step with the plan.
 
 Each finding has a status with the exit codes monitoring plugins use (Nagios, Icinga, Zabbix): 0 OK, 1 warning,
 2 critical. `python -m review check` exits with the worst status found.
@@ -14,10 +15,12 @@ from pathlib import Path
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, func, select
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from review.models import AuditEvent, User
 from review.operations import backup
 from review.operations.restore import script_directory
+from review.plan import network
 from review.platform.config import Settings
 
 MAX_AGE_ENV = "REVIEW_BACKUP_MAX_AGE_HOURS"
@@ -108,6 +111,16 @@ def _backup_age(engine: Engine, directory: Path | None, now: datetime) -> Findin
     return Finding("last backup", Status.OK, text)
 
 
+def _plan_schedule(engine: Engine) -> Finding:
+    with Session(engine) as session:  # read only: rolled back on close
+        differing = network.differences(session)
+    if differing:
+        return Finding("critical path", Status.WARNING, f"The stored critical path differs from the plan for "
+                                                        f"{differing} task(s): were tasks changed outside the "
+                                                        "tracker? Run `python -m review refresh-schedule`.")
+    return Finding("critical path", Status.OK, "The stored critical path matches the plan.")
+
+
 def run(engine: Engine, settings: Settings, directory: Path | None = None,
         now: datetime | None = None) -> list[Finding]:
     """Every check in turn; an unreachable database is critical and stops the rest."""
@@ -124,6 +137,7 @@ def run(engine: Engine, settings: Settings, directory: Path | None = None,
     try:
         findings.append(_demo_accounts(engine, settings))
         findings.append(_backup_age(engine, directory, now or datetime.now(UTC)))
+        findings.append(_plan_schedule(engine))
     except SQLAlchemyError as exc:
         findings.append(Finding("records", Status.CRITICAL, f"Could not read the database: {exc}"))
     return findings

@@ -31,6 +31,8 @@ from sqlalchemy.sql.expression import FunctionElement
 from review.models import PlanSchedule, Task, TaskDependency, TaskSchedule
 from review.plan import schedule
 from review.plan.tasks import TaskStatus
+from review.platform import audit
+from review.platform.roles import Actor, Permission, require
 
 CHAINS_KEPT = 5  # critical chains stored (the plan page names them; more than five tie only in odd plans)
 PLAN_ROW = 1  # the one row of plan_schedule
@@ -103,6 +105,33 @@ def refresh(session: Session) -> schedule.CriticalPath:
     connection.execute(update(PlanSchedule).where(PlanSchedule.id == PLAN_ROW)
                        .values(length=cpm.length, tasks=len(durations), chains=chains))  # made by `lock`
     return cpm
+
+
+def differences(session: Session) -> int:
+    """How many tasks' stored schedule differs from one worked out now (a row missing, left over or changed), plus
+    one if the plan's row does (its length or task count): 0 when the store is up to date. Read only."""
+    cpm = schedule.critical_path(*read_network(session))
+    fresh = {t: (cpm.earliest_start[t], cpm.earliest_finish[t], cpm.latest_start[t], t in cpm.critical)
+             for t in cpm.order}
+    stored = {t: (es, ef, ls, bool(c)) for t, es, ef, ls, c in session.connection().execute(
+        select(TaskSchedule.task_id, TaskSchedule.earliest_start, TaskSchedule.earliest_finish,
+               TaskSchedule.latest_start, TaskSchedule.critical))}
+    changed = sum(1 for t in fresh.keys() | stored.keys() if fresh.get(t) != stored.get(t))
+    plan = session.connection().execute(select(PlanSchedule.length, PlanSchedule.tasks)
+                                        .where(PlanSchedule.id == PLAN_ROW)).first()
+    plan_differs = (tuple(plan) if plan else (0, 0)) != (cpm.length, len(fresh))
+    return changed + int(plan_differs)
+
+
+def refresh_as(session: Session, actor: Actor) -> int:
+    """A plan editor's (or the command line's) refresh of the stored schedule, after tasks were changed outside
+    the tracker: audited, so every page's cached reads move on. Returns how many tasks' schedules it corrected."""
+    require(actor, Permission.EDIT_PLAN)
+    corrected = differences(session)
+    refresh(session)
+    audit.record(session, actor, "plan", "schedule", "refresh", {"corrected": {"before": None, "after": corrected}},
+                 summary=f"Critical path worked out again ({corrected} difference(s) corrected)")
+    return corrected
 
 
 def lock(session: Session) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import screenshot, wait_for_heading, wait_idle
+from tests.browser.conftest import screenshot, sign_in_as, wait_for_heading, wait_idle
 
 LAPTOP = {"width": 1366, "height": 900}
 
@@ -105,10 +105,7 @@ def test_a_half_typed_form_asks_before_another_tab_drops_it(browser, app_url):
     context = browser.new_context(viewport=LAPTOP)
     page = context.new_page()
     page.set_default_timeout(30_000)
-    page.goto(app_url)
-    page.get_by_role("button", name="Sign in as Project team (editor)").click()
-    page.get_by_role("button", name="Sign out").wait_for()
-    wait_idle(page)
+    sign_in_as(page, app_url, "Project team (editor)")
     page.get_by_role("link", name="Engagement", exact=True).first.click()
     wait_for_heading(page, "Engagement")
     answers = ["dismiss"]

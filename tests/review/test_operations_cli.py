@@ -110,6 +110,18 @@ def test_check_exit_codes(demo_file, tmp_path):
     assert unreachable.returncode == 2 and "CRITICAL database" in unreachable.stdout
 
 
+def test_a_plan_edited_by_sql_is_warned_of_and_put_right_by_command(demo_file):
+    import sqlite3
+
+    with sqlite3.connect(demo_file) as connection:  # an edit outside the tracker: PLN-09 three months later
+        connection.execute("UPDATE tasks SET due_date = date(due_date, '+90 days') WHERE reference = 'PLN-09'")
+    warned = run("check", sqlite=demo_file)
+    assert "WARNING  critical path" in warned.stdout and "refresh-schedule" in warned.stdout, warned.stdout
+    fixed = run("refresh-schedule", sqlite=demo_file)
+    assert fixed.returncode == 0 and "difference(s) corrected" in fixed.stdout, fixed.stderr
+    assert "OK       critical path" in run("check", sqlite=demo_file).stdout
+
+
 def test_check_findings(demo_file, tmp_path, monkeypatch):
     engine = db.make_engine(f"sqlite:///{demo_file}")
     now = datetime.now(UTC)

@@ -245,3 +245,39 @@ def test_a_long_critical_chain_is_named_by_its_ends(session, editor, org):
         tasks.delete_task(session, editor, gone.id, session.get(Task, gone.id).version)
     session.commit()
     assert plan.plan_network(session).chains == [[f"L{i:02d}" for i in range(10, 40)]]  # thirty: whole
+
+
+def test_a_plan_changed_outside_the_tracker_is_found_by_the_check_and_put_right(engine, session, editor, viewer, org):
+    from sqlalchemy import text
+
+    from review.models import AuditEvent
+    from review.operations import check
+    from review.platform import audit
+    from review.platform.config import get_settings
+    from review.platform.errors import PermissionDenied
+
+    day = date(2020, 1, 6)
+    a = make(session, editor, org, "A", day, 10)
+    make(session, editor, org, "B", day, 20)
+    session.commit()
+    assert network.differences(session) == 0
+    findings = {f.name: f for f in check.run(engine, get_settings())}
+    assert findings["critical path"].status == check.Status.OK
+    with engine.begin() as connection:  # an edit by SQL: no session, no hooks
+        connection.execute(text("UPDATE tasks SET due_date = :due WHERE id = :id"),
+                           {"due": day + timedelta(days=39), "id": a.id})
+    session.expire_all()
+    assert network.differences(session) == 3  # A's and B's rows and the plan's length
+    finding = {f.name: f for f in check.run(engine, get_settings())}["critical path"]
+    assert finding.status == check.Status.WARNING and "refresh-schedule" in finding.message
+    session.rollback()
+    with pytest.raises(PermissionDenied):
+        network.refresh_as(session, viewer)
+    session.rollback()
+    version = audit.data_version(session)
+    assert network.refresh_as(session, editor) == 3
+    session.commit()
+    assert network.differences(session) == 0 and stored_length(session) == 40
+    assert audit.data_version(session) > version  # cached reads move on
+    assert session.scalar(select(AuditEvent.summary).where(AuditEvent.action == "refresh")).startswith(
+        "Critical path worked out again (3")
