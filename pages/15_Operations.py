@@ -16,6 +16,7 @@ st.warning("Backups hold every record, including parents' personal data from eng
 
 st.subheader("Health check")
 operations_components.show_check(operations_components.run_check(ctx.settings))
+operations_components.show_plan_check()
 
 st.subheader("Backup files")
 operations_components.show_backup_files(backup.list_backups(backup.backup_dir()))

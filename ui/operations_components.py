@@ -16,9 +16,20 @@ STATUS_WORDS = {check.Status.OK: "OK", check.Status.WARNING: "Warning", check.St
 
 
 def run_check(settings: Settings) -> list[check.Finding]:
-    """The health check, with words on screen while it runs (it reaches the database and the backup folder)."""
+    """The health check, with words on screen while it runs (it reaches the database and the backup folder). The
+    critical-path comparison works the path out over every task, so it runs when asked (`show_plan_check`)."""
     with st.spinner("Running the health check..."):
-        return check.run(data.engine(), settings, backup.backup_dir())
+        return check.run(data.engine(), settings, backup.backup_dir(), plan=False)
+
+
+def show_plan_check() -> None:
+    """`python -m review check`'s last check, on request: does the stored critical path match the plan?"""
+    if st.button("Compare the stored critical path with the plan", key="ops_plan_check", icon=":material/route:",
+                 help="The tracker stores the critical path whenever a task is saved; a task changed outside it "
+                      "(by SQL) leaves it behind. This works the path out from every task to compare."):
+        finding = check.plan_schedule(data.engine())
+        show = st.success if finding.status == check.Status.OK else st.warning
+        show(f"Critical path: {STATUS_WORDS[finding.status]}. {finding.message}")
 
 
 def show_check(findings: list[check.Finding]) -> None:

@@ -34,6 +34,9 @@ def test_operations_shows_check_backups_and_download(open_page, tmp_path, monkey
     assert checks.set_index("Check").loc["last backup", "Status"] == "Warning"
     assert "NOT encrypted" in shown
     assert [d.proto.label for d in at.get("download_button")] == ["Download a backup now"]
+    assert "matches the plan" not in shown  # the critical-path comparison runs when asked
+    at.button(key="ops_plan_check").click().run()
+    assert "Critical path: OK. The stored critical path matches the plan." in texts(at)
 
     engine = db.make_engine(get_settings().database_url)
     backup.write(engine, folder / "review-backup-20191115T010000Z.zip", None, SYSTEM)
