@@ -149,7 +149,9 @@ def test_a_deadlock_is_run_again_once_and_both_transactions_succeed(engine, sess
     session.commit()
     results = _run_all(engine, [touch(a, b, "ab"), touch(b, a, "ba")])
     assert sorted(results) == ["ab", "ba"]
-    assert len(attempts) == 3  # the deadlock victim ran once more
+    # The deadlock victim ran once more. Rarely, its second run takes the first row before the other (woken by the
+    # victim's rollback) does, they deadlock again and the other runs once more too: 4, each at most twice.
+    assert len(attempts) in (3, 4) and max(attempts.count("ab"), attempts.count("ba")) == 2
     session.expire_all()
     assert {p: session.get(Person, p).job_title for p in (a, b)} == {p: before[p] + "++" for p in (a, b)}
 
