@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from review.platform.roles import Permission
-from ui.page import setup_page
+from ui.page import run_open_tab, setup_page
 from ui.submission_components import (
     choose_submission,
     load_submission,
@@ -48,8 +48,4 @@ if can_edit:
              "Strategic alignment": lambda: show_alignment(ctx.actor, submission, version),
              "Decision and actions": lambda: show_decision(ctx.actor, submission, version),
              "Start a new paper": lambda: show_new_paper_form(ctx.actor)}
-# Only the open tab runs (choosing a tab reruns the page), so readers do not pay for the editors' forms.
-for tab, show in zip(st.tabs(list(tabs), key="submission_tab", on_change="rerun"), tabs.values(), strict=True):
-    if tab.open:
-        with tab:
-            show()
+run_open_tab(tabs, "submission_tab")  # readers do not pay for the editors' forms

@@ -25,7 +25,7 @@ if tabs["Decision log"].open:
     with tabs["Decision log"]:
         c1, c2 = st.columns([2, 3])
         statuses = forms.kept(c1.multiselect, "Status", list(CALL_IN_LABELS), format_func=CALL_IN_LABELS.get,
-                              key="log_status", valid=lambda chosen: set(chosen) <= set(CALL_IN_LABELS))
+                              key="log_status", valid=forms.within(CALL_IN_LABELS))
         text = forms.kept(c2.text_input, "Search reference or title", key="log_text", placeholder="e.g. KIDS hubs")
         log = data.cached(decisions.decisions_frame, statuses, text)
         if log.empty:

@@ -7,7 +7,7 @@ from review import engagement
 from ui import data
 from ui.engagement_admin_components import show_import, show_lists, show_retention
 from ui.engagement_components import show_activities, show_inputs, show_responses
-from ui.page import setup_page
+from ui.page import run_open_tab, setup_page
 
 ctx = setup_page("engagement")
 st.title("Engagement")
@@ -17,27 +17,16 @@ st.caption("Engagement with parents and carers: activities, what each participan
 
 
 
-def read(fn, *args):
-    """One read for the open tab (the records are the project team's, with personal data: read per person)."""
-    with data.reading() as session:
-        return fn(session, *args)
+def activities():  # the records hold personal data: read for this person, not shared through the cache
+    return data.read(engagement.activities_frame, ctx.actor)
 
 
-def activities():
-    return read(engagement.activities_frame, ctx.actor)
-
-
-tabs = {
-    "Activities": lambda: show_activities(ctx.actor, activities(), read(engagement.partners)),
-    "What parents said": lambda: show_inputs(ctx.actor, activities(), read(engagement.themes)),
-    "You said, we did": lambda: show_responses(ctx.actor, read(engagement.responses_frame, ctx.actor),
-                                               read(engagement.themes)),
+run_open_tab({
+    "Activities": lambda: show_activities(ctx.actor, activities(), data.read(engagement.partners)),
+    "What parents said": lambda: show_inputs(ctx.actor, activities(), data.read(engagement.themes)),
+    "You said, we did": lambda: show_responses(ctx.actor, data.read(engagement.responses_frame, ctx.actor),
+                                               data.read(engagement.themes)),
     "Import a survey": lambda: show_import(ctx.actor, activities()),
     "Retention and erasure": lambda: show_retention(ctx.actor),
     "Themes and partners": lambda: show_lists(ctx.actor),
-}
-# Only the open tab runs (choosing another reruns the page); its pick lists are kept while another is open.
-for tab, show in zip(st.tabs(list(tabs), key="engagement_tab", on_change="rerun"), tabs.values(), strict=True):
-    if tab.open:
-        with tab:
-            show()
+}, "engagement_tab")

@@ -1,6 +1,8 @@
 """Engagement insights: what parents said, by theme, and what was done about it (every role)."""
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from review import engagement
@@ -13,7 +15,7 @@ from ui.engagement_insights_components import (
     show_themes,
     show_you_said_we_did,
 )
-from ui.page import setup_page
+from ui.page import run_open_tab, setup_page
 
 ctx = setup_page("insights")
 st.title("Engagement insights")
@@ -31,8 +33,4 @@ if nothing_yet:
 show_headline(figures)
 tabs = {"Themes": show_themes, "You said, we did": show_you_said_we_did, "Quotes": show_quotes,
         "Coverage": show_coverage}
-# Only the open tab runs (choosing a tab reruns the page).
-for tab, show in zip(st.tabs(list(tabs), key="insights_tab", on_change="rerun"), tabs.values(), strict=True):
-    if tab.open:
-        with tab:
-            show(ctx.actor)
+run_open_tab({label: partial(show, ctx.actor) for label, show in tabs.items()}, "insights_tab")

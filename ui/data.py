@@ -84,6 +84,12 @@ def reading() -> Iterator[Session]:
         yield session
 
 
+def read(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(session, *args)` in a read session of its own, not cached (for reads that differ per person)."""
+    with reading() as session:
+        return fn(session, *args)
+
+
 @contextmanager
 def writing() -> Iterator[Session]:
     """One transaction: commits if the block succeeds, rolls back if it raises."""

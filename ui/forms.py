@@ -11,28 +11,24 @@ T = TypeVar("T")
 RELOAD_ADVICE = "Saving will show their change; or reload to start from the latest version."
 
 
-def keep(key: str, valid: Callable[[Any], bool] = lambda _value: True) -> None:
-    """Let the widget `key` (in a tab that runs only when open) come back with the value it had.
-
-    Streamlit forgets a widget's value after a run that does not draw it, so opening another tab and coming back
-    reset a filter or chose the first item again. Call this before drawing the widget, and `remember(key, value)`
-    after: when the widget's own value is gone, the remembered one is put back if `valid(value)` still holds.
-    """
+def _keep(key: str, valid: Callable[[Any], bool]) -> None:
+    """Put the remembered value of the widget `key` back when Streamlit has forgotten it (a run that did not draw
+    the widget forgets it) and `valid(value)` still holds."""
     if key not in st.session_state and kept_key(key) in st.session_state and valid(st.session_state[kept_key(key)]):
         st.session_state[key] = st.session_state[kept_key(key)]
 
 
-def remember(key: str, value: Any) -> None:
+def _store_kept(key: str, value: Any) -> None:
     st.session_state[kept_key(key)] = value
 
 
-def keep_choice(key: str, choices: Iterable[Any]) -> None:
-    """`keep` for a pick list of `choices`: a choice that is no longer one of them (a record deleted since) is
+def _keep_choice(key: str, choices: Iterable[Any]) -> None:
+    """`_keep` for a pick list of `choices`: a choice that is no longer one of them (a record deleted since) is
     dropped, so the list starts at its first item."""
     choices = list(choices)
     if st.session_state.get(key) not in choices:
         st.session_state.pop(key, None)
-    keep(key, lambda value: value in choices)
+    _keep(key, lambda value: value in choices)
 
 
 def kept_key(key: str) -> str:
@@ -48,14 +44,15 @@ def within(options: Iterable[Any]) -> Callable[[Any], bool]:
 def kept(draw: Callable[..., T], *args: Any, key: str, valid: Callable[[Any], bool] = lambda _value: True,
          choices: Iterable[Any] | None = None, **kwargs: Any) -> T:
     """Draw the widget `draw(*args, key=key, **kwargs)` (`st.selectbox`, a column's `multiselect`, ...) so that it
-    comes back with its value after a run that did not draw it (a tab that runs only when open): `keep` before,
-    `remember` after, in one call. With `choices` (a pick list) a value no longer among them is dropped."""
+    comes back with its value after a run that did not draw it (a tab that runs only when open, and Streamlit
+    forgets a widget it did not draw): the remembered value is put back before, the new one remembered after.
+    With `choices` (a pick list) a value no longer among them is dropped."""
     if choices is not None:
-        keep_choice(key, choices)
+        _keep_choice(key, choices)
     else:
-        keep(key, valid)
+        _keep(key, valid)
     value = draw(*args, key=key, **kwargs)
-    remember(key, value)
+    _store_kept(key, value)
     return value
 
 

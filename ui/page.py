@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 import streamlit as st
@@ -300,3 +300,13 @@ def setup_page(key: str) -> PageContext:
         st.page_link("app.py", label="Back to the home page", icon=":material/home:")
         st.stop()
     return PageContext(actor, settings)
+
+
+def run_open_tab(tabs: Mapping[str, Callable[[], None]], key: str) -> None:
+    """Draw `st.tabs` with the labels of `tabs` (label -> what to draw) and run only the open one: choosing another
+    reruns the page (`on_change="rerun"`), so a page does not pay for the tabs nobody is looking at. Widgets in a
+    tab keep their values across visits to another through `ui.forms.kept`."""
+    for tab, show in zip(st.tabs(list(tabs), key=key, on_change="rerun"), tabs.values(), strict=True):
+        if tab.open:
+            with tab:
+                show()

@@ -37,9 +37,9 @@ def show_filters() -> tuple[list[str], list[str]]:
     if forms.kept_key("raid_statuses") not in st.session_state:
         st.session_state.setdefault("raid_statuses", DEFAULT_STATUSES)
     kinds = forms.kept(c1.multiselect, "Type", list(KIND_LABELS), format_func=KIND_LABELS.get, key="raid_kinds",
-                       valid=lambda chosen: set(chosen) <= set(KIND_LABELS))
+                       valid=forms.within(KIND_LABELS))
     statuses = forms.kept(c2.multiselect, "Status", list(STATUS_LABELS), format_func=STATUS_LABELS.get,
-                          key="raid_statuses", valid=lambda chosen: set(chosen) <= set(STATUS_LABELS))
+                          key="raid_statuses", valid=forms.within(STATUS_LABELS))
     return kinds, statuses
 
 
@@ -194,7 +194,8 @@ def show_edit_form(actor: Actor, frame: pd.DataFrame) -> None:
                 icon=":material/filter_alt_off:")
         return
     labels = {int(r.id): f"{r.Ref} {r.Title}" for r in frame.itertuples()}
-    item_id = st.selectbox("Item to edit", list(labels), format_func=labels.get, key="raid_edit_choice")
+    item_id = forms.kept(st.selectbox, "Item to edit", list(labels), format_func=labels.get, key="raid_edit_choice",
+                         choices=labels)
     row = frame.set_index("id").loc[item_id]
     version = int(row["version"])
     with data.reading() as session:

@@ -88,7 +88,7 @@ def read_network(session: Session) -> tuple[dict[int, int], list[tuple[int, int]
     return durations, links
 
 
-def refresh(session: Session) -> schedule.CriticalPath:
+def refresh(session: Session) -> None:
     """Work out the critical path over the whole plan as this transaction sees it, and store it."""
     lock(session)
     session.flush()
@@ -104,7 +104,6 @@ def refresh(session: Session) -> schedule.CriticalPath:
         connection.execute(insert(TaskSchedule), rows[first:first + _CHUNK])
     connection.execute(update(PlanSchedule).where(PlanSchedule.id == PLAN_ROW)
                        .values(length=cpm.length, tasks=len(durations), chains=chains))  # made by `lock`
-    return cpm
 
 
 def differences(session: Session) -> int:

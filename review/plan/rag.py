@@ -16,8 +16,9 @@ from sqlalchemy.orm import Session, aliased
 
 from review.models import Task, Workstream
 from review.models.plan import BaselineItem, RagOverride
+from review.plan.network import days_between
 from review.plan.tasks import CLOSED_STATUSES, TaskStatus
-from review.plan.timeline import NO_WORKSTREAM, days_between, finish_date_expr, latest_baseline_id_query, sql_date
+from review.plan.timeline import NO_WORKSTREAM, finish_date_expr, latest_baseline_id_query, sql_date
 from review.platform import audit, clock
 from review.platform.errors import NotFound
 from review.platform.roles import Actor, Permission, require

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from review.models import Person, Phase, PlanSchedule, Task, TaskDependency, TaskSchedule, Workstream
 from review.models.plan import Baseline, BaselineItem
 from review.plan import network, schedule, tasks
-from review.plan.network import days_between, duration_expr  # noqa: F401 - the plan's SQL date arithmetic
+from review.plan.network import days_between
 from review.plan.tasks import CLOSED_STATUSES, STATUS_LABELS, TaskStatus
 from review.platform import audit, clock
 from review.platform.config import get_settings
@@ -105,13 +105,11 @@ def compute_critical_path(session: Session) -> schedule.CriticalPath:
     return schedule.critical_path(*network.read_network(session))
 
 
-def critical_ids(session: Session, task_ids: list[int] | None = None) -> set[int]:
-    """The critical tasks (among `task_ids` if given), from the stored schedule (one statement)."""
+def critical_ids(session: Session) -> set[int]:
+    """The critical tasks, from the stored schedule (one statement)."""
     network.ensure_fresh(session)
-    query = select(TaskSchedule.task_id).where(TaskSchedule.critical.is_(True))
-    if task_ids is not None:
-        query = query.where(TaskSchedule.task_id.in_(task_ids))
-    return set(session.connection().execute(query).scalars())
+    return set(session.connection().execute(select(TaskSchedule.task_id).where(TaskSchedule.critical.is_(True)))
+               .scalars())
 
 
 def plan_network(session: Session) -> PlanNetwork:
@@ -131,9 +129,6 @@ def plan_network(session: Session) -> PlanNetwork:
     critical = connection.execute(select(func.count()).select_from(TaskSchedule)
                                   .where(TaskSchedule.critical.is_(True))).scalar()
     return PlanNetwork(int(stored.length), int(stored.tasks), chains, int(critical or 0))
-
-
-PAGE_COLUMNS = TIMELINE_COLUMNS
 
 
 def plan_page(session: Session, phase_ids: list[int] | None = None, workstream_ids: list[int] | None = None,
@@ -185,7 +180,7 @@ def plan_page(session: Session, phase_ids: list[int] | None = None, workstream_i
         .outerjoin(after, after.task_id == TaskDependency.successor_id)
         .where(TaskDependency.predecessor_id.in_(shown_ids), TaskDependency.successor_id.in_(shown_ids))
         .order_by(TaskDependency.predecessor_id, TaskDependency.successor_id)).all()
-    return PlanPage(pd.DataFrame(rows, columns=PAGE_COLUMNS),
+    return PlanPage(pd.DataFrame(rows, columns=TIMELINE_COLUMNS),
                     pd.DataFrame([(a, b, bool(c)) for a, b, c in links],
                                  columns=["predecessor_id", "successor_id", "Critical"]).astype({"Critical": bool}),
                     matching, first, limit)

@@ -22,9 +22,10 @@ from review.costing import scenarios
 from review.models import Person, Task, Workstream
 from review.models.plan import BaselineItem
 from review.plan import raid, tasks
+from review.plan.network import days_between
 from review.plan.rag import RagReport, rag_report
 from review.plan.tasks import CLOSED_STATUSES, STATUS_LABELS, TaskStatus
-from review.plan.timeline import days_between, latest_baseline_id_query, sql_date
+from review.plan.timeline import latest_baseline_id_query, sql_date
 from review.platform import clock
 from review.platform.roles import Actor
 from review.reports import attention
