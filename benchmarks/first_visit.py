@@ -3,7 +3,7 @@ see the sign-in page, and when can they sign in (the demo data loaded)?
 
     python benchmarks/first_visit.py [--repeat 3]
 
-Each repeat starts `streamlit run app.py` on a new embedded database (as a fresh clone would), waits for
+Each repeat starts `streamlit run serve.py` on a new embedded database (as a fresh clone would), waits for
 /_stcore/health, opens headless Chromium and prints one line:
 
     health_s=H first_paint_s=P sign_in_ready_s=R
@@ -38,7 +38,7 @@ def first_visit(browser) -> str:
     port = free_port()
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.address",
          "127.0.0.1"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"

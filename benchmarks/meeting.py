@@ -80,7 +80,7 @@ class Member:
         await self._timed(self._open)
 
     async def _open(self) -> None:
-        await self.page.goto(self.url)
+        await self.page.goto(self.url, timeout=TIMEOUT_MS)
         await self.page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=TIMEOUT_MS)
         await wait_streamlit_idle(self.page)
 
@@ -141,7 +141,7 @@ def start_embedded(workdir: Path) -> tuple[subprocess.Popen, str]:
     env.pop("DATABASE_URL", None)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.address",
          "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
          "--browser.gatherUsageStats", "false"],
         cwd=ROOT, env=env, stdout=open(workdir / "app.log", "w"), stderr=subprocess.STDOUT)

@@ -99,7 +99,7 @@ class Cluster:
             self.app_ports.append(port)
             log = open(self.workdir / f"app-{i}.log", "w")  # noqa: SIM115 - closed with the process
             self.apps.append(subprocess.Popen(
-                [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+                [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                  "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
                  "--browser.gatherUsageStats", "false"],
                 cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))

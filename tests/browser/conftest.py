@@ -40,13 +40,14 @@ def free_port() -> int:
 @contextmanager
 def running_app(db_path: Path, extra_env: dict[str, str] | None = None, extra_args: list[str] | None = None,
                 host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
-    """`streamlit run app.py` on `port` (default a free one) with its own SQLite database; yields the app's URL."""
+    """`streamlit run serve.py` (the app as users run it) on `port` (default a free one) with its own SQLite
+    database; yields the app's URL."""
     port = port or free_port()
     env = {**os.environ, "REVIEW_SQLITE_PATH": str(db_path), "REVIEW_TODAY": "2019-11-15", **(extra_env or {})}
     env.pop("DATABASE_URL", None)
     log = open(db_path.with_suffix(".log"), "w")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false", *(extra_args or [])],
         cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://{host}:{port}"

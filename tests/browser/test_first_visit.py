@@ -16,7 +16,7 @@ def test_first_visitor_sees_progress_then_the_sign_in(page, tmp_path):
     env.pop("DATABASE_URL", None)
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
+        [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port), "--server.address",
          "127.0.0.1"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"

@@ -2,11 +2,15 @@
 process is valid on the other, and a change saved through one shows on the other at its next run."""
 from __future__ import annotations
 
+import gzip
+import re
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from deploy.cluster import NGINX, Cluster
+from deploy.static_assets import streamlit_static_dir
 from review import demo
 from review.accounts import users
 from review.platform import db
@@ -70,3 +74,12 @@ def test_sign_in_and_changes_are_shared_by_both_processes(page, cluster):
     open_task_in_full(page, "SUB-04")
     wait_idle(page)
     assert edit_form(page).get_by_label("Status", exact=True).input_value() == "In progress"
+
+
+def test_nginx_sends_streamlit_s_bundles_compressed(cluster):
+    with urllib.request.urlopen(cluster.url, timeout=30) as response:
+        bundle = re.search(r'src="\.?(/static/js/[^"]+\.js)"', response.read().decode())[1]
+    request = urllib.request.Request(cluster.url + bundle, headers={"Accept-Encoding": "gzip"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert gzip.decompress(response.read()) == (streamlit_static_dir() / bundle.lstrip("/")).read_bytes()
