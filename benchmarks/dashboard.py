@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import streamlit as st  # noqa: E402
 import streamlit.logger  # noqa: E402
+from machine import print_reference  # noqa: E402  (benchmarks/machine.py, beside this script)
 from sqlalchemy import Engine, MetaData, event, func, insert, select, text  # noqa: E402
 from streamlit.runtime.scriptrunner import script_runner  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
@@ -288,6 +289,7 @@ def main() -> int:
     parser.add_argument("--pages", nargs="+", metavar="WORD",
                         help="only the pages whose file name contains one of these words (case-insensitive)")
     args = parser.parse_args()
+    print_reference()
     folder = Path(tempfile.mkdtemp(prefix="review-bench-"))
     demo_db, scaled_db = folder / "demo.db", folder / "scaled.db"
     started = time.perf_counter()

@@ -24,6 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from machine import print_reference  # noqa: E402  (benchmarks/machine.py, beside this script)
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 from deploy.cluster import free_port, wait_healthy  # noqa: E402
@@ -63,6 +64,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
+    print_reference()
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"])
         for _ in range(args.repeat):

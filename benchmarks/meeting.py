@@ -33,6 +33,7 @@ os.environ.setdefault("REVIEW_TODAY", "2019-11-15")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from machine import print_reference  # noqa: E402  (benchmarks/machine.py, beside this script)
 from playwright.async_api import async_playwright  # noqa: E402
 
 from deploy.cluster import Cluster, free_port, wait_healthy  # noqa: E402
@@ -205,6 +206,7 @@ def main() -> int:
     parser.add_argument("--nginx", action="store_true", help="also run two processes on PostgreSQL behind nginx")
     parser.add_argument("--cold", action="store_true", help="no warm-up visit before the first meeting")
     args = parser.parse_args()
+    print_reference()
     workdir = Path(tempfile.mkdtemp(prefix="review-meeting-"))
     try:
         proc, url = start_embedded(workdir)
