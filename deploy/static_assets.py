@@ -75,7 +75,7 @@ class CompressedAssets:
 
             base_url = config.get_option("server.baseUrlPath") or ""
         self.base = "/" + base_url.strip("/") if base_url.strip("/") else ""
-        self._assets: dict[str, Asset | None] = {}
+        self._assets: dict[str, Asset] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -95,18 +95,22 @@ class CompressedAssets:
         await self._respond(scope, send, asset, headers)
 
     async def _asset(self, path: str) -> Asset | None:
-        if path in self._assets:
-            return self._assets[path]
-        lock = self._locks.setdefault(path, asyncio.Lock())
-        async with lock:  # one compression per file, however many members ask for it at once
-            if path not in self._assets:
-                self._assets[path] = await asyncio.to_thread(self._load, path)
-        return self._assets[path]
-
-    def _load(self, path: str) -> Asset | None:
+        """The compressed bundle, or None when the name is not a file in the folder. Only real bundles are
+        remembered (a few hundred at most), so requests for made-up names cannot make the process grow."""
+        asset = self._assets.get(path)
+        if asset is not None:
+            return asset
         file = self.directory / path.lstrip("/")
         if not file.is_file() or file.resolve().parent.parent.parent != self.directory:
             return None
+        lock = self._locks.setdefault(path, asyncio.Lock())
+        async with lock:  # one compression per file, however many members ask for it at once
+            if path not in self._assets:
+                self._assets[path] = await asyncio.to_thread(self._compress, file)
+        return self._assets[path]
+
+    @staticmethod
+    def _compress(file: Path) -> Asset:
         data = file.read_bytes()
         content_type = "text/css" if file.suffix == ".css" else "text/javascript"
         return Asset(gzip.compress(data, compresslevel=COMPRESS_LEVEL, mtime=0), f"{content_type}; charset=utf-8",

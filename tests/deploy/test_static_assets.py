@@ -128,6 +128,18 @@ def test_everything_else_goes_to_streamlit_unchanged(static_dir, path, headers):
     assert "content-encoding" not in sent_headers
 
 
+def test_made_up_names_are_not_remembered(static_dir):
+    """Only real bundles are kept in memory: requests for a thousand names that are not files leave nothing behind."""
+    downstream = Downstream()
+    app = CompressedAssets(downstream, directory=static_dir, base_url="")
+    for i in range(1000):
+        call(app, f"/static/js/Made-up.{i}.js", headers=GZIP)
+    assert len(downstream.paths) == 1000
+    assert app._assets == {} and app._locks == {}
+    call(app, "/static/js/Plotly.Ab12-_x.js", headers=GZIP)
+    assert list(app._assets) == ["/static/js/Plotly.Ab12-_x.js"]
+
+
 def test_a_post_and_a_websocket_go_to_streamlit(static_dir):
     downstream = Downstream()
     app = CompressedAssets(downstream, directory=static_dir, base_url="")
