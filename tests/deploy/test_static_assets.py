@@ -158,8 +158,9 @@ def test_under_a_base_url_only_its_bundles_are_served(static_dir):
 
 
 @pytest.mark.parametrize("value, accepted", [
-    ("gzip", True), ("br, gzip;q=0.8", True), ("*", True), ("GZIP", True),
-    ("gzip;q=0", False), ("gzip; q=0.0", False), ("br", False), ("identity", False), ("", False),
+    ("gzip", True), ("br, gzip;q=0.8", True), ("*", True), ("GZIP", True), ("gzip;q=0.001", True),
+    ("gzip;q=0", False), ("gzip; q=0.0", False), ("gzip;q=0.000", False), ("gzip;q=x", False), ("br", False),
+    ("identity", False), ("", False), ("br;q=1, gzip ; Q=0", False),
 ])
 def test_accept_encoding(value, accepted):
     assert accepts_gzip([(b"Accept-Encoding", value.encode())]) is accepted
