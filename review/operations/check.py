@@ -133,13 +133,14 @@ def run(engine: Engine, settings: Settings, directory: Path | None = None,
         first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         return [Finding("database", Status.CRITICAL, f"Database not reachable: {first_line}")]
     findings = [Finding("database", Status.OK, f"Database reachable ({engine.dialect.name}).")]
-    findings.append(_schema(engine))
-    if findings[-1].status == Status.CRITICAL:
+    schema = _schema(engine)
+    findings.append(schema)
+    if schema.status == Status.CRITICAL:
         return findings
     try:
         findings.append(_demo_accounts(engine, settings))
         findings.append(_backup_age(engine, directory, now or datetime.now(UTC)))
-        if plan and findings[1].status == Status.OK:  # an older schema may not have its tables yet
+        if plan and schema.status == Status.OK:  # an older schema may not have its tables yet
             findings.append(plan_schedule(engine))
     except SQLAlchemyError as exc:
         findings.append(Finding("records", Status.CRITICAL, f"Could not read the database: {exc}"))
