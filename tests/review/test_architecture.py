@@ -145,3 +145,12 @@ def test_every_models_module_is_imported_for_its_tables():
     init = (CORE / "models" / "__init__.py").read_text(encoding="utf-8")
     modules = {p.stem for p in (CORE / "models").glob("*.py")} - {"__init__", "base"}
     assert [m for m in sorted(modules) if f"    {m},\n" not in init] == []
+
+
+def test_importing_the_core_keeps_text_columns_in_python_storage():
+    """review/__init__.py sets pandas' string storage for every entry point (a fifth off a cold page run); a fresh
+    interpreter that imports any part of the core makes frames whose text is kept in Python objects, not Arrow."""
+    probe = ("import pandas as pd; before = pd.Series(['a']).array.dtype.storage; "
+             "import review.plan.tasks; print(before, pd.Series(['a']).array.dtype.storage)")
+    out = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["pyarrow", "python"]
