@@ -7,11 +7,12 @@ from review.plan import tasks
 from review.platform import clock
 from review.platform.roles import Role
 from review.platform.wording import days_late, days_to_go
-from ui import attention_components, charts, data, deep_link, sign_in_components, tables
+from ui import attention_components, charts, data, deep_link, forms, sign_in_components, tables
 from ui.navigation import PAGE_BY_KEY
 from ui.page import setup_page
 
 HOME_OVERDUE = ["Ref", "Task", "Owner", "Status", "Due", "Late"]
+HOME_OVERDUE_ROWS = 10  # the most overdue; a count says how many more the Tasks page lists
 HOME_MILESTONES = ["Ref", "Task", "Owner", "Status", "Due", "Days to go"]
 # Widths that keep every column in view on a 1366 px laptop screen (the task title takes what is left).
 HOME_COLUMNS = {"Ref": st.column_config.TextColumn(width=70), "Task": st.column_config.TextColumn(width=300),
@@ -48,7 +49,7 @@ def home() -> None:
                        "printable highlight report")
     progress = data.cached(tasks.progress_by_phase)
     counts = data.cached(tasks.status_counts)
-    overdue = data.cached(tasks.overdue_frame)
+    overdue = data.cached(tasks.overdue_frame, HOME_OVERDUE_ROWS)
     milestones = data.cached(tasks.next_milestones)
     if progress["Tasks"].sum() == 0:
         st.info("No tasks yet. The project team adds them on the Tasks page.", icon=":material/info:")
@@ -65,8 +66,7 @@ def home() -> None:
     if overdue.empty:
         st.success("Nothing is overdue.", icon=":material/check_circle:")
     else:
-        tables.show(overdue.assign(Late=overdue["Days late"].map(days_late))[HOME_OVERDUE],
-                    column_config=HOME_COLUMNS)
+        show_overdue(overdue, counts.get("Overdue", len(overdue)))
     st.subheader("Next milestones")
     if milestones.empty:
         st.info("No open milestones ahead.", icon=":material/flag:")
@@ -74,6 +74,19 @@ def home() -> None:
         tables.show(milestones.assign(**{"Days to go": milestones["Days to go"].map(days_to_go)})[HOME_MILESTONES],
                     column_config=HOME_COLUMNS)
     attention_components.show_summary()
+
+
+def show_overdue(overdue, total: int) -> None:
+    """The most overdue tasks; when there are more, how many and where the rest are."""
+    more = total > len(overdue)
+    if more:
+        st.caption(f"The {len(overdue)} most overdue of {total:,} overdue tasks.")
+    tables.show(overdue.assign(Late=overdue["Days late"].map(days_late))[HOME_OVERDUE], column_config=HOME_COLUMNS)
+    tasks_page = PAGE_BY_KEY["tasks"]
+    if more and ctx.actor.can(tasks_page.permission):
+        if st.button(f"List all {total:,} overdue tasks on the Tasks page", icon=":material/checklist:"):
+            forms.keep_value("f_overdue", True)  # the Tasks page opens with 'Overdue only' on
+            st.switch_page(tasks_page.path)
 
 
 if st.session_state.pop(sign_in_components.LANDING_KEY, False):

@@ -35,6 +35,12 @@ def kept_key(key: str) -> str:
     return f"_kept_{key}"
 
 
+def keep_value(key: str, value: Any) -> None:
+    """Make the kept widget `key` come back with `value` the next time it is drawn (on another page, say)."""
+    st.session_state.pop(key, None)
+    _store_kept(key, value)
+
+
 def within(options: Iterable[Any]) -> Callable[[Any], bool]:
     """A `valid` for a kept multiselect: every choice is still one of `options` (none was deleted since)."""
     allowed = set(options)

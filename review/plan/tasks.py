@@ -573,10 +573,10 @@ def status_counts(session: Session, today: date | None = None) -> dict[str, int]
     return counts
 
 
-def overdue_frame(session: Session, today: date | None = None) -> pd.DataFrame:
-    """Open tasks past their due date, most overdue first."""
+def overdue_frame(session: Session, limit: int | None = None, today: date | None = None) -> pd.DataFrame:
+    """Open tasks past their due date; with a limit, the `limit` most overdue (limited in SQL)."""
     today = today or clock.today()
-    frame = tasks_frame(session, TaskFilter(overdue_only=True), today=today)
+    frame = tasks_frame(session, TaskFilter(overdue_only=True, limit=limit), today=today)
     frame["Days late"] = [(today - d).days for d in frame["Due"]] if len(frame) else []
     return frame
 

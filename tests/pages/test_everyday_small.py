@@ -202,3 +202,42 @@ def test_generating_the_pack_again_replaces_the_last_message(open_page):
     next(b for b in at.button if b.label == "Generate the pack from live data").click().run()
     messages = [shown(s.value) for s in at.success if "generated" in s.value]
     assert len(messages) == 1 and messages[0].startswith("Pack 2 generated")
+
+
+# ------------------------------------------------------------------ home: the most overdue, and where the rest are
+
+def test_home_lists_the_ten_most_overdue_and_opens_the_rest_on_the_tasks_page(app_db, open_page):
+    from datetime import date, timedelta
+
+    from sqlalchemy import select, update
+
+    from review.models import Task
+    from review.platform import db
+    from review.platform.config import get_settings
+
+    engine = db.make_engine(get_settings().database_url)
+    with db.unit_of_work(engine) as session:  # 15 more open tasks fell due a year ago, a day apart
+        ids = session.scalars(select(Task.id).where(Task.status.in_(["not_started", "in_progress"]))
+                              .order_by(Task.id).limit(15)).all()
+        for n, task_id in enumerate(ids):
+            session.execute(update(Task).where(Task.id == task_id).values(due_date=date(2018, 11, 1) + timedelta(n)))
+    engine.dispose()
+    home = open_page("app.py", Role.EDITOR)
+    overdue = next(t.value for t in home.dataframe if "Late" in t.value.columns)
+    total = int(home.metric[2].value)  # the "Overdue" figure above
+    assert total > 15 and len(overdue) == 10
+    assert f"The 10 most overdue of {total} overdue tasks." in texts(home)
+    assert list(overdue["Due"]) == sorted(overdue["Due"])[:10] and overdue["Due"].iloc[0] == date(2018, 11, 1)
+    next(b for b in home.button if b.label == f"List all {total} overdue tasks on the Tasks page").click()
+    tasks_page = home.run()
+    assert not tasks_page.exception and [t.value for t in tasks_page.title] == ["Tasks"]
+    assert tasks_page.toggle(key="f_overdue").value is True
+    assert f"{total} task" in texts(tasks_page)
+
+
+def test_home_lists_every_overdue_task_when_there_are_few(open_page):
+    home = open_page("app.py", Role.EDITOR)
+    overdue = next(t.value for t in home.dataframe if "Late" in t.value.columns)
+    assert len(overdue) == int(home.metric[2].value) <= 10
+    assert "most overdue of" not in texts(home)
+    assert not [b for b in home.button if b.label.startswith("List all")]
