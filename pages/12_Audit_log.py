@@ -40,7 +40,7 @@ if events.empty:
 st.caption(f"{len(events):,} event(s) shown (the newest {limit:,} at most; narrow the filters to go further back).")
 st.dataframe(events, hide_index=True, key="audit_table",
              column_config={"Changes": st.column_config.TextColumn(width="large")})
-download.button("Download these events (CSV)", exports.to_csv_bytes(events), "audit-log.csv", "text/csv",
+download.button("Download these events (CSV)", lambda: exports.to_csv_bytes(events), "audit-log.csv", "text/csv",
                 icon=":material/download:")
 
 st.subheader("An event in full")

@@ -32,7 +32,7 @@ def show_table(frame: pd.DataFrame, height: int | None = None) -> None:
 
 
 def download_button(frame: pd.DataFrame, key: str) -> None:
-    download.button("Add these dates to your calendar (.ics)", calendar_export.attention_calendar(frame),
+    download.button("Add these dates to your calendar (.ics)", lambda: calendar_export.attention_calendar(frame),
                     file_name="send-iag-review-dates.ics", mime="text/calendar", icon=":material/event:",
                     key=key, disabled=frame.empty,
                     help="An iCalendar file for Outlook or any calendar: one all-day event per date, "

@@ -49,7 +49,7 @@ def show_log(frame: pd.DataFrame) -> None:
                                                    help="Last working day of the call-in period"),
         "Key decision": st.column_config.CheckboxColumn("Key decision"),
     })
-    download.button("Download the decision log (CSV)", decision_log_csv(frame),
+    download.button("Download the decision log (CSV)", lambda: decision_log_csv(frame),
                     "decision-log.csv", "text/csv", icon=":material/download:")
 
 

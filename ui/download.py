@@ -6,7 +6,9 @@ rerun has drawn the button again (the run the click interrupted, or another memb
 built on click and the click downloads nothing ("Deferred file ... not found" in the server's log). No download
 records anything the page then shows, so none needs the rerun.
 
-* `button(label, data, ...)`: a file whose bytes are ready when the page runs.
+* `button(label, data, ...)`: a file whose bytes are ready when the page runs, or (a function that takes no
+  argument) a small file written when it is clicked, so a page run does not pay for a download nobody asked for
+  (the CSV and .ics files of the RAID log, decision log, audit log, theme counts and dates that need attention).
 * `built_on_click(label, build, ...)`: a file built when it is clicked (Streamlit calls `build` in
   a request of its own, where no Streamlit element can be drawn); it says in words what it is preparing while the
   button shows its spinner.

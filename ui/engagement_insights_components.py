@@ -65,7 +65,7 @@ def show_themes(actor: Actor) -> None:
                 summary=f"Themes by {label.lower()}: mentions of each theme in each {label.lower()}, "
                         f"{matrix['Theme'].nunique()} theme(s) across {matrix[label].nunique()} column(s).")
     explain_not_shown(matrix)
-    download.button("Download theme counts (CSV)", theme_counts_csv(counts),
+    download.button("Download theme counts (CSV)", lambda: theme_counts_csv(counts),
                     "engagement-themes.csv", "text/csv", icon=":material/download:")
 
 

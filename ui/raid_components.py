@@ -74,7 +74,7 @@ def show_log(frame: pd.DataFrame) -> None:
         "Review overdue": st.column_config.CheckboxColumn("Overdue", width=65, help="The review date has passed"),
         "Linked tasks": st.column_config.TextColumn("Tasks", width=95),
     })
-    download.button("Download the RAID log (CSV)", raid_csv(frame),
+    download.button("Download the RAID log (CSV)", lambda: raid_csv(frame),
                     "raid-log.csv", "text/csv", icon=":material/download:")
 
 

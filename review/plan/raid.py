@@ -225,12 +225,16 @@ def _score(l_col, i_col):
 
 def raid_frame(session: Session, kinds: list[str] | None = None, statuses: list[str] | None = None,
                today: date | None = None, limit: int = 1000) -> pd.DataFrame:
-    """RAID items, highest score first, with readable names and their linked task references (two statements)."""
+    """RAID items, highest score first, with readable names and their linked task references (two statements of
+    plain rows: loading a few hundred whole records cost more than the rest of the page)."""
     today = today or clock.today()
     owner = aliased(Person)
     score = _score(RaidItem.likelihood, RaidItem.impact)
     query = (
-        select(RaidItem, owner.name.label("owner"), Workstream.name.label("ws"))
+        select(RaidItem.id, RaidItem.version, RaidItem.reference, RaidItem.kind, RaidItem.title, RaidItem.status,
+               owner.name, Workstream.name, RaidItem.likelihood, RaidItem.impact, RaidItem.residual_likelihood,
+               RaidItem.residual_impact, RaidItem.mitigation, RaidItem.raised_on, RaidItem.review_date,
+               RaidItem.description)
         .outerjoin(owner, RaidItem.owner_id == owner.id)
         .outerjoin(Workstream, RaidItem.workstream_id == Workstream.id)
         .order_by((RaidItem.status == RaidStatus.CLOSED.value), score.desc().nulls_last(), RaidItem.reference)
@@ -240,27 +244,26 @@ def raid_frame(session: Session, kinds: list[str] | None = None, statuses: list[
         query = query.where(RaidItem.kind.in_(kinds))
     if statuses:
         query = query.where(RaidItem.status.in_(statuses))
-    records = session.execute(query).all()
-    ids = [r[0].id for r in records]
+    records = session.connection().execute(query).all()
+    ids = [r[0] for r in records]
     links: dict[int, list[str]] = {}
     if ids:
-        for raid_id, ref, task_id in session.execute(
+        for raid_id, ref, task_id in session.connection().execute(
                 select(RaidTaskLink.raid_item_id, Task.reference, Task.id)
                 .join(Task, Task.id == RaidTaskLink.task_id)
                 .where(RaidTaskLink.raid_item_id.in_(ids))
                 .order_by(Task.reference)):
             links.setdefault(raid_id, []).append(ref or f"#{task_id}")
     rows = []
-    for item, owner_name, ws in records:
-        s = item.likelihood * item.impact if item.likelihood and item.impact else None
-        rs = (item.residual_likelihood * item.residual_impact
-              if item.residual_likelihood and item.residual_impact else None)
-        review_overdue = bool(item.review_date and item.review_date < today and item.status != "closed")
-        rows.append([item.id, item.version, item.reference, KIND_LABELS.get(item.kind, item.kind), item.title,
-                     STATUS_LABELS.get(item.status, item.status), owner_name or "", ws or "", item.likelihood,
-                     item.impact, s, band(s), rs, band(rs), item.mitigation or "", item.raised_on, item.review_date,
-                     review_overdue, ", ".join(links.get(item.id, [])), item.kind, item.status,
-                     item.description or ""])
+    for (item_id, version, ref, kind, title, status, owner_name, ws, likelihood, impact, r_likelihood, r_impact,
+         mitigation, raised_on, review_date, description) in records:
+        s = likelihood * impact if likelihood and impact else None
+        rs = r_likelihood * r_impact if r_likelihood and r_impact else None
+        review_overdue = bool(review_date and review_date < today and status != "closed")
+        rows.append([item_id, version, ref, KIND_LABELS.get(kind, kind), title, STATUS_LABELS.get(status, status),
+                     owner_name or "", ws or "", likelihood, impact, s, band(s), rs, band(rs), mitigation or "",
+                     raised_on, review_date, review_overdue, ", ".join(links.get(item_id, [])), kind, status,
+                     description or ""])
     frame = pd.DataFrame(rows, columns=RAID_COLUMNS)
     for col in ("Likelihood", "Impact", "Score", "Residual score"):
         frame[col] = frame[col].astype("Int64")
