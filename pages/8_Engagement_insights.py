@@ -19,9 +19,9 @@ from ui.page import run_open_tab, setup_page
 
 ctx = setup_page("insights")
 st.title("Engagement insights")
-with data.reading() as session:
-    figures = engagement.headline(session, ctx.actor)
-    nothing_yet = engagement.activities_frame(session, ctx.actor).empty
+# Every count is read once per data version for each role (what a role may see is the same for all its members).
+figures = data.cached_for_role(engagement.headline, ctx.actor)
+nothing_yet = not data.cached(engagement.any_activity)
 st.caption("What parents and carers told the review, grouped by theme, and what was done about it.")
 if figures["suppressed"]:
     st.caption(f":material/visibility_off: {privacy.SUPPRESSION_NOTE} Where a total shown beside them would let one "

@@ -48,8 +48,7 @@ def theme_counts_csv(counts: pd.DataFrame) -> bytes:
 
 
 def show_themes(actor: Actor) -> None:
-    with data.reading() as session:
-        counts = engagement.theme_counts(session, actor)
+    counts = data.cached_for_role(engagement.theme_counts, actor)
     if counts.empty:
         st.info("No inputs have been tagged with themes yet.", icon=":material/label_off:")
         return
@@ -58,8 +57,7 @@ def show_themes(actor: Actor) -> None:
     explain_not_shown(counts)
     by = kept(st.radio, "Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
               format_func=engagement.BY_OPTIONS.get, key="eng_insights_by", choices=engagement.BY_OPTIONS)
-    with data.reading() as session:
-        matrix = engagement.theme_counts_by(session, actor, by)
+    matrix = data.cached_for_role(engagement.theme_counts_by, actor, by)
     label = engagement.BY_OPTIONS[by]
     charts.show(theme_heatmap(matrix, label), key="eng_theme_heatmap", data=shown_counts(matrix),
                 summary=f"Themes by {label.lower()}: mentions of each theme in each {label.lower()}, "
@@ -70,11 +68,12 @@ def show_themes(actor: Actor) -> None:
 
 
 def show_you_said_we_did(actor: Actor) -> None:
-    with data.reading() as session:
-        responses = engagement.responses_frame(session, actor)
-        open_by_theme = engagement.needs_without_response_by_theme(session, actor)
-        open_needs = (engagement.needs_without_response(session, actor)
-                      if actor.can(Permission.READ_PERSONAL_DATA) else None)
+    responses = data.cached_for_role(engagement.responses_frame, actor)
+    open_by_theme = data.cached_for_role(engagement.needs_without_response_by_theme, actor)
+    open_needs = None
+    if actor.can(Permission.READ_PERSONAL_DATA):  # parents' words: read for the person, never kept in a cache
+        with data.reading() as session:
+            open_needs = engagement.needs_without_response(session, actor)
     st.subheader("You said, we did")
     if responses.empty:
         st.info("No responses recorded yet.", icon=":material/campaign:")
@@ -117,8 +116,8 @@ def show_quotes(actor: Actor) -> None:
 
 
 def show_coverage(actor: Actor) -> None:
-    with data.reading() as session:
-        coverage = engagement.coverage_over_time(session, actor)
+    coverage = data.cached_for_role(engagement.coverage_over_time, actor)
+    with data.reading() as session:  # for roles with personal data it holds activity summaries: never cached
         activities = engagement.activities_frame(session, actor)
     if coverage.empty:
         st.info("No engagement activities recorded yet.", icon=":material/groups:")

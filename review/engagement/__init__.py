@@ -17,7 +17,13 @@ from review.engagement.analysis import (
     theme_counts,
     theme_counts_by,
 )
-from review.engagement.frames import activities_frame, inputs_frame, open_needs_options, responses_frame
+from review.engagement.frames import (
+    activities_frame,
+    any_activity,
+    inputs_frame,
+    open_needs_options,
+    responses_frame,
+)
 from review.engagement.records import (
     ACTIVITY_FIELDS,
     ACTIVITY_TYPES,
@@ -55,6 +61,7 @@ from review.engagement.retention import erase_activity, erase_input, erase_parti
 __all__ = [
     "ACTIVITY_FIELDS", "ACTIVITY_TYPES", "BY_OPTIONS", "DEFAULT_RETENTION", "INPUT_FIELDS", "LAWFUL_BASES",
     "RESPONSE_FIELDS", "RESPONSE_STATUSES", "SENTIMENTS", "SPECIAL_CATEGORY_CONDITIONS", "activities_frame",
+    "any_activity",
     "activity_values", "add_input", "coverage_over_time", "create_activity", "create_partner", "create_response",
     "create_theme", "default_retention_review", "erase_activity", "erase_input", "erase_participant",
     "get_activity", "get_input", "headline", "input_values", "inputs_frame", "needs_without_response",

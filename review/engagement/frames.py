@@ -39,6 +39,11 @@ INPUT_COLUMNS = ["id", "version", "activity_id", "Activity", "Date", "Participan
 RESPONSE_COLUMNS = ["id", "version", "Theme", "You said", "We did", "By whom", "Status", "Date", "Needs answered"]
 
 
+def any_activity(session: Session) -> bool:
+    """Whether any engagement activity is recorded (one small statement; nothing personal)."""
+    return session.scalar(select(EngagementActivity.id).limit(1)) is not None
+
+
 def activities_frame(session: Session, actor: Actor) -> pd.DataFrame:
     """Every activity, newest first, with its partner and number of inputs.
 

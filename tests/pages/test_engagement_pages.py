@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import Engine, event, select
 
 from review.models import AuditEvent
 from review.models.engagement import EngagementActivity, EngagementInput
@@ -99,6 +99,26 @@ def test_insights_page_for_each_role(open_page, role):
         assert 'counts below 5 are shown as "fewer than 5"' in page
         assert "### fewer than 5" in page  # the 3 responses done
         assert not [label for label in expanders if "parents' words" in label]
+
+
+def test_insights_counts_are_read_once_per_role_and_never_shared_across_roles(open_page):
+    """The counts are cached per data version for each role: the next Executive member reads nothing from the
+    engagement tables, and a viewer after an editor still gets the suppressed counts."""
+    editor = open_page(INSIGHTS, Role.EDITOR)  # fills the shared cache with counts nothing suppresses
+    viewer = open_page(INSIGHTS, Role.VIEWER)
+    assert "### fewer than 5" not in texts(editor) and "### fewer than 5" in texts(viewer)
+    seen: list[str] = []
+
+    def count(*args) -> None:
+        seen.append(args[2])
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        again = open_page(INSIGHTS, Role.VIEWER)  # another member of the same role
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    assert texts(again) == texts(viewer)
+    assert seen and not [s for s in seen if "engagement_" in s]
 
 
 @pytest.mark.parametrize("role", [Role.VIEWER, Role.COMMISSIONER, Role.EDITOR])
