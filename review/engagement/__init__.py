@@ -11,12 +11,15 @@ from review.engagement.analysis import (
     BY_OPTIONS,
     coverage_over_time,
     headline,
+    headline_of,
     needs_without_response,
     needs_without_response_by_theme,
     quotes_by_theme,
     theme_counts,
     theme_counts_by,
+    theme_counts_of,
 )
+from review.engagement.counts import engagement_counts
 from review.engagement.frames import (
     activities_frame,
     any_activity,
@@ -63,10 +66,11 @@ __all__ = [
     "RESPONSE_FIELDS", "RESPONSE_STATUSES", "SENTIMENTS", "SPECIAL_CATEGORY_CONDITIONS", "activities_frame",
     "any_activity",
     "activity_values", "add_input", "coverage_over_time", "create_activity", "create_partner", "create_response",
-    "create_theme", "default_retention_review", "erase_activity", "erase_input", "erase_participant",
-    "get_activity", "get_input", "headline", "input_values", "inputs_frame", "needs_without_response",
+    "create_theme", "default_retention_review", "engagement_counts", "erase_activity", "erase_input",
+    "erase_participant",
+    "get_activity", "get_input", "headline", "headline_of", "input_values", "inputs_frame", "needs_without_response",
     "needs_without_response_by_theme", "next_pseudonym", "open_needs_options", "partners", "partners_frame",
     "quotes_by_theme", "response_values", "responses_frame", "retention_due_frame", "theme_counts",
-    "theme_counts_by", "themes", "themes_frame", "update_activity", "update_input", "update_partner",
+    "theme_counts_by", "theme_counts_of", "themes", "themes_frame", "update_activity", "update_input", "update_partner",
     "update_response", "update_theme",
 ]

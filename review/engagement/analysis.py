@@ -47,15 +47,22 @@ def _theme_frame(counts: EngagementCounts) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["theme_id", "Theme", "Mentions"])
 
 
+def theme_counts_of(counts: EngagementCounts) -> pd.DataFrame:
+    """`theme_counts` from counts already read (`engagement_counts`), for a caller that needs other figures too."""
+    return _sort_counts(_theme_frame(counts), "Mentions", "Theme")
+
+
 def theme_counts(session: Session, actor: Actor, include_unused: bool = False) -> pd.DataFrame:
     """Mentions of each theme across all inputs: columns theme_id, Theme, Mentions, largest first."""
     require(actor, Permission.VIEW)
-    frame = _theme_frame(engagement_counts(session, actor))
-    if include_unused:
-        unused = session.execute(select(EngagementTheme.id, EngagementTheme.name)
-                                 .where(EngagementTheme.id.notin_(frame["theme_id"].tolist()))).all()
-        extra = pd.DataFrame([(i, name, privacy.shown_count(0, actor)) for i, name in unused], columns=frame.columns)
-        frame = pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
+    counts = engagement_counts(session, actor)
+    if not include_unused:
+        return theme_counts_of(counts)
+    frame = _theme_frame(counts)
+    unused = session.execute(select(EngagementTheme.id, EngagementTheme.name)
+                             .where(EngagementTheme.id.notin_(frame["theme_id"].tolist()))).all()
+    extra = pd.DataFrame([(i, name, privacy.shown_count(0, actor)) for i, name in unused], columns=frame.columns)
+    frame = pd.concat([frame, extra], ignore_index=True) if len(extra) else frame
     return _sort_counts(frame, "Mentions", "Theme")
 
 
@@ -136,9 +143,13 @@ def headline(session: Session, actor: Actor | None, top: int = 5) -> dict[str, A
     privacy.NOT_SHOWN_NOTE)}. The figures agree with the insights page's tables and charts.
     """
     require(actor, Permission.VIEW)
-    counts = engagement_counts(session, actor)
+    return headline_of(engagement_counts(session, actor), top)
+
+
+def headline_of(counts: EngagementCounts, top: int = 5) -> dict[str, Any]:
+    """`headline` from counts already read (`engagement_counts`), for a caller that needs other figures too."""
     figures: dict[str, Any] = {name: counts.value(total_key(name)) for name in HEADLINE_FIGURES}
-    themes = _sort_counts(_theme_frame(counts), "Mentions", "Theme")
+    themes = theme_counts_of(counts)
     figures["top_themes"] = [{"theme": r.Theme, "count": r.Mentions} for r in themes.head(top).itertuples()]
     figures["suppressed"] = counts.suppressed
     figures["not_shown"] = privacy.NOT_SHOWN in [*(figures[k] for k in HEADLINE_FIGURES),

@@ -193,12 +193,13 @@ PACK_READER = Actor(None, "submission-pack", "SEND Executive Group (readers of t
 
 
 def _engagement(session: Session) -> Part:
-    counts = engagement.theme_counts(session, PACK_READER)
+    read = engagement.engagement_counts(session, PACK_READER)  # once, for the themes and the headline
+    counts = engagement.theme_counts_of(read)
     frame = counts[["Theme", "Mentions"]].rename(columns={"Mentions": "Inputs raising the theme"})
     frame["count"] = pd.to_numeric(counts["Mentions"], errors="coerce")  # suppressed counts become NaN
     if counts.empty:
         return Part(frame.reset_index(drop=True), "Parent engagement record.")
-    h = engagement.headline(session, PACK_READER)
+    h = engagement.headline_of(read)
     headline = (f"The engagement record holds {_count(h['activities'], 'activities')} with "
                 f"{_count(h['participants'], 'participants')}, who gave {_count(h['inputs'], 'inputs')}. The project "
                 f"team has recorded {_count(h['responses'], 'responses')} ('you said, we did'), "
