@@ -104,6 +104,16 @@ def figure_table(fig: go.Figure) -> pd.DataFrame:
     return table[[c for c in table.columns if c not in numbers] + numbers]  # labels first, then the values
 
 
+def _figure_table_once(fig: go.Figure) -> pd.DataFrame:
+    """`figure_table(fig)`, worked out once per figure object and kept on it: a figure from a `cached_chart`
+    builder is shared by every session and never changed, so its table is the same for every run that draws it."""
+    table = getattr(fig, "_text_alternative", None)
+    if table is None:
+        table = figure_table(fig)
+        fig._text_alternative = table  # plotly lets attributes starting with "_" be set
+    return table
+
+
 def describe(fig: go.Figure, table: pd.DataFrame) -> str:
     """A one-sentence summary: the chart's title, how many values it shows, the highest and the lowest."""
     title = _title(fig).rstrip(".")
@@ -127,7 +137,7 @@ def show(fig: go.Figure, *, key: str | None = None, summary: str | None = None, 
     expander, the data as a table a screen reader can reach. `data` replaces the table read from the figure
     (for charts whose points are not plain x/y pairs); `where` is a column or container (default: the page)."""
     target = where if where is not None else st
-    table = data if data is not None else figure_table(fig)
+    table = data if data is not None else _figure_table_once(fig)
     target.plotly_chart(fig, key=key)
     target.caption(plain(summary or describe(fig, table)))
     with target.expander(f"Chart data: {_title(fig)}", icon=":material/table:"):

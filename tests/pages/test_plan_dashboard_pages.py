@@ -287,3 +287,19 @@ def test_editor_edits_a_raid_item_and_its_links(open_page):
     assert (status, new_version) == ("monitoring", version + 1)
     log = open_tab(at, "raid_tab", "Log").dataframe[0].value.set_index("Ref")
     assert log.loc["R-01", "Status"] == "Monitoring" and log.loc["R-01", "Linked tasks"] == ""
+
+
+def test_a_shared_chart_works_out_its_text_alternative_once(open_page, monkeypatch):
+    """Figures from `cached_chart` builders are shared by every session: the next person's run draws each one's
+    "Chart data" table and summary without working the table out again (home: progress and status charts)."""
+    from ui import charts
+
+    calls = []
+    real = charts.figure_table
+    monkeypatch.setattr(charts, "figure_table", lambda fig: calls.append(fig) or real(fig))
+    first = open_page("app.py", Role.EDITOR)
+    assert len(calls) == 2
+    again = open_page("app.py", Role.EDITOR)  # another member of the project team
+    assert len(calls) == 2
+    tables = [[df.value.to_dict("list") for df in at.dataframe] for at in (first, again)]
+    assert tables[0] == tables[1] and [c.value for c in first.caption] == [c.value for c in again.caption]
