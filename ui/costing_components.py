@@ -3,6 +3,7 @@ the save panel, comparison and uncertainty."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import time
 from functools import partial
 from typing import Any
@@ -279,8 +280,20 @@ def _evaluate_cached(inputs_json: str) -> ScenarioResult:
     return evaluate_scenario(ScenarioInputs.from_dict(json.loads(inputs_json)))
 
 
+def _inputs_key(inputs: ScenarioInputs) -> str:
+    """The inputs as canonical JSON: the key of every cache of what they give (cheap to hash, unlike a result)."""
+    return json.dumps(inputs.to_dict(), sort_keys=True)
+
+
 def evaluate(inputs: ScenarioInputs) -> ScenarioResult:
-    return _evaluate_cached(json.dumps(inputs.to_dict(), sort_keys=True))
+    return _evaluate_cached(_inputs_key(inputs))
+
+
+@cached_chart
+def _result_charts(inputs_key: str) -> tuple[go.Figure, go.Figure]:
+    """The cost-by-year and busiest-week charts of the inputs, built once and shared (`charts.cached_chart`)."""
+    result = _evaluate_cached(inputs_key)
+    return cost_year_chart(result), busiest_week_chart(result)
 
 
 def cost_year_chart(result: ScenarioResult) -> go.Figure:
@@ -332,8 +345,12 @@ def monthly_table(result: ScenarioResult) -> pd.DataFrame:
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download_pair(tables: list[downloads.Table], stem: str, what: str, key: str) -> None:
-    """A CSV and an Excel download of the same tables, side by side (rounded, units in the column names)."""
+Tables = list[downloads.Table] | Callable[[], list[downloads.Table]]
+
+
+def download_pair(tables: Tables, stem: str, what: str, key: str) -> None:
+    """A CSV and an Excel download of the same tables, side by side (rounded, units in the column names). `tables`
+    may be a function that makes them, called only when a button is clicked."""
     d1, d2 = st.columns(2)
     # Built when a button is clicked (Streamlit calls the function then), not on every rerun as inputs change.
     with d1:
@@ -341,13 +358,21 @@ def download_pair(tables: list[downloads.Table], stem: str, what: str, key: str)
                                 "text/csv", key=f"{key}_csv", preparing=f"Preparing the {what} (CSV)...",
                                 icon=":material/download:", width="stretch")
     with d2:
-        download.built_on_click(f"Download {what} (Excel)", partial(downloads.tables_excel, tables),
+        download.built_on_click(f"Download {what} (Excel)", partial(_tables_excel_bytes, tables),
                                 f"{stem}.xlsx", XLSX, key=f"{key}_xlsx", preparing=f"Preparing the {what} (Excel)...",
                                 icon=":material/table:", width="stretch")
 
 
-def _tables_csv_bytes(tables: list[downloads.Table]) -> bytes:
-    return exports.to_csv_bytes(downloads.tables_csv(tables))
+def _tables(tables: Tables) -> list[downloads.Table]:
+    return tables() if callable(tables) else tables
+
+
+def _tables_csv_bytes(tables: Tables) -> bytes:
+    return exports.to_csv_bytes(downloads.tables_csv(_tables(tables)))
+
+
+def _tables_excel_bytes(tables: Tables) -> bytes:
+    return downloads.tables_excel(_tables(tables))
 
 
 def _file_stem(name: str) -> str:
@@ -385,8 +410,9 @@ def headline_metrics(result: ScenarioResult) -> None:
 
 def results_panel(name: str, result: ScenarioResult) -> None:
     """Charts, tables and downloads for one scenario."""
-    charts.show(cost_year_chart(result), key="cost_year_chart")
-    charts.show(busiest_week_chart(result), key="busiest_week_chart")
+    by_year, busiest_week = _result_charts(_inputs_key(result.inputs))
+    charts.show(by_year, key="cost_year_chart")
+    charts.show(busiest_week, key="busiest_week_chart")
     with st.expander("Cost by year (table)", expanded=False):
         table = yearly_table(result)
         st.dataframe(table, hide_index=True, column_config={
@@ -394,7 +420,7 @@ def results_panel(name: str, result: ScenarioResult) -> None:
             if c != "Year"})
     with st.expander("Staffing by month (table)", expanded=False):
         st.dataframe(monthly_table(result), hide_index=True)
-    download_pair(downloads.result_tables(name, result), _file_stem(name), "results", "download")
+    download_pair(partial(downloads.result_tables, name, result), _file_stem(name), "results", "download")
 
 
 # ------------------------------------------------------------------ saving

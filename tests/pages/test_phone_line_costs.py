@@ -45,6 +45,26 @@ def test_every_role_can_read_the_page(open_page, role):
     assert len(at.get("download_button")) >= 2
 
 
+def test_the_results_charts_are_built_once_for_the_same_inputs_and_the_downloads_on_click(open_page, monkeypatch):
+    """Another reader of the same scenario gets the shared charts; the result tables for the downloads are made
+    only when a button is clicked."""
+    from review.costing import downloads
+    from ui import costing_components
+
+    built, tables = [], []
+    real_chart, real_tables = costing_components.cost_year_chart, downloads.result_tables
+    monkeypatch.setattr(costing_components, "cost_year_chart", lambda result: built.append(1) or real_chart(result))
+    monkeypatch.setattr(downloads, "result_tables", lambda *a: tables.append(1) or real_tables(*a))
+    first = open_page(PAGE, Role.COMMISSIONER)
+    again = open_page(PAGE, Role.VIEWER)
+    assert len(built) == 1 and tables == []
+    specs = [[c.proto.spec for c in at.get("plotly_chart")] for at in (first, again)]
+    assert specs[0] == specs[1] and len(specs[0]) == 2
+    csv = costing_components._tables_csv_bytes(lambda: real_tables("Test", costing_components.evaluate(
+        costing_components.ScenarioInputs.from_dict({}))))  # what the CSV button's function writes
+    assert b"Summary,Adviser FTE," in csv and b"Inputs and sources" in csv
+
+
 @pytest.mark.parametrize("tab, charts, element", [
     ("Compare scenarios", 2, "download_compare_csv"),
     ("Sensitivity and uncertainty", 3, None),

@@ -149,7 +149,7 @@ def test_costing_csv_comparison_and_excel(session, commissioner):
 # tested above.
 SAFE_DATA_SOURCES = {
     "exports.to_csv_bytes", "tasks.tasks_csv", "contracts.register_csv", "decision_log_csv", "raid_csv",
-    "theme_counts_csv", "_tables_csv_bytes", "downloads.tables_excel", "calendar_export.attention_calendar",
+    "theme_counts_csv", "_tables_csv_bytes", "_tables_excel_bytes", "calendar_export.attention_calendar",
     "html.encode", "_draft_docx", "_report_bytes", "given[1]", "latest[2]", "fresh_backup",
     "document", "document[0]", "csv", "all_tasks_csv",
 }
