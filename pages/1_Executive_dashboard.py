@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
-from review.reports import dashboard
 from ui import data
-from ui.dashboard_components import show_override_form, show_rag, show_report_download, show_tiles
+from ui.dashboard_components import show_override_form, show_rag, show_report_download, show_tiles, view
 from ui.page import setup_page
 
 ctx = setup_page("dashboard")
-d = data.cached_for_role(dashboard.dashboard, ctx.actor)
+v = data.cached_for_role(view, ctx.actor)  # the dashboard with its tables ready to draw
+d = v.d
 title, download = st.columns([5, 2], vertical_alignment="bottom")
 title.title("SEND Executive dashboard")
 with download:
     show_report_download(d)
 st.caption(f"The SEND IAG review as at {d.as_of:%A %d %B %Y}.")
-show_rag(d)
+show_rag(v)
 show_override_form(ctx.actor, d)
-show_tiles(ctx.actor, d)
+show_tiles(ctx.actor, v)

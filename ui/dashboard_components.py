@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 
 import pandas as pd
+import pyarrow as pa
 import streamlit as st
+from sqlalchemy.orm import Session
 
 from review.plan import rag, raid
 from review.plan.rag import Rag, RagStatus, rules_frame
 from review.platform import clock, privacy
 from review.platform.roles import Actor, Permission
-from review.platform.wording import days_late, days_to_go
+from review.platform.wording import blank_missing, days_late, days_to_go
+from review.reports import dashboard
 from review.reports.dashboard import Dashboard
 from review.reports.highlight_report import highlight_report_html, report_filename
 from ui import charts, download, palette, tables
@@ -67,7 +71,8 @@ def _rag_cell(value: str) -> str:
     return f"background-color: {colour}; color: {text}; font-weight: bold" if colour else ""
 
 
-def show_rag(d: Dashboard) -> None:
+def show_rag(v: View) -> None:
+    d = v.d
     overall = d.rag.overall
     with st.container(border=True):
         left, right = st.columns([1, 4], vertical_alignment="center")
@@ -95,7 +100,7 @@ def show_rag(d: Dashboard) -> None:
         plan_page = PAGE_BY_KEY["plan"]
         st.page_link(plan_page.path, label="Open Plan and baselines (slippage by workstream)", icon=plan_page.icon)
     with st.expander("How the RAG is worked out"):
-        tables.show(rules_frame(), hide_index=True)
+        tables.show(v.tables["rules"], hide_index=True)
         st.caption("The project team may override a computed RAG with a reason; the reason is shown beside it and "
                    "the change is kept in the audit log. Slippage is measured against the newest baseline.")
 
@@ -140,10 +145,56 @@ def show_override_form(actor: Actor, d: Dashboard) -> None:
                       key=f"rag_clear_{scope}", on_click=_clear_override, args=(actor, None if scope == 0 else scope))
 
 
+# ------------------------------------------------------------------ the dashboard as drawn
+
+@dataclass
+class View:
+    """The dashboard as a role sees it, with its read-only tables ready to draw: gaps blanked, days in words, the
+    columns shown, already in Arrow. Read once per data version for each role (`data.cached_for_role`), so an
+    Executive member's run only draws them: turning the frames into Arrow on every run was a fifth of a warm run."""
+
+    d: Dashboard
+    tables: dict[str, pa.Table]
+
+
+def view(session: Session, actor: Actor) -> View:
+    d = dashboard.dashboard(session, actor)
+    return View(d, _ready_tables(d))
+
+
+def _ready(frame: pd.DataFrame) -> pa.Table:
+    return pa.Table.from_pandas(blank_missing(frame), preserve_index=False)
+
+
+def _ready_tables(d: Dashboard) -> dict[str, pa.Table]:
+    ready = {"rules": _ready(rules_frame())}
+    if not d.milestones.empty:
+        ready["milestones"] = _ready(d.milestones.assign(**{"Days to go": d.milestones["Days to go"].map(days_to_go)})
+                                     [["Ref", "Milestone", "Owner", "Due", "Days to go", "Slippage (days)"]])
+    if not d.attention.empty:
+        ready["attention"] = _ready(d.attention.assign(**{"Days late": d.attention["Days late"].map(days_late)})
+                                    [["Ref", "Task", "Owner", "Status", "Due", "Days late"]])
+    if not d.top_risks.empty:
+        ready["risks"] = _ready(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]])
+    deadlines = d.deadlines.data if d.deadlines.available and isinstance(d.deadlines.data, pd.DataFrame) else None
+    if deadlines is not None and not deadlines.empty:
+        shown = deadlines[[c for c in ["Date", "Days remaining", "What", "Record"] if c in deadlines.columns]].head(10)
+        if "Days remaining" in shown:
+            shown = shown.assign(**{"Days remaining": shown["Days remaining"].map(days_to_go)})
+        ready["deadlines"] = _ready(shown)
+    figures = (d.engagement.data or {}) if d.engagement.available else {}
+    if figures.get("top_themes"):
+        themes = pd.DataFrame(figures["top_themes"], columns=["theme", "count"])
+        ready["themes"] = _ready(themes.rename(columns={"theme": "Top themes", "count": "Mentions"})
+                                 .astype({"Mentions": str}))
+    return ready
+
+
 # ------------------------------------------------------------------ tiles
 
-def show_tiles(actor: Actor, d: Dashboard) -> None:
+def show_tiles(actor: Actor, v: View) -> None:
     """Charts and figures side by side; each table gets the page's full width so no column is cut at 1366 px."""
+    d, ready = v.d, v.tables
     left, right = st.columns(2)
     with left:
         with tile("Progress by phase", actor, "plan"):
@@ -153,64 +204,56 @@ def show_tiles(actor: Actor, d: Dashboard) -> None:
                 charts.show(charts.phase_progress(d.progress), key="dash_progress")
     with right:
         with tile("What parents told us", actor, "insights", "engagement"):
-            _engagement(d)
+            _engagement(d, ready.get("themes"))
     with tile("Milestones in the next 8 weeks", actor, "plan"):
-        if d.milestones.empty:
+        if "milestones" not in ready:
             st.info("No milestones due in the next 8 weeks.", icon=":material/flag:")
         else:
-            shown = d.milestones.assign(**{"Days to go": d.milestones["Days to go"].map(days_to_go)})
-            tables.show(shown[["Ref", "Milestone", "Owner", "Due", "Days to go", "Slippage (days)"]],
-                        column_config={"Ref": REF, "Milestone": TITLE, "Owner": OWNER, "Due": DATE,
+            tables.show(ready["milestones"], column_config={"Ref": REF, "Milestone": TITLE, "Owner": OWNER, "Due": DATE,
                                        "Days to go": DAYS, "Slippage (days)": SLIPPAGE})
     with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
         c1, c2, _ = st.columns([1, 1, 2])
         c1.metric("Overdue", d.overdue_total)
         c2.metric("Blocked", d.blocked_total)
-        if d.attention.empty:
+        if "attention" not in ready:
             st.success("Nothing is overdue or blocked.", icon=":material/check_circle:")
         else:
-            shown = d.attention.assign(**{"Days late": d.attention["Days late"].map(days_late)})
-            tables.show(shown[["Ref", "Task", "Owner", "Status", "Due", "Days late"]],
-                        column_config={"Ref": REF, "Task": TITLE, "Owner": OWNER, "Due": DATE,
+            tables.show(ready["attention"], column_config={"Ref": REF, "Task": TITLE, "Owner": OWNER, "Due": DATE,
                                        "Status": st.column_config.TextColumn(width=95),
                                        "Days late": st.column_config.TextColumn("Late", width=125)})
     with tile("Top risks", actor, "raid"):
         counts = ", ".join(f"{n} {k.lower() if n == 1 else raid.KIND_PLURALS.get(k, k.lower() + 's')}"
                            for k, n in d.raid_counts.items())
         st.caption(f"Open in the RAID log: {counts}.")
-        if d.top_risks.empty:
+        if "risks" not in ready:
             st.info("No open risks.")
         else:
-            tables.show(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]],
-                        column_config={"Ref": REF, "Risk": st.column_config.TextColumn(width=420),
+            tables.show(ready["risks"], column_config={"Ref": REF, "Risk": st.column_config.TextColumn(width=420),
                                        "Score": st.column_config.NumberColumn(help="Likelihood x impact, 1-25"),
                                        "Residual score": st.column_config.NumberColumn(
                                            "Residual", help="Score after mitigation")})
     with tile("Contract and decision deadlines", actor, "contracts", "decisions"):
-        _external_table(d.deadlines, ["Date", "Days remaining", "What", "Record"])
+        _external_table(d.deadlines, ready.get("deadlines"))
     with tile("Phone line", actor, "costs"):
         _phone_line(d)
 
 
-def _external_table(ext, columns: list[str]) -> None:
+def _external_table(ext, shown: pa.Table | None) -> None:
     if not ext.available:
         st.info(ext.message, icon=":material/hourglass_empty:")
         return
     frame = ext.data if isinstance(ext.data, pd.DataFrame) else pd.DataFrame()
-    if frame.empty:
+    if shown is None:
         st.info(ext.message or "Nothing coming up.", icon=":material/event_available:")
         return
-    shown = frame[[c for c in columns if c in frame.columns]].head(10)
-    if "Days remaining" in shown:
-        shown = shown.assign(**{"Days remaining": shown["Days remaining"].map(days_to_go)})
     tables.show(shown, column_config={"Date": DATE, "Days remaining": st.column_config.TextColumn("Days to go",
                                                                                                   width=125),
                                       "What": st.column_config.TextColumn(width=140)})
-    if len(frame) > len(shown):
-        st.caption(f"The next {len(shown)} of {len(frame)} dates.")
+    if len(frame) > shown.num_rows:
+        st.caption(f"The next {shown.num_rows} of {len(frame)} dates.")
 
 
-def _engagement(d: Dashboard) -> None:
+def _engagement(d: Dashboard, themes: pa.Table | None) -> None:
     e = d.engagement
     if not e.available:
         st.info(e.message, icon=":material/hourglass_empty:")
@@ -221,12 +264,10 @@ def _engagement(d: Dashboard) -> None:
     c2.metric("Participants", figures.get("participants", "-"))
     c3.metric("Open needs", figures.get("needs_without_response", "-"),
               help="Needs parents raised that have no 'we did' response yet")
-    themes = pd.DataFrame(figures.get("top_themes") or [], columns=["theme", "count"])
-    if themes.empty:
+    if themes is None:
         st.caption("No themes recorded yet.")
     else:
-        tables.show(themes.rename(columns={"theme": "Top themes", "count": "Mentions"}).astype({"Mentions": str}),
-                    hide_index=True)
+        tables.show(themes, hide_index=True)
     if figures.get("suppressed"):
         st.caption("Counts below 5 are shown as 'fewer than 5' to protect families' privacy.")
     if figures.get("not_shown"):

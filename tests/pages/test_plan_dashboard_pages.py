@@ -303,3 +303,22 @@ def test_a_shared_chart_works_out_its_text_alternative_once(open_page, monkeypat
     assert len(calls) == 2
     tables = [[df.value.to_dict("list") for df in at.dataframe] for at in (first, again)]
     assert tables[0] == tables[1] and [c.value for c in first.caption] == [c.value for c in again.caption]
+
+
+def test_the_dashboards_tables_are_made_ready_once_per_role(open_page, monkeypatch):
+    """The dashboard's read-only tables (days in words, gaps blanked, in Arrow) come with the cached view: the next
+    Executive member's run draws them without making them again, and sees the same."""
+    from ui import dashboard_components
+
+    made = []
+    real = dashboard_components._ready
+    monkeypatch.setattr(dashboard_components, "_ready", lambda frame: made.append(list(frame.columns)) or real(frame))
+    first = open_page(DASHBOARD, Role.VIEWER)
+    assert ["Ref", "Task", "Owner", "Status", "Due", "Days late"] in made
+    count = len(made)
+    again = open_page(DASHBOARD, Role.VIEWER)
+    assert len(made) == count
+    tables = [[df.value.to_dict("list") for df in at.dataframe] for at in (first, again)]
+    assert tables[0] == tables[1] and len(tables[0]) >= 6
+    attention = next(t for t in tables[0] if "Days late" in t)
+    assert "15 days overdue" in attention["Days late"]
