@@ -16,7 +16,7 @@ from review.plan import rag, raid
 from review.plan.rag import Rag, RagStatus, rules_frame
 from review.platform import clock, privacy
 from review.platform.roles import Actor, Permission
-from review.platform.wording import blank_missing, days_late, days_to_go
+from review.platform.wording import days_late, days_to_go
 from review.reports import dashboard
 from review.reports.dashboard import Dashboard
 from review.reports.highlight_report import highlight_report_html, report_filename
@@ -162,30 +162,27 @@ def view(session: Session, actor: Actor) -> View:
     return View(d, _ready_tables(d))
 
 
-def _ready(frame: pd.DataFrame) -> pa.Table:
-    return pa.Table.from_pandas(blank_missing(frame), preserve_index=False)
-
-
 def _ready_tables(d: Dashboard) -> dict[str, pa.Table]:
-    ready = {"rules": _ready(rules_frame())}
+    ready = {"rules": tables.ready(rules_frame())}
     if not d.milestones.empty:
-        ready["milestones"] = _ready(d.milestones.assign(**{"Days to go": d.milestones["Days to go"].map(days_to_go)})
-                                     [["Ref", "Milestone", "Owner", "Due", "Days to go", "Slippage (days)"]])
+        milestones = d.milestones.assign(**{"Days to go": d.milestones["Days to go"].map(days_to_go)})
+        ready["milestones"] = tables.ready(
+            milestones[["Ref", "Milestone", "Owner", "Due", "Days to go", "Slippage (days)"]])
     if not d.attention.empty:
-        ready["attention"] = _ready(d.attention.assign(**{"Days late": d.attention["Days late"].map(days_late)})
-                                    [["Ref", "Task", "Owner", "Status", "Due", "Days late"]])
+        attention = d.attention.assign(**{"Days late": d.attention["Days late"].map(days_late)})
+        ready["attention"] = tables.ready(attention[["Ref", "Task", "Owner", "Status", "Due", "Days late"]])
     if not d.top_risks.empty:
-        ready["risks"] = _ready(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]])
+        ready["risks"] = tables.ready(d.top_risks[["Ref", "Risk", "Score", "Rating", "Residual score"]])
     deadlines = d.deadlines.data if d.deadlines.available and isinstance(d.deadlines.data, pd.DataFrame) else None
     if deadlines is not None and not deadlines.empty:
         shown = deadlines[[c for c in ["Date", "Days remaining", "What", "Record"] if c in deadlines.columns]].head(10)
         if "Days remaining" in shown:
             shown = shown.assign(**{"Days remaining": shown["Days remaining"].map(days_to_go)})
-        ready["deadlines"] = _ready(shown)
+        ready["deadlines"] = tables.ready(shown)
     figures = (d.engagement.data or {}) if d.engagement.available else {}
     if figures.get("top_themes"):
         themes = pd.DataFrame(figures["top_themes"], columns=["theme", "count"])
-        ready["themes"] = _ready(themes.rename(columns={"theme": "Top themes", "count": "Mentions"})
+        ready["themes"] = tables.ready(themes.rename(columns={"theme": "Top themes", "count": "Mentions"})
                                  .astype({"Mentions": str}))
     return ready
 
@@ -209,7 +206,8 @@ def show_tiles(actor: Actor, v: View) -> None:
         if "milestones" not in ready:
             st.info("No milestones due in the next 8 weeks.", icon=":material/flag:")
         else:
-            tables.show(ready["milestones"], column_config={"Ref": REF, "Milestone": TITLE, "Owner": OWNER, "Due": DATE,
+            tables.show(ready["milestones"],
+                        column_config={"Ref": REF, "Milestone": TITLE, "Owner": OWNER, "Due": DATE,
                                        "Days to go": DAYS, "Slippage (days)": SLIPPAGE})
     with tile("Overdue and blocked tasks", actor, "tasks", "plan"):
         c1, c2, _ = st.columns([1, 1, 2])
@@ -218,7 +216,8 @@ def show_tiles(actor: Actor, v: View) -> None:
         if "attention" not in ready:
             st.success("Nothing is overdue or blocked.", icon=":material/check_circle:")
         else:
-            tables.show(ready["attention"], column_config={"Ref": REF, "Task": TITLE, "Owner": OWNER, "Due": DATE,
+            tables.show(ready["attention"],
+                        column_config={"Ref": REF, "Task": TITLE, "Owner": OWNER, "Due": DATE,
                                        "Status": st.column_config.TextColumn(width=95),
                                        "Days late": st.column_config.TextColumn("Late", width=125)})
     with tile("Top risks", actor, "raid"):
@@ -228,7 +227,8 @@ def show_tiles(actor: Actor, v: View) -> None:
         if "risks" not in ready:
             st.info("No open risks.")
         else:
-            tables.show(ready["risks"], column_config={"Ref": REF, "Risk": st.column_config.TextColumn(width=420),
+            tables.show(ready["risks"],
+                        column_config={"Ref": REF, "Risk": st.column_config.TextColumn(width=420),
                                        "Score": st.column_config.NumberColumn(help="Likelihood x impact, 1-25"),
                                        "Residual score": st.column_config.NumberColumn(
                                            "Residual", help="Score after mitigation")})

@@ -308,11 +308,11 @@ def test_a_shared_chart_works_out_its_text_alternative_once(open_page, monkeypat
 def test_the_dashboards_tables_are_made_ready_once_per_role(open_page, monkeypatch):
     """The dashboard's read-only tables (days in words, gaps blanked, in Arrow) come with the cached view: the next
     Executive member's run draws them without making them again, and sees the same."""
-    from ui import dashboard_components
+    from ui import tables as ui_tables
 
     made = []
-    real = dashboard_components._ready
-    monkeypatch.setattr(dashboard_components, "_ready", lambda frame: made.append(list(frame.columns)) or real(frame))
+    real = ui_tables.ready
+    monkeypatch.setattr(ui_tables, "ready", lambda frame: made.append(list(frame.columns)) or real(frame))
     first = open_page(DASHBOARD, Role.VIEWER)
     assert ["Ref", "Task", "Owner", "Status", "Due", "Days late"] in made
     count = len(made)
