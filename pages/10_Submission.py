@@ -40,7 +40,7 @@ submission = load_submission(choose_submission(papers))
 version = loaded_version(submission)
 show_pack_bar(ctx.actor, submission, version, can_edit)
 tabs = {"Preview": lambda: show_preview(preview(submission.id)),
-        "Changes since the last pack": lambda: show_changes(preview(submission.id)),
+        "Changes since the last pack": lambda: show_changes(submission.id),
         "Pack history": lambda: show_history(submission.id)}
 if can_edit:
     tabs |= {"Edit the paper": lambda: show_paper_form(ctx.actor, submission, version),

@@ -47,26 +47,35 @@ def load_submissions() -> pd.DataFrame:
 @dataclass
 class Preview:
     """What the page shows of the pack's content from live data: the preview's blocks ready to draw (tables cut to
-    PREVIEW_ROWS, cells escaped), the changes since the last pack and the options. The whole content (every task
-    for the appendix) is not kept: the cache would store, and every reader unpickle, what nobody is shown."""
+    PREVIEW_ROWS, cells escaped), the last pack's stamp and the options. Long lists are read only as far as the
+    preview shows them (with how many rows there are), so the preview costs the same on a plan of any size."""
 
     blocks: list[submission_pack.Block]
-    changes: list[dict[str, Any]]
     previous_stamp: str | None
     options: pd.DataFrame
 
 
 def _preview(session, submission_id: int) -> Preview:
     """The pack's content, the cost scenarios evaluated through the costing page's cache, and its outline."""
-    content = submissions.preview(session, submission_id, evaluate=evaluate_costs)
+    content = submissions.preview(session, submission_id, evaluate=evaluate_costs, max_rows=PREVIEW_ROWS)
     blocks = [replace(b, frame=plain_frame(b.frame)) if b.kind == "table" else b
               for b in submission_pack.outline(content, max_rows=PREVIEW_ROWS)]
-    return Preview(blocks, content.changes, content.previous_stamp, content.options)
+    return Preview(blocks, content.previous_stamp, content.options)
 
 
 def preview(submission_id: int) -> Preview:
     """The preview, read once per data version and shared by every session (the next reader only draws it)."""
     return data.cached(_preview, submission_id)
+
+
+def _changes(session, submission_id: int) -> tuple[list[dict[str, Any]], str | None]:
+    return submissions.changes_since_last_pack(session, submission_id, evaluate=evaluate_costs)
+
+
+def changes(submission_id: int) -> tuple[list[dict[str, Any]], str | None]:
+    """The changes since the last pack and its stamp: every row is compared, so this is read only when its tab is
+    open, once per data version for every session."""
+    return data.cached(_changes, submission_id)
 
 
 def choose_submission(papers: pd.DataFrame) -> int:
@@ -198,18 +207,19 @@ def show_history(submission_id: int) -> None:
             st.dataframe(changes, hide_index=True)
 
 
-def show_changes(content: Preview) -> None:
+def show_changes(submission_id: int) -> None:
     """What the live figures would change compared with the last generated pack."""
-    if content.previous_stamp is None:
+    changed, previous_stamp = changes(submission_id)
+    if previous_stamp is None:
         st.info("No pack has been generated yet, so there is nothing to compare with.", icon=":material/compare:")
         return
-    if not content.changes:
-        st.success(f"No figure or table row has changed since {plain(content.previous_stamp)}.",
+    if not changed:
+        st.success(f"No figure or table row has changed since {plain(previous_stamp)}.",
                    icon=":material/check_circle:")
         return
-    st.warning(f"{len(content.changes)} change(s) since {plain(content.previous_stamp)}. Generate the pack again to "
+    st.warning(f"{len(changed)} change(s) since {plain(previous_stamp)}. Generate the pack again to "
                "send the Executive the current figures.", icon=":material/difference:")
-    st.dataframe(submission_pack.changes_frame(content.changes), hide_index=True)
+    st.dataframe(submission_pack.changes_frame(changed), hide_index=True)
 
 
 # ------------------------------------------------------------------ preview (the same outline as the Word pack)

@@ -443,26 +443,68 @@ def tasks_frame(session: Session, filters: TaskFilter | None = None, today: date
 
 REPORT_COLUMNS = ["id", "Ref", "Task", "Phase", "Workstream", "Owner", "Status", "Start", "Due", "% complete",
                   "Milestone", "phase_id", "status"]
+REPORT_ORDER = (Phase.sequence, Task.due_date.is_(None), Task.due_date, Task.title, Task.id)  # as tasks_frame
 
 
-def report_frame(session: Session) -> pd.DataFrame:
-    """Every task with the columns a report lists (as `tasks_frame`, in its order, without the description,
-    priority, completion date and version): the submission pack reads every task, and at thousands of tasks the
-    columns it does not show cost as much to read as the rest (one statement)."""
+@dataclass(frozen=True)
+class Report:
+    """Tasks as a report lists them (`frame`, at most the limit asked for) and how many tasks matched (`total`)."""
+
+    frame: pd.DataFrame
+    total: int
+
+
+def report_frame(session: Session, limit: int | None = None, where: Any = None, order_by: tuple = REPORT_ORDER,
+                 extra: dict[str, Any] | None = None) -> Report:
+    """The tasks with the columns a report lists (as `tasks_frame`, in its order, without the description,
+    priority, completion date and version), in one statement (two with a limit).
+
+    `where` narrows the tasks, `order_by` orders them, `extra` adds columns (name -> SQL expression on `Task`) and
+    `limit` keeps the first rows: the pack's preview reads the first rows of a long list and how many there are
+    (a second statement: counting in the same one, with a window, makes the database build every row first), the
+    Word pack reads them all, both through this one query.
+    """
     owner = aliased(Person)
+    extra = extra or {}
     query = (
         select(Task.id, Task.reference, Task.title, Phase.name, Workstream.name, owner.name, owner.job_title,
-               Task.status, Task.start_date, Task.due_date, Task.percent_complete, Task.is_milestone, Task.phase_id)
+               Task.status, Task.start_date, Task.due_date, Task.percent_complete, Task.is_milestone, Task.phase_id,
+               *extra.values())
         .join(Phase, Task.phase_id == Phase.id)
         .outerjoin(Workstream, Task.workstream_id == Workstream.id)
         .outerjoin(owner, Task.owner_id == owner.id)
-        .order_by(Phase.sequence, Task.due_date.is_(None), Task.due_date, Task.title, Task.id)
+        .order_by(*order_by)
+        .limit(limit)
     )
+    counted = select(func.count(Task.id))
+    if where is not None:
+        query, counted = query.where(where), counted.where(where)
+    connection = session.connection()
     rows = [(i, ref or "", title, phase, stream or "", _owner_label(name, job), STATUS_LABELS.get(status, status),
-             start, due, done, bool(milestone), phase_id, status)
-            for i, ref, title, phase, stream, name, job, status, start, due, done, milestone, phase_id
-            in session.connection().execute(query)]
-    return pd.DataFrame(rows, columns=REPORT_COLUMNS)
+             start, due, done, bool(milestone), phase_id, status, *more)
+            for i, ref, title, phase, stream, name, job, status, start, due, done, milestone, phase_id, *more
+            in connection.execute(query)]
+    total = len(rows) if limit is None else int(connection.execute(counted).scalar_one())
+    return Report(pd.DataFrame(rows, columns=[*REPORT_COLUMNS, *extra]), total)
+
+
+def owner_counts(session: Session) -> pd.DataFrame:
+    """Who is doing the work: task owners by workstream with their tasks and open tasks (one grouped statement;
+    tasks without an owner are left out). Sorted by workstream, then owner, as the labels read."""
+    open_tasks = func.sum(case((Task.status.notin_(CLOSED_STATUSES), 1), else_=0))
+    grouped = (select(Task.workstream_id, Task.owner_id, func.count(Task.id).label("n"), open_tasks.label("n_open"))
+               .where(Task.owner_id.is_not(None)).group_by(Task.workstream_id, Task.owner_id).subquery())
+    query = (select(Workstream.name, Person.name, Person.job_title, grouped.c.n, grouped.c.n_open)
+             .join_from(grouped, Person, grouped.c.owner_id == Person.id)  # the names joined to the groups only
+             .outerjoin(Workstream, grouped.c.workstream_id == Workstream.id))
+    counts: dict[tuple[str, str], list[int]] = {}
+    for stream, name, job, n, n_open in session.execute(query):
+        tally = counts.setdefault((stream or "", _owner_label(name, job)), [0, 0])  # namesakes share a row
+        tally[0] += int(n)
+        tally[1] += int(n_open or 0)
+    rows = [(stream, label, n, n_open) for (stream, label), (n, n_open) in sorted(counts.items()) if label]
+    return pd.DataFrame(rows, columns=["Workstream", "Owner", "Tasks", "Open tasks"]).astype(
+        {"Tasks": "int64", "Open tasks": "int64"})
 
 
 def _owner_label(name: str | None, job_title: str | None) -> str:

@@ -16,8 +16,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from review import engagement
 from review.contracts.register import contracts_frame
@@ -26,6 +26,8 @@ from review.costing import scenarios as cost_scenarios
 from review.costing.inputs import ScenarioInputs
 from review.costing.scenario import ScenarioResult, evaluate_scenario
 from review.decisions.log import decisions_frame
+from review.models import Task, TaskSchedule
+from review.models.plan import BaselineItem
 from review.models.submissions import (
     StrategicPriority,
     Submission,
@@ -33,7 +35,7 @@ from review.models.submissions import (
     SubmissionAlignment,
     SubmissionOption,
 )
-from review.plan import raid, tasks, timeline
+from review.plan import network, raid, tasks, timeline
 from review.platform import audit, clock, text_policy
 from review.platform.errors import NotFound
 from review.platform.privacy import NOT_SHOWN
@@ -60,6 +62,11 @@ class Part:
     source: str
     headline: str = ""
     available: bool = True
+    total: int | None = None  # rows in all when `frame` holds only the first of them (the page's preview)
+
+    @property
+    def rows(self) -> int:
+        return len(self.frame) if self.total is None else self.total
 
 
 def _no_part(reason: str) -> Part:
@@ -68,7 +75,8 @@ def _no_part(reason: str) -> Part:
 
 @dataclass
 class PackContent:
-    """Everything the pack shows, pulled from live data at one moment."""
+    """Everything the pack shows, pulled from live data at one moment: every row for the Word pack, or with a row
+    limit (the page's preview) the first rows of the long lists with how many there are (`complete` is False)."""
 
     submission: dict[str, Any]
     as_at: date
@@ -83,13 +91,16 @@ class PackContent:
     engagement: Part
     risks: Part
     timetable: Part
+    milestones: Part
     progress: pd.DataFrame
-    task_list: pd.DataFrame
+    task_list: Part
+    overdue: int
     team: pd.DataFrame
     contracts: Part
     decisions: Part
     actions: pd.DataFrame
-    changes: list[dict[str, Any]] = field(default_factory=list)
+    complete: bool = True
+    changes: list[dict[str, Any]] | None = field(default_factory=list)  # None: not worked out (the preview)
     previous_stamp: str | None = None
 
     @property
@@ -166,23 +177,42 @@ def _risks(session: Session) -> Part:
 
 # ---------------------------------------------------------------- plan (tasks, critical path and baseline)
 
-def _timetable(session: Session, all_tasks: pd.DataFrame) -> Part:
-    """Milestones and the implementation steps, from the task plan, with the critical path and baseline dates."""
-    if all_tasks.empty:
-        return Part(all_tasks[["Ref", "Task", "Owner", "Start", "Due", "Status"]], "Task plan.")
-    last_phase = all_tasks["phase_id"].max()
-    rows = all_tasks[(all_tasks["Milestone"]) | (all_tasks["phase_id"] == last_phase)]
-    rows = rows[rows["status"] != tasks.TaskStatus.CANCELLED.value].sort_values(["Due", "Ref"], na_position="last")
-    frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone"]].copy()
-    frame["Milestone"] = frame["Milestone"].map({True: "Yes", False: ""})
-    critical = timeline.critical_ids(session)  # the stored marks: a few hundred ids at most, no list of rows sent
-    frame["Critical path"] = ["Yes" if int(i) in critical else "" for i in rows["id"]]
-    due = timeline.baseline_due_dates(session)
-    source = "Task plan: milestones and implementation steps, with the critical path from the plan view."
-    if due:
-        frame["Baseline due"] = [due.get(int(i)) for i in rows["id"]]
+TIMETABLE_COLUMNS = ["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone", "Critical path"]
+
+
+def _timetable(session: Session, milestones_only: bool = False, limit: int | None = None) -> Part:
+    """Milestones and the implementation steps (the last phase's tasks), cancelled ones left out, by due date, with
+    the critical path and the latest baseline's due dates: one statement, the first `limit` rows and the total."""
+    network.ensure_fresh(session)  # the critical marks include this session's unsaved changes
+    latest = timeline.latest_baseline_id_query()
+    has_baseline = session.scalar(select(BaselineItem.id).where(BaselineItem.baseline_id == latest).limit(1))
+    last_phase = select(func.max(aliased(Task).phase_id)).scalar_subquery()
+    chosen = Task.is_milestone.is_(True) if milestones_only else or_(Task.is_milestone.is_(True),
+                                                                     Task.phase_id == last_phase)
+    extra = {"critical": select(TaskSchedule.critical).where(TaskSchedule.task_id == Task.id).scalar_subquery()}
+    if has_baseline is not None:
+        extra["Baseline due"] = (select(BaselineItem.due_date)
+                                 .where(BaselineItem.task_id == Task.id, BaselineItem.baseline_id == latest)
+                                 .scalar_subquery())
+    read = tasks.report_frame(
+        session, limit, where=chosen & (Task.status != tasks.TaskStatus.CANCELLED.value), extra=extra,
+        order_by=(Task.due_date.is_(None), Task.due_date, Task.reference.is_not(None), Task.reference, Task.id))
+    rows = read.frame
+    frame = rows[TIMETABLE_COLUMNS[:-2]].copy()
+    frame["Ref"] = _refs(rows)
+    frame["Milestone"] = ["Yes" if m else "" for m in rows["Milestone"]]
+    frame["Critical path"] = ["Yes" if c else "" for c in rows["critical"]]
+    source = ("Task plan: milestones, with the critical path from the plan view." if milestones_only else
+              "Task plan: milestones and implementation steps, with the critical path from the plan view.")
+    if has_baseline is not None:
+        frame["Baseline due"] = rows["Baseline due"].tolist()
         source += " Baseline due dates are from the latest baseline."
-    return Part(frame.reset_index(drop=True), source)
+    return Part(frame, source, total=read.total)
+
+
+def _refs(rows: pd.DataFrame) -> list[str]:
+    """Each task's reference, or #id for a task without one (so every row of a pack table has a key)."""
+    return [ref or f"#{i}" for ref, i in zip(rows["Ref"], rows["id"], strict=True)]
 
 
 # ---------------------------------------------------------------- engagement
@@ -281,22 +311,6 @@ def _finance(options: pd.DataFrame, figures: dict[int, dict[str, Any]]) -> Part:
     return Part(yearly.reset_index(drop=True), f"Cost build-up of scenario '{fig['name']}' by contract year.")
 
 
-def _team(all_tasks: pd.DataFrame) -> pd.DataFrame:
-    """Who is doing the work: task owners by workstream with their open and total tasks."""
-    if all_tasks.empty:
-        return pd.DataFrame(columns=["Workstream", "Owner", "Tasks", "Open tasks"])
-    counts: dict[tuple[str, str], list[int]] = {}  # counted in one pass: a pandas groupby costs more on a plan
-    for stream, owner, status in zip(all_tasks["Workstream"].tolist(), all_tasks["Owner"].tolist(),
-                                     all_tasks["status"].tolist(), strict=True):
-        if owner != "":
-            tally = counts.setdefault((stream, owner), [0, 0])
-            tally[0] += 1
-            tally[1] += status not in tasks.CLOSED_STATUSES
-    rows = [(stream, owner, n, n_open) for (stream, owner), (n, n_open) in sorted(counts.items())]
-    return pd.DataFrame(rows, columns=["Workstream", "Owner", "Tasks", "Open tasks"]).astype(
-        {"Tasks": "int64", "Open tasks": "int64"})
-
-
 def _submission_fields(submission: Submission) -> dict[str, Any]:
     values = {k: getattr(submission, k) for k in AUDITED_FIELDS}
     values["id"] = submission.id
@@ -315,19 +329,13 @@ def _alignment(session: Session, submission_id: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Priority or duty", "Source", "How the proposals support it"])
 
 
-def actions_frame(session: Session, submission_id: int, all_tasks: pd.DataFrame | None = None) -> pd.DataFrame:
-    """The decision's actions with their tasks' live owner, due date and status.
-
-    `all_tasks` is `tasks.report_frame(session)` when the caller has read it already (the pack does), so the linked
-    tasks are taken from it rather than read again.
-    """
+def actions_frame(session: Session, submission_id: int) -> pd.DataFrame:
+    """The decision's actions with their tasks' live owner, due date and status (two statements)."""
     actions = session.scalars(select(SubmissionAction).where(SubmissionAction.submission_id == submission_id)
                               .order_by(SubmissionAction.id)).all()
     linked = [a.task_id for a in actions if a.task_id]
-    if all_tasks is not None:
-        frame = all_tasks[all_tasks["id"].isin(linked)]
-    else:  # always one query (an empty id list would mean "every task"), so the page's statement count stays fixed
-        frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
+    # always one query (an empty id list would mean "every task"), so the page's statement count stays fixed
+    frame = tasks.tasks_frame(session, tasks.TaskFilter(ids=linked or [-1]))
     by_id = {int(r.id): r for r in frame.itertuples()}
     rows = []
     for action in actions:
@@ -339,25 +347,33 @@ def actions_frame(session: Session, submission_id: int, all_tasks: pd.DataFrame 
 
 
 def gather(session: Session, submission_id: int, pack_number: int | None = None,
-           generated_by: str | None = None, evaluate: Evaluate = evaluate_scenario) -> PackContent:
-    """Pull every figure and table the pack shows, now, from the live data (the tasks are read once)."""
+           generated_by: str | None = None, evaluate: Evaluate = evaluate_scenario,
+           max_rows: int | None = None) -> PackContent:
+    """Pull every figure and table the pack shows, now, from the live data.
+
+    With `max_rows` (the page's preview) the task list, timetable and milestones hold their first `max_rows` rows
+    and how many there are, so the preview costs the same on a plan of any size; the Word pack reads every row.
+    """
     submission = session.get(Submission, submission_id)
     if submission is None:
         raise NotFound("This submission no longer exists; someone may have deleted it.")
     data_version = audit.data_version(session)
-    all_tasks = tasks.report_frame(session)
-    actions = actions_frame(session, submission_id, all_tasks).drop(columns=["task_id"])  # before "#id" refs
-    all_tasks["Ref"] = [ref or f"#{i}" for ref, i in zip(all_tasks["Ref"], all_tasks["id"], strict=True)]
+    listed = tasks.report_frame(session, max_rows)
+    task_list = listed.frame[["Ref", "Task", "Phase", "Owner", "Status", "Due", "% complete"]].copy()
+    task_list["Ref"] = _refs(listed.frame)
     options, costing_source, figures = _options(session, submission_id, evaluate)
-    task_list = all_tasks[["Ref", "Task", "Phase", "Owner", "Status", "Due", "% complete"]].reset_index(drop=True)
+    today = clock.today()
     return PackContent(
-        submission=_submission_fields(submission), as_at=clock.today(), generated_at=clock.now_utc(),
+        submission=_submission_fields(submission), as_at=today, generated_at=clock.now_utc(),
         data_version=data_version, pack_number=pack_number, generated_by=generated_by, options=options,
         costing_source=costing_source, finance=_finance(options, figures),
         alignment=_alignment(session, submission_id), engagement=_engagement(session), risks=_risks(session),
-        timetable=_timetable(session, all_tasks), progress=tasks.progress_by_phase(session), task_list=task_list,
-        team=_team(all_tasks), contracts=_contracts(session), decisions=_decisions(session),
-        actions=actions,
+        timetable=_timetable(session, limit=max_rows), milestones=_timetable(session, True, max_rows),
+        progress=tasks.progress_by_phase(session),
+        task_list=Part(task_list, "All tasks in the tracker", total=listed.total),
+        overdue=tasks.status_counts(session, today)["Overdue"], team=tasks.owner_counts(session),
+        contracts=_contracts(session), decisions=_decisions(session),
+        actions=actions_frame(session, submission_id).drop(columns=["task_id"]), complete=max_rows is None,
     )
 
 
@@ -385,7 +401,10 @@ def _table_rows(frame: pd.DataFrame | None, key: str, columns: list[str] | None 
 
 
 def snapshot_of(content: PackContent) -> dict[str, Any]:
-    """The figures and table rows the pack shows, as JSON, to compare the next pack against."""
+    """The figures and table rows the pack shows, as JSON, to compare the next pack against (from content with
+    every row: a preview's first rows would report the rest as removed)."""
+    if not content.complete:
+        raise ValueError("A snapshot needs the pack's whole content, not the preview's first rows.")
     figures: dict[str, dict[str, Any]] = {}
 
     def put(key: str, label: str, value: Any, unit: str = "") -> None:
@@ -405,10 +424,7 @@ def snapshot_of(content: PackContent) -> dict[str, Any]:
     put("status", "Status of the paper", content.submission["status_label"])
     for _, p in content.progress.iterrows():
         put(f"progress.{p['Phase']}", f"Tasks done in phase '{p['Phase']}'", f"{int(p['Done'])} of {int(p['Tasks'])}")
-    overdue = sum(1 for due, status in zip(content.task_list["Due"], content.task_list["Status"], strict=True)
-                  if due is not None and not pd.isna(due) and due < content.as_at
-                  and status not in ("Done", "Cancelled"))
-    put("tasks.overdue", "Overdue tasks", overdue)
+    put("tasks.overdue", "Overdue tasks", content.overdue)
     if content.engagement.available:
         for _, t in content.engagement.frame.iterrows():
             put(f"theme.{t['Theme']}", f"Engagement theme '{t['Theme']}': inputs", t["Inputs raising the theme"])
@@ -419,7 +435,7 @@ def snapshot_of(content: PackContent) -> dict[str, Any]:
                     "rows": _table_rows(content.options, "Option", ["Cost scenario", "Preferred"])},
         "timetable": {"title": "Timetable", "key": "Ref", "rows": _table_rows(content.timetable.frame, "Ref")},
         "tasks": {"title": "Task list", "key": "Ref",
-                  "rows": _table_rows(content.task_list, "Ref", ["Task", "Owner", "Status", "Due"])},
+                  "rows": _table_rows(content.task_list.frame, "Ref", ["Task", "Owner", "Status", "Due"])},
         "alignment": {"title": "Strategic alignment", "key": "Priority or duty",
                       "rows": _table_rows(content.alignment, "Priority or duty")},
         "actions": {"title": "Decision actions", "key": "Ref", "rows": _table_rows(content.actions, "Ref")},
@@ -576,12 +592,15 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _table(caption: str, frame: pd.DataFrame, max_rows: int | None = None) -> list[Block]:
-    """A table block; with max_rows (the page preview) a long table is cut short with a note saying so."""
-    if max_rows is None or len(frame) <= max_rows:
+def _table(caption: str, frame: pd.DataFrame, max_rows: int | None = None, total: int | None = None,
+           ) -> list[Block]:
+    """A table block; with max_rows (the page preview) a long table is cut short with a note saying so. `total` is
+    how many rows there are when `frame` already holds only the first of them."""
+    total = len(frame) if total is None else total
+    if max_rows is None or total <= max_rows:
         return [Block("table", caption, frame=display_frame(frame))]
     return [Block("table", caption, frame=display_frame(frame.head(max_rows))),
-            Block("note", f"Showing the first {max_rows:,} of {len(frame):,} rows; the Word pack has them all.")]
+            Block("note", f"Showing the first {max_rows:,} of {total:,} rows; the Word pack has them all.")]
 
 
 def _part_blocks(part: Part, columns: list[str] | None = None, max_rows: int | None = None) -> list[Block]:
@@ -590,7 +609,7 @@ def _part_blocks(part: Part, columns: list[str] | None = None, max_rows: int | N
     frame = part.frame if columns is None else part.frame[[c for c in columns if c in part.frame.columns]]
     if frame.empty:
         return [Block("note", f"{part.source} Nothing recorded yet.")]
-    return _table(part.source, frame, max_rows)
+    return _table(part.source, frame, max_rows, part.rows)
 
 
 def options_chart(content: PackContent) -> Chart | None:
@@ -756,16 +775,16 @@ def _project_plan(content: PackContent, max_rows: int | None) -> list[Block]:
     chart = progress_chart(content)
     if chart:
         b.append(Block("chart", chart=chart))
-    if content.timetable.available and not content.timetable.frame.empty:
-        milestones = content.timetable.frame[content.timetable.frame["Milestone"] == "Yes"]
-        b += _table("Milestones", milestones.drop(columns=["Milestone"]), max_rows)
+    milestones = content.milestones
+    if milestones.available and not milestones.frame.empty:
+        b += _table("Milestones", milestones.frame.drop(columns=["Milestone"]), max_rows, milestones.rows)
     return b
 
 
 def _task_list(content: PackContent, max_rows: int | None) -> list[Block]:
-    if content.task_list.empty:
+    if content.task_list.frame.empty:
         return [Block("note", "No tasks yet.")]
-    return _table("All tasks in the tracker", content.task_list, max_rows)
+    return _part_blocks(content.task_list, max_rows=max_rows)
 
 
 def _cost_scenarios(content: PackContent, max_rows: int | None) -> list[Block]:
@@ -787,6 +806,8 @@ def _sources_and_changes(content: PackContent, max_rows: int | None) -> list[Blo
                                  f"Contracts: {content.contracts.source}", f"Decisions: {content.decisions.source}"])]
     if content.previous_stamp is None:
         b.append(Block("note", "This is the first pack generated for this paper, so there is nothing to compare."))
+    elif content.changes is None:  # the preview: they are worked out from every row, when the pack is generated
+        b.append(Block("note", f"The pack will list what has changed since {content.previous_stamp}."))
     elif not content.changes:
         b.append(Block("paragraph", f"No figure or table row has changed since {content.previous_stamp}."))
     else:

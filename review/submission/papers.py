@@ -672,13 +672,28 @@ def generate_pack(session: Session, actor: Actor, submission_id: int, expected_v
     return pack
 
 
-def preview(session: Session, submission_id: int,
-            evaluate: submission_pack.Evaluate = evaluate_scenario) -> submission_pack.PackContent:
-    """The pack's content from live data now, with the changes since the last generated pack."""
+def preview(session: Session, submission_id: int, evaluate: submission_pack.Evaluate = evaluate_scenario,
+            max_rows: int | None = None) -> submission_pack.PackContent:
+    """The pack's content from live data now. With every row (no `max_rows`: the draft Word pack) it carries the
+    changes since the last generated pack; with `max_rows` (the page's preview) the long lists hold their first
+    rows, the preview costs the same on a plan of any size, and the changes are `changes_since_last_pack`'s."""
     previous = latest_pack(session, submission_id)
     content = submission_pack.gather(session, submission_id, pack_number=None, generated_by=None,
-                                     evaluate=evaluate)
-    if previous is not None:  # with no pack yet there is nothing to compare (and no snapshot to take)
+                                     evaluate=evaluate, max_rows=max_rows)
+    if max_rows is not None:
+        content.changes = None  # worked out from every row, not from the first ones
+    elif previous is not None:  # with no pack yet there is nothing to compare (and no snapshot to take)
         content.changes = submission_pack.compare_snapshots(previous.snapshot, submission_pack.snapshot_of(content))
     content.previous_stamp = submission_pack.stamp_of(previous)
     return content
+
+
+def changes_since_last_pack(session: Session, submission_id: int,
+                            evaluate: submission_pack.Evaluate = evaluate_scenario,
+                            ) -> tuple[list[dict[str, Any]], str | None]:
+    """What the live figures and rows would change against the last generated pack, and that pack's stamp (no
+    changes and no stamp when none has been generated, and then nothing else is read)."""
+    if latest_pack(session, submission_id) is None:
+        return [], None
+    content = preview(session, submission_id, evaluate)
+    return content.changes or [], content.previous_stamp

@@ -226,22 +226,43 @@ def test_decision_and_actions_appear_in_the_pack(session, editor, paper, org):
     assert [c.text for c in actions.rows[1].cells][:3] == ["ACT-01", "Build the detailed plan", "Project Manager"]
 
 
-def test_the_pack_reads_the_tasks_once_and_its_actions_match_the_decision_tab(session, editor, paper, org,
-                                                                               monkeypatch):
+def test_the_preview_reads_the_first_rows_of_the_long_lists_as_the_word_pack_orders_them(session, editor, paper,
+                                                                                          org):
+    """With a row limit the task list, timetable and milestones hold their first rows and how many there are, the
+    same rows the whole content starts with; the actions match the decision tab; no change report is guessed."""
+    from review.plan import timeline as plan
+
+    for n in range(1, 7):  # milestones in the first phase, steps in the last, some of each without a due date
+        tasks.create_task(session, editor, title=f"Milestone {n}", owner_id=org.person_id, phase_id=org.phase_id,
+                          is_milestone=True, due_date=date(2019, 6, n) if n % 3 else None)
+        tasks.create_task(session, editor, title=f"Step {n}", owner_id=org.person2_id, phase_id=org.phase2_id,
+                          due_date=date(2020, 2, n) if n % 2 else None, reference=f"PLN-5{n}" if n > 3 else None)
+    plan.save_baseline(session, editor, "Agreed plan", as_of=date(2019, 11, 1))
     submissions.record_decision(session, editor, paper.id, paper.version, "Option 4 agreed.", date(2019, 12, 5),
                                 "SEND Executive Group")
     submissions.add_action(session, editor, paper.id, paper.version, "Build the detailed plan", org.person2_id,
                            date(2020, 1, 24))
+    submissions.generate_pack(session, editor, paper.id)
     session.commit()
+    whole = submissions.preview(session, paper.id)
+    first = submissions.preview(session, paper.id, max_rows=3)
+    assert whole.complete and not first.complete
+    for name in ("task_list", "timetable", "milestones"):
+        all_rows, cut = getattr(whole, name), getattr(first, name)
+        assert len(cut.frame) == 3 < len(all_rows.frame) == cut.total == cut.rows, name
+        pd.testing.assert_frame_equal(cut.frame, all_rows.frame.head(3), check_dtype=False, obj=name)
+    milestones = whole.timetable.frame[whole.timetable.frame["Milestone"] == "Yes"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(whole.milestones.frame, milestones)  # the Word pack's milestones as before
     expected = submissions.actions_frame(session, paper.id).drop(columns=["task_id"])  # the tab's own read
-    reads = []
-    for name in ("tasks_frame", "report_frame"):
-        real = getattr(tasks, name)
-        monkeypatch.setattr(tasks, name, lambda *args, real=real, **kwargs: reads.append(args) or real(*args, **kwargs))
-    content = submissions.preview(session, paper.id)
-    assert len(reads) == 1
-    pd.testing.assert_frame_equal(content.actions.reset_index(drop=True), expected)
-    assert content.actions["Action"].tolist() == ["Build the detailed plan"]
+    pd.testing.assert_frame_equal(first.actions.reset_index(drop=True), expected)
+    assert first.actions["Action"].tolist() == ["Build the detailed plan"]
+    assert whole.overdue == first.overdue == int(tasks.status_counts(session)["Overdue"])
+    notes = [b.text for b in submission_pack.outline(first, max_rows=3) if b.kind == "note"]
+    assert f"Showing the first 3 of {whole.task_list.total:,} rows; the Word pack has them all." in notes
+    assert first.changes is None and whole.changes == []
+    assert f"The pack will list what has changed since {first.previous_stamp}." in notes
+    with pytest.raises(ValueError, match="whole content"):
+        submission_pack.snapshot_of(first)
 
 
 def test_the_pack_evaluates_each_linked_scenario_once_through_the_evaluator_it_is_given(session, paper):

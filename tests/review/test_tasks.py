@@ -351,7 +351,44 @@ def test_the_report_frame_lists_what_the_task_frame_does_for_its_columns(session
     demo.load_demo(session, with_accounts=False)
     session.commit()
     full = tasks.tasks_frame(session)
-    lean = tasks.report_frame(session)
-    assert len(lean) == len(full) > 20
+    read = tasks.report_frame(session)
+    lean = read.frame
+    assert len(lean) == len(full) == read.total > 20
     for column in tasks.REPORT_COLUMNS:
         assert lean[column].tolist() == full[column].tolist(), column
+
+
+def test_a_limited_report_gives_the_first_rows_and_how_many_match(session):
+    """The preview's read: the first rows in the report's order, the count of every matching task, extra columns."""
+    from review import demo
+
+    demo.load_demo(session, with_accounts=False)
+    session.commit()
+    full = tasks.tasks_frame(session)
+    first = tasks.report_frame(session, 7)
+    assert first.total == len(full) and first.frame["id"].tolist() == full["id"].head(7).tolist()
+    done = tasks.report_frame(session, 3, where=tasks.Task.status == "done",
+                              extra={"title again": tasks.Task.title})
+    wanted = full[full["status"] == "done"]
+    assert done.total == len(wanted) > 3
+    assert done.frame["id"].tolist() == wanted["id"].head(3).tolist()
+    assert done.frame["title again"].tolist() == done.frame["Task"].tolist()
+    nothing = tasks.report_frame(session, 5, where=tasks.Task.id < 0)
+    assert nothing.total == 0 and nothing.frame.empty and list(nothing.frame.columns) == tasks.REPORT_COLUMNS
+
+
+def test_owner_counts_give_each_owners_tasks_and_open_tasks_by_workstream(session):
+    """The pack's project team: counted from the task list, tasks without an owner left out, sorted as they read."""
+    from review import demo
+
+    demo.load_demo(session, with_accounts=False)
+    session.commit()
+    every = tasks.tasks_frame(session)
+    owned = every[every["Owner"] != ""]
+    assert len(owned) < len(every) or owned["Owner"].nunique() > 3  # the demo has owners in several workstreams
+    expected = sorted(
+        (stream, owner, len(rows), int((~rows["status"].isin(tasks.CLOSED_STATUSES)).sum()))
+        for (stream, owner), rows in owned.groupby(["Workstream", "Owner"]))
+    counted = tasks.owner_counts(session)
+    assert list(counted.itertuples(index=False, name=None)) == expected
+    assert counted["Tasks"].sum() == len(owned) and counted["Open tasks"].sum() < len(owned)
