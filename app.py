@@ -37,7 +37,7 @@ def sign_in_form() -> None:
     st.title("SEND IAG Review Tracker")
     st.write("Tracks the county council's review of SEND information, advice and guidance: the tasks, "
              "the KIDS hubs contract, parent engagement, phone-line costs and the decisions.")
-    sign_in_components.show_sign_in(ctx.settings, go_to_landing_page)
+    sign_in_components.show_sign_in(ctx.settings)
 
 
 def home() -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
 
 import streamlit as st
 
@@ -42,24 +41,39 @@ def show_single_sign_on() -> None:
             st.login() if name == "default" else st.login(name)
 
 
-def show_password_form(on_signed_in: Callable[[], None]) -> None:
+PASSWORD_ERROR_KEY = "_sign_in_error"  # the callback's refusal, shown in the form on the run that follows
+
+
+def _password_sign_in() -> None:
+    """The password form's callback: check the name and password, then let the run that follows go straight to the
+    landing page (as the demo buttons do), so the sign-in page is not drawn once more for nothing. A refusal is kept
+    for the form to show; the password is cleared either way (it stays in no session state)."""
+    username = st.session_state.get("sign_in_username", "")
+    password = st.session_state.get("sign_in_password", "")
+    st.session_state["sign_in_password"] = ""
+    try:
+        with data.writing() as session:  # committed whatever the outcome: failures are counted and audited
+            outcome = users.sign_in_with_password(session, username, password, client_id())
+            if outcome.actor is not None:
+                sign_in(session, outcome.actor, "local")
+    except DomainError as exc:  # e.g. two attempts for one name at the same moment
+        st.session_state[PASSWORD_ERROR_KEY] = str(exc)
+        return
+    if outcome.actor is None:
+        st.session_state[PASSWORD_ERROR_KEY] = outcome.message
+    else:
+        st.session_state[LANDING_KEY] = True
+
+
+def show_password_form() -> None:
     with st.form("sign_in"):
         st.subheader("Sign in")
-        username = st.text_input("Username", autocomplete="username")
-        password = st.text_input("Password", type="password", autocomplete="current-password")
-        if st.form_submit_button("Sign in", type="primary"):
-            try:
-                with data.writing() as session:  # committed whatever the outcome: failures are counted and audited
-                    outcome = users.sign_in_with_password(session, username, password, client_id())
-                    if outcome.actor is not None:
-                        sign_in(session, outcome.actor, "local")
-            except DomainError as exc:  # e.g. two attempts for one name at the same moment
-                st.error(str(exc), icon=":material/error:")
-                return
-            if outcome.actor is None:
-                st.error(outcome.message, icon=":material/error:")
-            else:
-                on_signed_in()
+        st.text_input("Username", autocomplete="username", key="sign_in_username")
+        st.text_input("Password", type="password", autocomplete="current-password", key="sign_in_password")
+        refused = st.session_state.pop(PASSWORD_ERROR_KEY, None)
+        if refused:
+            st.error(refused, icon=":material/error:")
+        st.form_submit_button("Sign in", type="primary", on_click=_password_sign_in)
 
 
 LANDING_KEY = "_signed_in_landing"  # set by a sign-in callback: the next run goes straight to the landing page
@@ -86,7 +100,7 @@ def show_demo_buttons() -> None:
                    args=(role,))
 
 
-def show_sign_in(settings: Settings, on_signed_in: Callable[[], None]) -> None:
+def show_sign_in(settings: Settings) -> None:
     """Every way in this deployment offers: single sign-on, demo one-click, a password (unless switched off)."""
     if show_waiting():
         return
@@ -97,7 +111,7 @@ def show_sign_in(settings: Settings, on_signed_in: Callable[[], None]) -> None:
     if demo:
         show_demo_buttons()
     if local or not sso_providers():
-        show_password_form(on_signed_in)
+        show_password_form()
 
 
 def show_change_password(actor: Actor) -> None:

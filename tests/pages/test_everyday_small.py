@@ -71,6 +71,30 @@ def test_a_one_click_sign_in_goes_straight_to_the_landing_page(app_db, monkeypat
     assert drawn == []  # the sign-in page was not drawn on the way
 
 
+def test_a_password_sign_in_goes_straight_to_the_landing_page_and_keeps_no_password(app_db, monkeypatch):
+    """The form signs in in its callback, as the one-click buttons do: the run it starts lands at once; a refusal is
+    shown in the form with the name kept; the password is cleared from the session either way."""
+    import ui.sign_in_components as components
+    from review.demo import DEMO_PASSWORD
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    at.text_input(key="sign_in_username").input("demo-viewer")
+    at.text_input(key="sign_in_password").input("not the password at all")
+    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert "Username or password not recognised" in texts(at) and "actor" not in at.session_state
+    assert at.text_input(key="sign_in_username").value == "demo-viewer"
+    assert at.text_input(key="sign_in_password").value == ""
+    drawn = []
+    monkeypatch.setattr(components, "show_sign_in", lambda *args: drawn.append(args))
+    at.text_input(key="sign_in_password").input(DEMO_PASSWORD)
+    at.button(key="FormSubmitter:sign_in-Sign in").click().run()
+    assert not at.exception
+    assert [t.value for t in at.title] == ["SEND Executive dashboard"]
+    assert at.session_state["actor"].username == "demo-viewer"
+    assert drawn == []  # the sign-in page was not drawn on the way
+    assert at.session_state["sign_in_password"] == ""
+
+
 USERS = "pages/11_Users.py"
 
 
