@@ -92,6 +92,8 @@ def show_overdue(overdue, total: int) -> None:
 if st.session_state.pop(sign_in_components.LANDING_KEY, False):
     go_to_landing_page(rerun=False)  # signed in by a button's callback: nothing drawn yet, so no second run
 ctx = setup_page("home")
+if ctx.signed_in_now:  # back from single sign-on: on to the page asked for, or a viewer's dashboard
+    go_to_landing_page(rerun=False)
 if ctx.actor is None:
     sign_in_form()
 else:

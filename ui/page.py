@@ -88,6 +88,10 @@ if (!window._tabFocus) {
 class PageContext:
     actor: Actor | None
     settings: Settings
+    signed_in_now: bool = False  # by single sign-on in this run: the home page sends the person on to their landing
+
+
+SSO_SIGNED_IN_KEY = "_sso_signed_in_now"
 
 
 def client_id() -> str:
@@ -155,6 +159,7 @@ def _from_single_sign_on() -> Actor | None:
     if outcome.end_provider_session:
         st.logout()
     st.session_state[WAITING_KEY] = outcome.message if outcome.waiting else None
+    st.session_state[SSO_SIGNED_IN_KEY] = outcome.actor is not None
     return outcome.actor
 
 
@@ -282,6 +287,7 @@ def setup_page(key: str) -> PageContext:
         st.html(progress.CSS)
         st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
         actor = current_actor()
+        signed_in_now = bool(st.session_state.pop(SSO_SIGNED_IN_KEY, False))  # this run only, whatever follows
         _apply_cookie_script()
     except DatabaseUnavailable as exc:
         st.title(APP_NAME)
@@ -299,7 +305,7 @@ def setup_page(key: str) -> PageContext:
                  "Ask an administrator if you need access.", icon=":material/block:")
         st.page_link("app.py", label="Back to the home page", icon=":material/home:")
         st.stop()
-    return PageContext(actor, settings)
+    return PageContext(actor, settings, signed_in_now)
 
 
 def run_open_tab(tabs: Mapping[str, Callable[[], None]], key: str) -> None:

@@ -24,6 +24,8 @@ def provider() -> Iterator[str]:
                                           "groups": ["grp-send-project"]}),
         User(sub="newcomer-nina", claims={"name": "Nina Newcomer", "email": "nina@council.example",
                                           "groups": ["grp-unmapped"]}),
+        User(sub="member-erin", claims={"name": "Erin Member", "email": "erin@council.example",
+                                        "groups": ["grp-exec"]}),
     ]
     with run_server_in_thread(port=free_port(), user_claims=people) as server:
         yield f"http://localhost:{server.server_port}"
@@ -65,6 +67,20 @@ def test_a_mapped_group_signs_in_with_its_role(sso_app, page):
     assert "Edith Officer" in sidebar.inner_text() and "Project team (editor)" in sidebar.inner_text()
     page.get_by_role("link", name="Tasks").click()  # an editor's page
     wait_for_heading(page, "Tasks")
+
+
+def test_an_executive_member_lands_on_the_executive_dashboard(sso_app, browser):
+    """As with a password: the SEND Executive Group's members come back from the provider to their dashboard."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    try:
+        page = context.new_page()
+        sign_in_through_provider(page, sso_app, "member-erin")
+        wait_for_heading(page, "SEND Executive dashboard")
+        assert "Erin Member" in page.get_by_test_id("stSidebar").inner_text()
+        page.get_by_role("link", name="Home").click()  # the home page is not left again at once
+        wait_for_heading(page, "The review at a glance")
+    finally:
+        context.close()
 
 
 def test_an_unknown_person_waits_until_an_administrator_gives_a_role(sso_app, browser):
