@@ -2,6 +2,7 @@
 
     python benchmarks/meeting.py                      # N = 1, 5, 10, 20 on the embedded database
     python benchmarks/meeting.py --members 20 --nginx # also two app processes on PostgreSQL behind nginx
+    python benchmarks/meeting.py --members 20 --nginx --nginx-sign-in password   # members there use passwords
 
 For each N, every member (a new headless Chromium context, so no cached static files) opens the sign-in page,
 signs in as an Executive member and waits until the dashboard's charts are drawn; then each reloads the dashboard
@@ -13,20 +14,28 @@ CPU time (user + system, read from /proc/<pid>/stat) is read between them. One l
 
 (the last three are per member). Goals (issue 17): C <= 0.3 at N = 20, L <= 0.15, R <= 0.1. The server is warmed
 by one visit first (a meeting happens on a running server); `--cold` leaves that out. Members on the embedded database
-use the one-click demo sign-in; behind nginx they sign in with a username and password, so their landing includes
-one argon2 check, whose cost on this machine is printed first (`password_check_cpu_s`). With single sign-on there is
-no password check.
+use the one-click demo sign-in. Behind nginx they sign in as a council's members would, through single sign-on: an
+OpenID Connect provider on loopback (oidc-provider-mock, in this script's process, standing in for the council's;
+its CPU is not the app's), whose page each member's browser passes through, with accounts that already exist (a
+regular meeting, not everyone's first sign-in). `--nginx-sign-in password` has them sign in with a username and
+password instead, so their landing includes one argon2 check, whose cost on this machine is printed first
+(`password_check_cpu_s`).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import json
 import os
+import secrets
 import shutil
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 os.environ.setdefault("REVIEW_TODAY", "2019-11-15")
@@ -42,6 +51,8 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 VIEWER_LABEL = "SEND Executive Group (viewer)"
+SSO_LABEL = "Council account"
+SSO_GROUP = "grp-send-executive"
 PASSWORD = "Executive-Meeting-2019!"
 TIMEOUT_MS = 180_000
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -69,9 +80,17 @@ async def wait_dashboard(page) -> None:
     await wait_streamlit_idle(page)
 
 
+@dataclass(frozen=True)
+class SignIn:
+    """How a member signs in: the one-click demo button (no name), a password, or single sign-on as a subject."""
+
+    how: str  # "demo", "password" or "sso"
+    name: str | None = None
+
+
 class Member:
-    def __init__(self, browser, url: str, username: str | None):
-        self.browser, self.url, self.username = browser, url, username
+    def __init__(self, browser, url: str, sign_in: SignIn):
+        self.browser, self.url, self.how = browser, url, sign_in
         self.context = self.page = None
         self.ok, self.seconds = True, 0.0
 
@@ -82,17 +101,21 @@ class Member:
 
     async def _open(self) -> None:
         await self.page.goto(self.url, timeout=TIMEOUT_MS)
-        await self.page.get_by_role("button", name="Sign in", exact=True).wait_for(timeout=TIMEOUT_MS)
+        first = "Sign in with " + SSO_LABEL if self.how.how == "sso" else "Sign in"
+        await self.page.get_by_role("button", name=first, exact=True).wait_for(timeout=TIMEOUT_MS)
         await wait_streamlit_idle(self.page)
 
     async def sign_in(self) -> None:
         await self._timed(self._sign_in)
 
     async def _sign_in(self) -> None:
-        if self.username is None:
+        if self.how.how == "demo":
             await self.page.get_by_role("button", name=f"Sign in as {VIEWER_LABEL}").click()
+        elif self.how.how == "sso":
+            await self.page.get_by_role("button", name=f"Sign in with {SSO_LABEL}").click()
+            await self.page.get_by_role("button", name=self.how.name, exact=True).click(timeout=TIMEOUT_MS)
         else:
-            await self.page.get_by_label("Username").fill(self.username)
+            await self.page.get_by_label("Username").fill(self.how.name)
             await self.page.get_by_role("textbox", name="Password").fill(PASSWORD)
             await self.page.get_by_role("button", name="Sign in", exact=True).click()
         await wait_dashboard(self.page)
@@ -118,10 +141,10 @@ class Member:
             await self.context.close()
 
 
-async def meeting(url: str, pids: list[int], members: int, usernames: list[str | None], label: str) -> None:
+async def meeting(url: str, pids: list[int], members: int, sign_ins: list[SignIn], label: str) -> None:
     async with async_playwright() as p:
         browser = await p.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        people = [Member(browser, url, usernames[i % len(usernames)]) for i in range(members)]
+        people = [Member(browser, url, sign_ins[i % len(sign_ins)]) for i in range(members)]
         phases = {}
         for name in ("open_sign_in", "sign_in", "reload"):
             before = cpu_seconds(pids)
@@ -151,12 +174,14 @@ def start_embedded(workdir: Path) -> tuple[subprocess.Popen, str]:
     return proc, url
 
 
-def postgres_database(workdir: Path, accounts: int) -> tuple[str, str]:
-    """A new PostgreSQL database with the demo data and `accounts` Executive members; returns (name, url)."""
+def postgres_database(workdir: Path, accounts: int, issuer: str | None = None) -> tuple[str, str]:
+    """A new PostgreSQL database with the demo data and `accounts` Executive members; returns (name, url). With an
+    `issuer`, the members are single sign-on accounts of that provider (subjects exec00, exec01...) that have signed
+    in before; without, they have passwords."""
     from sqlalchemy import create_engine, text
 
     from review import demo
-    from review.accounts import users
+    from review.accounts import sso, users
     from review.platform import db
     from review.platform.roles import SYSTEM, Role
 
@@ -173,7 +198,12 @@ def postgres_database(workdir: Path, accounts: int) -> tuple[str, str]:
     with db.unit_of_work(engine) as session:
         demo.load_demo(session, with_accounts=False)
         for i in range(accounts):
-            users.create_user(session, SYSTEM, f"exec{i:02d}", Role.VIEWER.value, PASSWORD, f"Executive member {i}")
+            if issuer is None:
+                users.create_user(session, SYSTEM, f"exec{i:02d}", Role.VIEWER.value, PASSWORD,
+                                  f"Executive member {i}")
+            else:
+                sso.sso_sign_in(session, {"iss": issuer, "sub": f"exec{i:02d}", **member_claims(i)},
+                                role_map={SSO_GROUP: Role.VIEWER})
     engine.dispose()
     return name, url
 
@@ -186,6 +216,36 @@ def drop_database(name: str) -> None:
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
+
+
+def member_claims(i: int) -> dict:
+    return {"name": f"Executive member {i}", "email": f"exec{i:02d}@council.example", "groups": [SSO_GROUP]}
+
+
+@contextlib.contextmanager
+def identity_provider(accounts: int):
+    """An OpenID Connect provider on loopback that knows the members; yields its URL and issuer."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    people = [User(sub=f"exec{i:02d}", claims=member_claims(i)) for i in range(accounts)]
+    with run_server_in_thread(port=free_port(), user_claims=people) as server:
+        url = f"http://localhost:{server.server_port}"
+        with urllib.request.urlopen(f"{url}/.well-known/openid-configuration", timeout=10) as answer:
+            yield url, json.load(answer)["issuer"]
+
+
+def sso_settings(workdir: Path, provider: str, port: int) -> tuple[list[str], dict[str, str]]:
+    """The `streamlit run` options and environment for single sign-on through `provider` at nginx's `port`."""
+    secrets_file = workdir / "secrets.toml"
+    secrets_file.write_text(f"""[auth]
+redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
+cookie_secret = "{secrets.token_hex(16)}"
+client_id = "send-review-tracker"
+client_secret = "{secrets.token_hex(16)}"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+""")
+    return (["--secrets.files", str(secrets_file)],
+            {"REVIEW_OIDC_ROLE_MAP": f"{SSO_GROUP}=viewer", "REVIEW_SSO_LABEL": SSO_LABEL})
 
 
 def password_check_cpu_s(repeat: int = 5) -> float:
@@ -204,6 +264,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--members", type=int, nargs="+", default=[1, 5, 10, 20])
     parser.add_argument("--nginx", action="store_true", help="also run two processes on PostgreSQL behind nginx")
+    parser.add_argument("--nginx-sign-in", choices=["sso", "password"], default="sso",
+                        help="how members sign in behind nginx (default: single sign-on)")
     parser.add_argument("--cold", action="store_true", help="no warm-up visit before the first meeting")
     args = parser.parse_args()
     print_reference()
@@ -212,25 +274,33 @@ def main() -> int:
         proc, url = start_embedded(workdir)
         try:
             if not args.cold:
-                asyncio.run(meeting(url, [proc.pid], 1, [None], "warm-up"))
+                asyncio.run(meeting(url, [proc.pid], 1, [SignIn("demo")], "warm-up"))
             for n in args.members:
-                asyncio.run(meeting(url, [proc.pid], n, [None], "embedded"))
+                asyncio.run(meeting(url, [proc.pid], n, [SignIn("demo")], "embedded"))
         finally:
             proc.terminate()
             proc.wait(timeout=10)
         if args.nginx:
-            print(f"password_check_cpu_s={password_check_cpu_s():.3f} (in each nginx member's sign_in_landing_cpu_s: "
-                  "they sign in with a password, checked with argon2)", flush=True)
-            name, db_url = postgres_database(workdir, max(args.members))
-            try:
-                with Cluster(db_url, processes=2, extra_env={"REVIEW_TODAY": "2019-11-15"}) as cluster:
-                    usernames = [f"exec{i:02d}" for i in range(max(args.members))]
-                    if not args.cold:
-                        asyncio.run(meeting(cluster.url, cluster.server_pids(), 2, usernames, "warm-up"))
-                    for n in args.members:
-                        asyncio.run(meeting(cluster.url, cluster.server_pids(), n, usernames, "nginx-2-postgresql"))
-            finally:
-                drop_database(name)
+            accounts = max(args.members)
+            with contextlib.ExitStack() as stack:
+                port, options, env, issuer = free_port(), [], {"REVIEW_TODAY": "2019-11-15"}, None
+                if args.nginx_sign_in == "password":
+                    print(f"password_check_cpu_s={password_check_cpu_s():.3f} (in each nginx member's "
+                          "sign_in_landing_cpu_s: they sign in with a password, checked with argon2)", flush=True)
+                else:
+                    provider, issuer = stack.enter_context(identity_provider(accounts))
+                    options, sso_env = sso_settings(workdir, provider, port)
+                    env |= sso_env
+                name, db_url = postgres_database(workdir, accounts, issuer)
+                stack.callback(drop_database, name)
+                cluster = stack.enter_context(Cluster(db_url, processes=2, port=port, extra_env=env,
+                                                      extra_args=options))
+                sign_ins = [SignIn(args.nginx_sign_in, f"exec{i:02d}") for i in range(accounts)]
+                label = f"nginx-2-postgresql-{args.nginx_sign_in}"
+                if not args.cold:
+                    asyncio.run(meeting(cluster.url, cluster.server_pids(), 2, sign_ins, "warm-up"))
+                for n in args.members:
+                    asyncio.run(meeting(cluster.url, cluster.server_pids(), n, sign_ins, label))
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return 0

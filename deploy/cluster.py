@@ -78,6 +78,7 @@ class Cluster:
     port: int = 0
     workdir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="review-cluster-")))
     extra_env: dict[str, str] = field(default_factory=dict)
+    extra_args: list[str] = field(default_factory=list)  # more `streamlit run` options, e.g. --secrets.files
     app_ports: list[int] = field(default_factory=list)
     apps: list[subprocess.Popen] = field(default_factory=list)
     nginx: subprocess.Popen | None = None
@@ -101,7 +102,7 @@ class Cluster:
             self.apps.append(subprocess.Popen(
                 [sys.executable, "-m", "streamlit", "run", "serve.py", "--server.port", str(port),
                  "--server.address", "127.0.0.1", "--server.headless", "true", "--server.fileWatcherType", "none",
-                 "--browser.gatherUsageStats", "false"],
+                 "--browser.gatherUsageStats", "false", *self.extra_args],
                 cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
         for i in range(self.processes):
             wait_healthy(f"{self.app_url(i)}/_stcore/health")
