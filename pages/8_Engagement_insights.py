@@ -19,8 +19,10 @@ from ui.page import run_open_tab, setup_page
 
 ctx = setup_page("insights")
 st.title("Engagement insights")
-# Every count is read once per data version for each role (what a role may see is the same for all its members).
-figures = data.cached_for_role(engagement.headline, ctx.actor)
+# Every count is read once per data version for each role (what a role may see is the same for all its members),
+# from one read of the engagement counts.
+insights = data.cached_for_role(engagement.insights, ctx.actor)
+figures = insights.headline
 nothing_yet = not data.cached(engagement.any_activity)
 st.caption("What parents and carers told the review, grouped by theme, and what was done about it.")
 if figures["suppressed"]:
@@ -33,4 +35,4 @@ if nothing_yet:
 show_headline(figures)
 tabs = {"Themes": show_themes, "You said, we did": show_you_said_we_did, "Quotes": show_quotes,
         "Coverage": show_coverage}
-run_open_tab({label: partial(show, ctx.actor) for label, show in tabs.items()}, "insights_tab")
+run_open_tab({label: partial(show, ctx.actor, insights) for label, show in tabs.items()}, "insights_tab")

@@ -47,8 +47,8 @@ def theme_counts_csv(counts: pd.DataFrame) -> bytes:
     return exports.to_csv_bytes(counts.drop(columns=["theme_id"]))
 
 
-def show_themes(actor: Actor) -> None:
-    counts = data.cached_for_role(engagement.theme_counts, actor)
+def show_themes(actor: Actor, figures: engagement.Insights) -> None:
+    counts = figures.themes
     if counts.empty:
         st.info("No inputs have been tagged with themes yet.", icon=":material/label_off:")
         return
@@ -57,7 +57,7 @@ def show_themes(actor: Actor) -> None:
     explain_not_shown(counts)
     by = kept(st.radio, "Break the themes down by", list(engagement.BY_OPTIONS), horizontal=True,
               format_func=engagement.BY_OPTIONS.get, key="eng_insights_by", choices=engagement.BY_OPTIONS)
-    matrix = data.cached_for_role(engagement.theme_counts_by, actor, by)
+    matrix = figures.themes_by[by]
     label = engagement.BY_OPTIONS[by]
     charts.show(theme_heatmap(matrix, label), key="eng_theme_heatmap", data=shown_counts(matrix),
                 summary=f"Themes by {label.lower()}: mentions of each theme in each {label.lower()}, "
@@ -67,9 +67,9 @@ def show_themes(actor: Actor) -> None:
                     "engagement-themes.csv", "text/csv", icon=":material/download:")
 
 
-def show_you_said_we_did(actor: Actor) -> None:
+def show_you_said_we_did(actor: Actor, figures: engagement.Insights) -> None:
     responses = data.cached_for_role(engagement.responses_frame, actor)
-    open_by_theme = data.cached_for_role(engagement.needs_without_response_by_theme, actor)
+    open_by_theme = figures.needs_by_theme
     open_needs = None
     if actor.can(Permission.READ_PERSONAL_DATA):  # parents' words: read for the person, never kept in a cache
         with data.reading() as session:
@@ -96,7 +96,7 @@ def show_you_said_we_did(actor: Actor) -> None:
             tables.show(open_needs.drop(columns=["id"]), hide_index=True, column_config={"Date": DATE_FORMAT})
 
 
-def show_quotes(actor: Actor) -> None:
+def show_quotes(actor: Actor, figures: engagement.Insights) -> None:
     st.caption("Only quotes whose speaker consented to quotation are shown, without their pseudonym.")
     with data.reading() as session:
         options = engagement.themes(session)
@@ -115,8 +115,8 @@ def show_quotes(actor: Actor) -> None:
             st.caption(f"{plain(row._3)}, {pd.Timestamp(row.Date):%B %Y}")
 
 
-def show_coverage(actor: Actor) -> None:
-    coverage = data.cached_for_role(engagement.coverage_over_time, actor)
+def show_coverage(actor: Actor, figures: engagement.Insights) -> None:
+    coverage = figures.coverage
     with data.reading() as session:  # for roles with personal data it holds activity summaries: never cached
         activities = engagement.activities_frame(session, actor)
     if coverage.empty:

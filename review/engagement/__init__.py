@@ -9,9 +9,11 @@ from __future__ import annotations
 
 from review.engagement.analysis import (
     BY_OPTIONS,
+    Insights,
     coverage_over_time,
     headline,
     headline_of,
+    insights,
     needs_without_response,
     needs_without_response_by_theme,
     quotes_by_theme,
@@ -68,7 +70,8 @@ __all__ = [
     "activity_values", "add_input", "coverage_over_time", "create_activity", "create_partner", "create_response",
     "create_theme", "default_retention_review", "engagement_counts", "erase_activity", "erase_input",
     "erase_participant",
-    "get_activity", "get_input", "headline", "headline_of", "input_values", "inputs_frame", "needs_without_response",
+    "get_activity", "get_input", "headline", "headline_of", "Insights", "insights",
+    "input_values", "inputs_frame", "needs_without_response",
     "needs_without_response_by_theme", "next_pseudonym", "open_needs_options", "partners", "partners_frame",
     "quotes_by_theme", "response_values", "responses_frame", "retention_due_frame", "theme_counts",
     "theme_counts_by", "theme_counts_of", "themes", "themes_frame", "update_activity", "update_input", "update_partner",

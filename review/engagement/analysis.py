@@ -9,6 +9,7 @@ away (secondary suppression). Erased inputs still count: their themes are anonym
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
@@ -75,7 +76,11 @@ def theme_counts_by(session: Session, actor: Actor, by: str) -> pd.DataFrame:
     require(actor, Permission.VIEW)
     if by not in BY_OPTIONS:
         raise ValueError(f"by must be one of {sorted(BY_OPTIONS)}")
-    counts = engagement_counts(session, actor)
+    return theme_counts_by_of(engagement_counts(session, actor), by)
+
+
+def theme_counts_by_of(counts: EngagementCounts, by: str) -> pd.DataFrame:
+    """`theme_counts_by` from counts already read."""
     rows = [(name, label, counts.value(cell_key(by, theme_id, group)))
             for theme_id, name in counts.themes.items() for group, label in counts.breakdowns[by].items()]
     frame = pd.DataFrame(rows, columns=["Theme", BY_OPTIONS[by], "Mentions"]).sort_values(["Theme", BY_OPTIONS[by]])
@@ -100,7 +105,11 @@ def needs_without_response(session: Session, actor: Actor) -> pd.DataFrame:
 def needs_without_response_by_theme(session: Session, actor: Actor) -> pd.DataFrame:
     """How many needs without a response there are per theme: Theme, Needs awaiting a response."""
     require(actor, Permission.VIEW)
-    counts = engagement_counts(session, actor)
+    return needs_without_response_by_theme_of(engagement_counts(session, actor))
+
+
+def needs_without_response_by_theme_of(counts: EngagementCounts) -> pd.DataFrame:
+    """`needs_without_response_by_theme` from counts already read."""
     frame = pd.DataFrame([(name, counts.value(need_key(theme_id))) for theme_id, name in counts.need_themes.items()],
                          columns=["Theme", "Needs awaiting a response"])
     return _sort_counts(frame, "Needs awaiting a response", "Theme")
@@ -127,7 +136,11 @@ def quotes_by_theme(session: Session, actor: Actor, theme_id: int | None = None)
 def coverage_over_time(session: Session, actor: Actor) -> pd.DataFrame:
     """Per month (of the activity's start): activities, participants and inputs recorded."""
     require(actor, Permission.VIEW)
-    counts = engagement_counts(session, actor)
+    return coverage_over_time_of(engagement_counts(session, actor))
+
+
+def coverage_over_time_of(counts: EngagementCounts) -> pd.DataFrame:
+    """`coverage_over_time` from counts already read."""
     columns = ["Activities", "Participants", "Inputs"]
     rows = [(month, *(counts.value(month_key(month, c)) for c in columns)) for month in counts.months]
     return pd.DataFrame(rows, columns=["Month", *columns])
@@ -155,3 +168,24 @@ def headline_of(counts: EngagementCounts, top: int = 5) -> dict[str, Any]:
     figures["not_shown"] = privacy.NOT_SHOWN in [*(figures[k] for k in HEADLINE_FIGURES),
                                                  *(t["count"] for t in figures["top_themes"])]
     return figures
+
+
+@dataclass(frozen=True)
+class Insights:
+    """Every count the insights page shows, as one role sees them, from one read of the engagement counts."""
+
+    headline: dict[str, Any]
+    themes: pd.DataFrame
+    themes_by: dict[str, pd.DataFrame]  # BY_OPTIONS key -> `theme_counts_by`
+    needs_by_theme: pd.DataFrame
+    coverage: pd.DataFrame
+
+
+def insights(session: Session, actor: Actor) -> Insights:
+    """The insights page's counts (headline, themes and their breakdowns, open needs by theme, coverage): the
+    engagement counts are read once, not once for each table."""
+    require(actor, Permission.VIEW)
+    counts = engagement_counts(session, actor)
+    return Insights(headline_of(counts), theme_counts_of(counts),
+                    {by: theme_counts_by_of(counts, by) for by in BY_OPTIONS},
+                    needs_without_response_by_theme_of(counts), coverage_over_time_of(counts))

@@ -428,3 +428,28 @@ def test_demo_data_loads_through_the_services(session):
     assert all(d < date(2019, 11, 15) for d in session.scalars(select(EngagementActivity.start_date)))
     assert not engagement.retention_due_frame(session, SYSTEM).empty
     assert not engagement.responses_frame(session, SYSTEM).empty
+
+
+def test_the_insights_read_gives_what_each_count_gives_from_one_read_of_the_counts(session, editor, viewer,
+                                                                                  mixed_counts, monkeypatch):
+    """The insights page's one read: the same figures as each function, suppressed as for the role."""
+    import pandas as pd
+
+    from review.engagement import analysis
+
+    real, reads = analysis.engagement_counts, []
+    monkeypatch.setattr(analysis, "engagement_counts",
+                        lambda *args, **kwargs: reads.append(args) or real(*args, **kwargs))
+    for actor in (editor, viewer):
+        reads.clear()
+        figures = engagement.insights(session, actor)
+        assert len(reads) == 1
+        assert figures.headline == engagement.headline(session, actor)
+        pd.testing.assert_frame_equal(figures.themes, engagement.theme_counts(session, actor))
+        assert set(figures.themes_by) == set(engagement.BY_OPTIONS)
+        for by, frame in figures.themes_by.items():
+            pd.testing.assert_frame_equal(frame, engagement.theme_counts_by(session, actor, by))
+        pd.testing.assert_frame_equal(figures.needs_by_theme,
+                                      engagement.needs_without_response_by_theme(session, actor))
+        pd.testing.assert_frame_equal(figures.coverage, engagement.coverage_over_time(session, actor))
+    assert FEWER_THAN in engagement.insights(session, viewer).themes_by["partner"]["Mentions"].tolist()
