@@ -177,12 +177,10 @@ def _risks(session: Session) -> Part:
 
 # ---------------------------------------------------------------- plan (tasks, critical path and baseline)
 
-TIMETABLE_COLUMNS = ["Ref", "Task", "Owner", "Start", "Due", "Status", "Milestone", "Critical path"]
-
-
 def _timetable(session: Session, milestones_only: bool = False, limit: int | None = None) -> Part:
-    """Milestones and the implementation steps (the last phase's tasks), cancelled ones left out, by due date, with
-    the critical path and the latest baseline's due dates: one statement, the first `limit` rows and the total."""
+    """Milestones (or, unless `milestones_only`, they and the implementation steps: the last phase's tasks), cancelled
+    ones left out, by due date, with the critical path and the latest baseline's due dates; the first `limit` rows
+    (all without one) and how many there are. Three statements at most, whatever the plan's size."""
     network.ensure_fresh(session)  # the critical marks include this session's unsaved changes
     latest = timeline.latest_baseline_id_query()
     has_baseline = session.scalar(select(BaselineItem.id).where(BaselineItem.baseline_id == latest).limit(1))
@@ -198,7 +196,7 @@ def _timetable(session: Session, milestones_only: bool = False, limit: int | Non
         session, limit, where=chosen & (Task.status != tasks.TaskStatus.CANCELLED.value), extra=extra,
         order_by=(Task.due_date.is_(None), Task.due_date, Task.reference.is_not(None), Task.reference, Task.id))
     rows = read.frame
-    frame = rows[TIMETABLE_COLUMNS[:-2]].copy()
+    frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status"]].copy()
     frame["Ref"] = _refs(rows)
     frame["Milestone"] = ["Yes" if m else "" for m in rows["Milestone"]]
     frame["Critical path"] = ["Yes" if c else "" for c in rows["critical"]]
