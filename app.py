@@ -9,7 +9,7 @@ from review.platform.roles import Role
 from review.platform.wording import days_late, days_to_go
 from ui import attention_components, charts, data, deep_link, forms, sign_in_components, tables
 from ui.navigation import PAGE_BY_KEY
-from ui.page import setup_page
+from ui.page import LANDING_KEY, setup_page
 
 HOME_OVERDUE = ["Ref", "Task", "Owner", "Status", "Due", "Late"]
 HOME_OVERDUE_ROWS = 10  # the most overdue; a count says how many more the Tasks page lists
@@ -89,7 +89,7 @@ def show_overdue(overdue, total: int) -> None:
             st.switch_page(tasks_page.path)
 
 
-if st.session_state.pop(sign_in_components.LANDING_KEY, False):
+if st.session_state.pop(LANDING_KEY, False):
     go_to_landing_page(rerun=False)  # signed in by a button's callback: nothing drawn yet, so no second run
 ctx = setup_page("home")
 if ctx.signed_in_now:  # back from single sign-on: on to the page asked for, or a viewer's dashboard

@@ -1,6 +1,6 @@
 """The server entry: `python3 -m streamlit run serve.py` runs the app (`app.py` and `pages/`) as an ASGI app.
 
-It is `app.py` with two additions:
+It is `app.py` with three additions:
 
 * Streamlit's JavaScript and CSS bundles are served gzip-compressed from memory (`deploy/static_assets.py`), which
   cuts the server's CPU for a member's first visit to the dashboard by about 0.1 s and the bytes sent by about three

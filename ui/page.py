@@ -88,10 +88,13 @@ if (!window._tabFocus) {
 class PageContext:
     actor: Actor | None
     settings: Settings
-    signed_in_now: bool = False  # by single sign-on in this run: the home page sends the person on to their landing
+    signed_in_now: bool = False  # in this run (single sign-on): the home page sends the person on to their landing
 
 
-SSO_SIGNED_IN_KEY = "_sso_signed_in_now"
+# Set by every way in once it has signed someone in: the one-click and password callbacks (`app.py` checks it before
+# drawing anything, so the sign-in page is not drawn once more for nothing) and single sign-on, which signs in inside
+# `setup_page` (which takes the key off, so it never outlives the run: `PageContext.signed_in_now`).
+LANDING_KEY = "_signed_in_landing"
 
 
 def client_id() -> str:
@@ -159,7 +162,8 @@ def _from_single_sign_on() -> Actor | None:
     if outcome.end_provider_session:
         st.logout()
     st.session_state[WAITING_KEY] = outcome.message if outcome.waiting else None
-    st.session_state[SSO_SIGNED_IN_KEY] = outcome.actor is not None
+    if outcome.actor is not None:
+        st.session_state[LANDING_KEY] = True
     return outcome.actor
 
 
@@ -287,7 +291,7 @@ def setup_page(key: str) -> PageContext:
         st.html(progress.CSS)
         st.html(FOCUS_SCRIPT, unsafe_allow_javascript=True)
         actor = current_actor()
-        signed_in_now = bool(st.session_state.pop(SSO_SIGNED_IN_KEY, False))  # this run only, whatever follows
+        signed_in_now = bool(st.session_state.pop(LANDING_KEY, False))  # this run only, whatever follows
         _apply_cookie_script()
     except DatabaseUnavailable as exc:
         st.title(APP_NAME)

@@ -12,7 +12,16 @@ from review.platform.errors import DomainError
 from review.platform.roles import Actor, Role
 from ui import data
 from ui.feedback import field_error, flash, guarded, write
-from ui.page import TOKEN_KEY, WAITING_KEY, client_id, sign_in, sign_out, sign_out_everywhere, sso_providers
+from ui.page import (
+    LANDING_KEY,
+    TOKEN_KEY,
+    WAITING_KEY,
+    client_id,
+    sign_in,
+    sign_out,
+    sign_out_everywhere,
+    sso_providers,
+)
 
 DEMO_ROLES = [Role.EDITOR, Role.VIEWER, Role.COMMISSIONER, Role.ADMIN]
 
@@ -76,12 +85,9 @@ def show_password_form() -> None:
         st.form_submit_button("Sign in", type="primary", on_click=_password_sign_in)
 
 
-LANDING_KEY = "_signed_in_landing"  # set by a sign-in callback: the next run goes straight to the landing page
-
-
 def _demo_sign_in(role: Role) -> None:
     """The one-click button's callback: sign in, then let the run that follows go straight to the landing page
-    (`app.py` checks LANDING_KEY before drawing anything), so the sign-in page is not drawn once more for nothing."""
+    (`ui.page.LANDING_KEY`), so the sign-in page is not drawn once more for nothing."""
     signed_in = False
     with guarded(), data.writing() as session:
         sign_in(session, users.demo_sign_in(session, role), "demo")

@@ -177,35 +177,39 @@ def _risks(session: Session) -> Part:
 
 # ---------------------------------------------------------------- plan (tasks, critical path and baseline)
 
-def _timetable(session: Session, milestones_only: bool = False, limit: int | None = None) -> Part:
-    """Milestones (or, unless `milestones_only`, they and the implementation steps: the last phase's tasks), cancelled
-    ones left out, by due date, with the critical path and the latest baseline's due dates; the first `limit` rows
-    (all without one) and how many there are. Three statements at most, whatever the plan's size."""
+def _timetables(session: Session, limit: int | None = None) -> tuple[Part, Part]:
+    """The timetable (milestones and the implementation steps: the last phase's tasks) and the milestones alone,
+    cancelled tasks left out, by due date, with the critical path and the latest baseline's due dates; the first
+    `limit` rows of each (all without one) and how many there are. Five statements at most, whatever the plan's size."""
     network.ensure_fresh(session)  # the critical marks include this session's unsaved changes
     latest = timeline.latest_baseline_id_query()
     has_baseline = session.scalar(select(BaselineItem.id).where(BaselineItem.baseline_id == latest).limit(1))
-    last_phase = select(func.max(aliased(Task).phase_id)).scalar_subquery()
-    chosen = Task.is_milestone.is_(True) if milestones_only else or_(Task.is_milestone.is_(True),
-                                                                     Task.phase_id == last_phase)
     extra = {"critical": select(TaskSchedule.critical).where(TaskSchedule.task_id == Task.id).scalar_subquery()}
     if has_baseline is not None:
         extra["Baseline due"] = (select(BaselineItem.due_date)
                                  .where(BaselineItem.task_id == Task.id, BaselineItem.baseline_id == latest)
                                  .scalar_subquery())
-    read = tasks.report_frame(
-        session, limit, where=chosen & (Task.status != tasks.TaskStatus.CANCELLED.value), extra=extra,
-        order_by=(Task.due_date.is_(None), Task.due_date, Task.reference.is_not(None), Task.reference, Task.id))
-    rows = read.frame
-    frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status"]].copy()
-    frame["Ref"] = _refs(rows)
-    frame["Milestone"] = ["Yes" if m else "" for m in rows["Milestone"]]
-    frame["Critical path"] = ["Yes" if c else "" for c in rows["critical"]]
-    source = ("Task plan: milestones, with the critical path from the plan view." if milestones_only else
-              "Task plan: milestones and implementation steps, with the critical path from the plan view.")
-    if has_baseline is not None:
-        frame["Baseline due"] = rows["Baseline due"].tolist()
-        source += " Baseline due dates are from the latest baseline."
-    return Part(frame, source, total=read.total)
+    live = Task.status != tasks.TaskStatus.CANCELLED.value
+    milestone = Task.is_milestone.is_(True)
+    last_phase = select(func.max(aliased(Task).phase_id)).scalar_subquery()
+
+    def part(chosen: Any, source: str) -> Part:
+        read = tasks.report_frame(
+            session, limit, where=chosen & live, extra=extra,
+            order_by=(Task.due_date.is_(None), Task.due_date, Task.reference.is_not(None), Task.reference, Task.id))
+        rows = read.frame
+        frame = rows[["Ref", "Task", "Owner", "Start", "Due", "Status"]].copy()
+        frame["Ref"] = _refs(rows)
+        frame["Milestone"] = ["Yes" if m else "" for m in rows["Milestone"]]
+        frame["Critical path"] = ["Yes" if c else "" for c in rows["critical"]]
+        if has_baseline is not None:
+            frame["Baseline due"] = rows["Baseline due"].tolist()
+            source += " Baseline due dates are from the latest baseline."
+        return Part(frame, source, total=read.total)
+
+    return (part(or_(milestone, Task.phase_id == last_phase),
+                 "Task plan: milestones and implementation steps, with the critical path from the plan view."),
+            part(milestone, "Task plan: milestones, with the critical path from the plan view."))
 
 
 def _refs(rows: pd.DataFrame) -> list[str]:
@@ -361,12 +365,13 @@ def gather(session: Session, submission_id: int, pack_number: int | None = None,
     task_list["Ref"] = _refs(listed.frame)
     options, costing_source, figures = _options(session, submission_id, evaluate)
     today = clock.today()
+    timetable, milestones = _timetables(session, max_rows)
     return PackContent(
         submission=_submission_fields(submission), as_at=today, generated_at=clock.now_utc(),
         data_version=data_version, pack_number=pack_number, generated_by=generated_by, options=options,
         costing_source=costing_source, finance=_finance(options, figures),
         alignment=_alignment(session, submission_id), engagement=_engagement(session), risks=_risks(session),
-        timetable=_timetable(session, limit=max_rows), milestones=_timetable(session, True, max_rows),
+        timetable=timetable, milestones=milestones,
         progress=tasks.progress_by_phase(session),
         task_list=Part(task_list, "All tasks in the tracker", total=listed.total),
         overdue=tasks.status_counts(session, today)["Overdue"], team=tasks.owner_counts(session),

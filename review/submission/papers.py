@@ -677,7 +677,11 @@ def preview(session: Session, submission_id: int, evaluate: submission_pack.Eval
     """The pack's content from live data now. With every row (no `max_rows`: the draft Word pack) it carries the
     changes since the last generated pack; with `max_rows` (the page's preview) the long lists hold their first
     rows, the preview costs the same on a plan of any size, and the changes are `changes_since_last_pack`'s."""
-    previous = latest_pack(session, submission_id)
+    return _preview(session, submission_id, latest_pack(session, submission_id), evaluate, max_rows)
+
+
+def _preview(session: Session, submission_id: int, previous: SubmissionPack | None,
+             evaluate: submission_pack.Evaluate, max_rows: int | None = None) -> submission_pack.PackContent:
     content = submission_pack.gather(session, submission_id, pack_number=None, generated_by=None,
                                      evaluate=evaluate, max_rows=max_rows)
     if max_rows is not None:
@@ -693,7 +697,8 @@ def changes_since_last_pack(session: Session, submission_id: int,
                             ) -> tuple[list[dict[str, Any]], str | None]:
     """What the live figures and rows would change against the last generated pack, and that pack's stamp (no
     changes and no stamp when none has been generated, and then nothing else is read)."""
-    if latest_pack(session, submission_id) is None:
+    previous = latest_pack(session, submission_id)
+    if previous is None:
         return [], None
-    content = preview(session, submission_id, evaluate)
+    content = _preview(session, submission_id, previous, evaluate)
     return content.changes or [], content.previous_stamp
